@@ -1,0 +1,68 @@
+"""Answers to topic questions, follow-up questions and unclear messages."""
+
+from __future__ import annotations
+
+from actions.base import AnsweringAction, Button, Reply, Turn, menu_buttons
+from actions.render import topic_answer
+from bot.channels.payloads import button_payload
+from bot.content.model import FALLBACK_LABEL
+from bot.dialogue import ACTION_ANSWER_TOPIC, ACTION_FALLBACK, ACTION_FOR_LABEL, SLOT_TOPIC
+
+#: How many likely topics the fallback offers as buttons.
+FALLBACK_CHOICES = 3
+
+
+def answer_topic(turn: Turn, topic_id: str) -> Reply:
+    """The reply that answers ``topic_id`` in the turn's language."""
+    topic = turn.pack.topics[topic_id]
+    return Reply(
+        label=topic.id,
+        messages=topic_answer(turn.pack, topic, turn.lang),
+        offices=list(topic.offices),
+        sources=list(topic.sources),
+        topic=topic.id,
+    )
+
+
+def fallback(turn: Turn) -> Reply:
+    """Offers the two or three most likely topics, or the menu if none is likely."""
+    _ = turn._
+    likely = [r["name"] for r in turn.intent_ranking() if r.get("name") in turn.pack.topics][:FALLBACK_CHOICES]
+    buttons = menu_buttons(turn, likely or turn.pack.menu)
+    buttons.append(Button(_("Other topics"), button_payload("greet")))
+    return Reply(label=FALLBACK_LABEL, messages=[_("I am not sure I understood. Did you mean one of these?")], buttons=buttons)
+
+
+class ActionAnswerTopic(AnsweringAction):
+    """Answers the topic the user asked about."""
+
+    def name(self) -> str:
+        return ACTION_ANSWER_TOPIC
+
+    def respond(self, turn: Turn) -> Reply:
+        if turn.intent not in turn.pack.topics:
+            return fallback(turn)
+        return answer_topic(turn, turn.intent)
+
+
+class ActionFollowUp(AnsweringAction):
+    """Answers "and how much does it cost?" about the topic answered last."""
+
+    def name(self) -> str:
+        return ACTION_FOR_LABEL["follow_up"]
+
+    def respond(self, turn: Turn) -> Reply:
+        topic_id = turn.tracker.get_slot(SLOT_TOPIC)
+        if topic_id not in turn.pack.topics:
+            return fallback(turn)
+        return answer_topic(turn, topic_id)
+
+
+class ActionFallback(AnsweringAction):
+    """Asks the user to choose when the model is not sure what was meant."""
+
+    def name(self) -> str:
+        return ACTION_FALLBACK
+
+    def respond(self, turn: Turn) -> Reply:
+        return fallback(turn)

@@ -1,0 +1,164 @@
+"""The base of every answering action: language, reply contract, slots.
+
+A subclass implements ``respond(turn)`` and returns a ``Reply``. The base:
+
+- decides the reply language once per turn (``bot.language.choose``);
+- answers a message with no letters (emoji, junk, empty) with a request to
+  write in words, whatever the model guessed;
+- sends the reply's messages, then exactly one ``custom.meta`` message on the
+  web channels (messenger channels never get the JSON);
+- sets the slots ``language``, ``chosen_language`` and ``topic``.
+
+Domain needs: the slots of ``bot.dialogue.SLOTS``.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.render import topic_title
+from actions.services import services
+from bot.channels.payloads import button_payload
+from bot.content.model import FALLBACK_LABEL, Pack
+from bot.dialogue import ENTITY_LANGUAGE, SLOT_CHOSEN_LANGUAGE, SLOT_LANGUAGE, SLOT_TOPIC
+from bot.i18n import Translate, translator
+from bot.language.choose import LanguageChoice, choose_reply_language
+from bot.text import has_letters
+
+#: Channels that show the web widget's JSON (the reply contract's ``custom.meta``).
+WIDGET_CHANNELS = frozenset({"rest", "socketio"})
+
+
+@dataclass
+class Button:
+    """A quick reply: what it says and the payload it sends."""
+
+    title: str
+    payload: str
+
+
+@dataclass
+class Reply:
+    """What one turn answers, before it is sent."""
+
+    label: str
+    messages: list[str]
+    buttons: list[Button] = field(default_factory=list)
+    offices: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    topic: str | None = None
+
+
+@dataclass
+class Turn:
+    """What an action knows about the current user message."""
+
+    tracker: Tracker
+    pack: Pack
+    lang: str
+    choice: LanguageChoice
+    text: str
+    intent: str | None
+
+    @property
+    def _(self) -> Translate:
+        """gettext for the reply language."""
+        return translator(self.lang)
+
+    def intent_ranking(self) -> list[dict[str, Any]]:
+        """The model's ranking of intents for this message."""
+        return list(self.tracker.latest_message.get("intent_ranking") or [])
+
+    def entity(self, name: str) -> str | None:
+        """The value of a button payload's entity, if any."""
+        for entity in self.tracker.latest_message.get("entities") or []:
+            if entity.get("entity") == name and isinstance(entity.get("value"), str):
+                return entity["value"]
+        return None
+
+
+def requested_language(tracker: Tracker, pack: Pack, text: str) -> str | None:
+    """A language the user asks for in this message, if they ask for one."""
+    latest = tracker.latest_message
+    for entity in latest.get("entities") or []:
+        if entity.get("entity") == ENTITY_LANGUAGE and entity.get("value") in pack.languages:
+            return entity["value"]
+    if (latest.get("intent") or {}).get("name") != "change_language":
+        return None
+    lowered = text.lower()
+    found = [code for code, lang in pack.languages.items() if any(alias in lowered for alias in lang.aliases)]
+    return found[0] if len(found) == 1 else None
+
+
+def decide_language(tracker: Tracker, pack: Pack, text: str) -> LanguageChoice:
+    """Gathers what the turn says about language and lets choose_reply_language decide."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    client = metadata.get("lang") if metadata.get("lang") in pack.languages else None
+    return choose_reply_language(
+        requested=requested_language(tracker, pack, text),
+        client=client,
+        chosen=tracker.get_slot(SLOT_CHOSEN_LANGUAGE),
+        # a button payload ("/residence_permit") says nothing about language
+        detection=services().detector().detect(text) if text and not text.startswith("/") else None,
+        conversation=tracker.get_slot(SLOT_LANGUAGE),
+        default=pack.default_language,
+    )
+
+
+class AnsweringAction(Action, abc.ABC):
+    """An action that answers the user's message (see the module docstring)."""
+
+    @abc.abstractmethod
+    def respond(self, turn: Turn) -> Reply:
+        """The reply to this turn."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        pack = services().pack()
+        text = tracker.latest_message.get("text") or ""
+        choice = decide_language(tracker, pack, text)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        turn = Turn(tracker=tracker, pack=pack, lang=choice.lang, choice=choice, text=text, intent=intent)
+        reply = unreadable_reply(turn) if not has_letters(text) else self.respond(turn)
+        self._send(dispatcher, tracker, turn, reply)
+        return self._slot_events(tracker, turn, reply)
+
+    @staticmethod
+    def _send(dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn, reply: Reply) -> None:
+        for i, message in enumerate(reply.messages):
+            last = i == len(reply.messages) - 1
+            buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons] if last else []
+            dispatcher.utter_message(text=message, buttons=buttons)
+        if tracker.get_latest_input_channel() in WIDGET_CHANNELS:
+            language = turn.pack.languages[turn.lang]
+            meta = {"label": reply.label, "lang": turn.lang, "offices": reply.offices, "sources": reply.sources}
+            dispatcher.utter_message(json_message={"meta": meta, "direction": language.direction})
+
+    @staticmethod
+    def _slot_events(tracker: Tracker, turn: Turn, reply: Reply) -> list[EventType]:
+        events: list[EventType] = [SlotSet(SLOT_LANGUAGE, turn.lang)]
+        if turn.choice.reason in ("request", "client") and tracker.get_slot(SLOT_CHOSEN_LANGUAGE) != turn.lang:
+            events.append(SlotSet(SLOT_CHOSEN_LANGUAGE, turn.lang))
+        if reply.topic:
+            events.append(SlotSet(SLOT_TOPIC, reply.topic))
+        return events
+
+
+def menu_buttons(turn: Turn, topic_ids: list[str] | tuple[str, ...]) -> list[Button]:
+    """Buttons that choose topics, titled in the reply language."""
+    return [Button(topic_title(turn.pack.topics[t], turn.lang), button_payload(t)) for t in topic_ids if t in turn.pack.topics]
+
+
+def unreadable_reply(turn: Turn) -> Reply:
+    """The reply to a message with no words in it."""
+    _ = turn._
+    return Reply(
+        label=FALLBACK_LABEL,
+        messages=[_("I could not read a question in that message. Please write it in words, or choose a topic:")],
+        buttons=menu_buttons(turn, turn.pack.menu),
+    )

@@ -1,0 +1,69 @@
+"""Greeting, goodbye, thanks, out-of-scope and asking for a person."""
+
+from __future__ import annotations
+
+from actions.base import AnsweringAction, Reply, Turn, menu_buttons
+from actions.render import office_contact
+from bot.dialogue import ACTION_FOR_LABEL, SLOT_TOPIC
+
+
+def label_answer(turn: Turn, label_id: str) -> str:
+    """A conversation label's answer from the pack, in the reply language."""
+    label = turn.pack.labels[label_id]
+    translation = label.translations.get(turn.lang) or label.translations[turn.pack.default_language]
+    return translation.answer or ""
+
+
+class ActionGreet(AnsweringAction):
+    """Greets and shows the menu of main topics."""
+
+    def name(self) -> str:
+        return ACTION_FOR_LABEL["greet"]
+
+    def respond(self, turn: Turn) -> Reply:
+        return Reply(label="greet", messages=[label_answer(turn, "greet")], buttons=menu_buttons(turn, turn.pack.menu))
+
+
+class ActionGoodbye(AnsweringAction):
+    """Says goodbye."""
+
+    def name(self) -> str:
+        return ACTION_FOR_LABEL["goodbye"]
+
+    def respond(self, turn: Turn) -> Reply:
+        return Reply(label="goodbye", messages=[turn._("Goodbye, and good luck! Write again any time.")])
+
+
+class ActionThanks(AnsweringAction):
+    """Answers thanks."""
+
+    def name(self) -> str:
+        return ACTION_FOR_LABEL["thanks"]
+
+    def respond(self, turn: Turn) -> Reply:
+        return Reply(label="thanks", messages=[turn._("You are welcome! Is there anything else I can help with?")])
+
+
+class ActionOutOfScope(AnsweringAction):
+    """Politely refuses and says what the assistant can help with."""
+
+    def name(self) -> str:
+        return ACTION_FOR_LABEL["out_of_scope"]
+
+    def respond(self, turn: Turn) -> Reply:
+        return Reply(label="out_of_scope", messages=[label_answer(turn, "out_of_scope")], buttons=menu_buttons(turn, turn.pack.menu))
+
+
+class ActionAskHuman(AnsweringAction):
+    """Tells how to reach a person: the office of the last topic, or the general one."""
+
+    def name(self) -> str:
+        return ACTION_FOR_LABEL["ask_human"]
+
+    def respond(self, turn: Turn) -> Reply:
+        topic = turn.pack.topics.get(turn.tracker.get_slot(SLOT_TOPIC) or "")
+        candidates = [o for o in (topic.offices if topic else ()) if o in turn.pack.offices]
+        reachable = [o for o in candidates if turn.pack.offices[o].phone or turn.pack.offices[o].email]
+        office = turn.pack.offices[reachable[0] if reachable else turn.pack.general_office]
+        text = turn._("I am an automatic assistant. You can talk to a person here:") + "\n\n" + office_contact(office, turn.lang)
+        return Reply(label="ask_human", messages=[text], offices=[office.id], sources=list(office.sources))

@@ -1,0 +1,55 @@
+"""Shared services of the action server, created once on first use.
+
+rasa-sdk builds actions without arguments, so actions reach their services
+through this module. Tests replace them with ``use(...)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.content.model import Pack
+from bot.content.store import ContentStore, default_store
+from bot.language.detect import LanguageDetector
+
+
+@dataclass
+class Services:
+    """What actions need from outside themselves."""
+
+    store: ContentStore
+    _detector: LanguageDetector | None = None
+    _detector_pack: Pack | None = None
+
+    def pack(self) -> Pack:
+        """The current content pack."""
+        return self.store.pack()
+
+    def detector(self) -> LanguageDetector:
+        """A language detector trained on the current pack's examples."""
+        pack = self.pack()
+        if self._detector is None or self._detector_pack is not pack:
+            examples: dict[str, list[str]] = {code: [] for code in pack.languages}
+            for entry in [*pack.topics.values(), *pack.labels.values()]:
+                for lang, translation in entry.translations.items():
+                    examples[lang].extend(translation.examples)
+            self._detector = LanguageDetector(pack.languages, examples)
+            self._detector_pack = pack
+        return self._detector
+
+
+_services: Services | None = None
+
+
+def services() -> Services:
+    """The action server's services."""
+    global _services
+    if _services is None:
+        _services = Services(store=default_store())
+    return _services
+
+
+def use(replacement: Services) -> None:
+    """Replaces the services (tests)."""
+    global _services
+    _services = replacement

@@ -1,0 +1,1 @@
+"""Rasa input channels with the checks the product needs (see docs/channels.md)."""

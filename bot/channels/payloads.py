@@ -1,0 +1,45 @@
+"""Button payloads: the only messages that may choose an intent directly.
+
+Rasa treats a message starting with "/" as a forced intent with entities. A
+user's typed text never gets that power (``bot.text`` strips the slash); a
+button's payload does, but only for the few choices buttons offer: a topic, a
+language, an office, the menu. Anything else is treated as plain text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from bot.content.model import Pack
+from bot.text import normalize_user_text
+
+_PAYLOAD = re.compile(r'^/(?P<intent>[a-z_]{2,40})(?P<entities>\{"(?:language|office)":"[a-z_0-9]{2,40}"\})?$')
+_MENU_INTENTS = frozenset({"greet", "change_language", "office_lookup"})
+
+
+def button_payload(intent: str, **entities: str) -> str:
+    """The payload of a button that chooses ``intent`` (with entities)."""
+    suffix = json.dumps(entities, separators=(",", ":")) if entities else ""
+    return f"/{intent}{suffix}"
+
+
+def _is_allowed(text: str, pack: Pack) -> bool:
+    match = _PAYLOAD.match(text)
+    if not match:
+        return False
+    intent = match.group("intent")
+    if intent not in pack.topics and intent not in _MENU_INTENTS:
+        return False
+    if not match.group("entities"):
+        return True
+    ((key, value),) = json.loads(match.group("entities")).items()
+    allowed = pack.languages if key == "language" else pack.offices
+    return value in allowed
+
+
+def sanitize_incoming(text: object, pack: Pack) -> str:
+    """The text Rasa may see: a known button payload as it is, else cleaned text."""
+    if isinstance(text, str) and _is_allowed(text.strip(), pack):
+        return text.strip()
+    return normalize_user_text(text)

@@ -1,0 +1,122 @@
+"""Plain data classes for the content of a pack."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+
+#: Conversation labels of content-scope.md that are not topics, plus the
+#: internal ``follow_up`` label ("and how much does it cost?").
+CONVERSATION_LABELS = (
+    "greet",
+    "goodbye",
+    "thanks",
+    "ask_human",
+    "change_language",
+    "office_lookup",
+    "out_of_scope",
+    "follow_up",
+)
+FALLBACK_LABEL = "fallback"
+
+
+@dataclass(frozen=True)
+class Language:
+    """A language the assistant speaks."""
+
+    code: str
+    name: str
+    direction: str
+    script: str
+    unique_letters: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One language's version of a topic or label."""
+
+    examples: tuple[str, ...]
+    title: str | None = None
+    answer: str | None = None
+    translated_from: str | None = None
+
+
+def fingerprint(title: str | None, answer: str | None) -> str:
+    """A short, stable fingerprint of a source text, to tell stale translations."""
+    text = f"{title or ''}\n{answer or ''}".strip()
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A topic: one answer in every language, with its offices and sources."""
+
+    id: str
+    offices: tuple[str, ...]
+    reviewed: date
+    sources: tuple[str, ...]
+    source_language: str
+    translations: dict[str, Translation]
+
+    def source_fingerprint(self) -> str:
+        """Fingerprint of the source-language text that translations follow."""
+        source = self.translations.get(self.source_language)
+        if source is None:
+            return ""
+        return fingerprint(source.title, source.answer)
+
+    def is_stale(self, lang: str) -> bool:
+        """True when ``lang`` was translated from an older source text."""
+        if lang == self.source_language or lang not in self.translations:
+            return False
+        return self.translations[lang].translated_from != self.source_fingerprint()
+
+
+@dataclass(frozen=True)
+class Label:
+    """A conversation label that is not a topic: only ways of asking."""
+
+    id: str
+    translations: dict[str, Translation]
+
+
+@dataclass(frozen=True)
+class Office:
+    """An office's national contact details."""
+
+    id: str
+    name: dict[str, str]
+    short: str
+    aliases: tuple[str, ...] = ()
+    website: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    sources: tuple[str, ...] = ()
+    reviewed: date | None = None
+
+    def name_in(self, lang: str, fallback: str = "en") -> str:
+        """The office's name in ``lang`` (or the fallback language)."""
+        return self.name.get(lang) or self.name.get(fallback) or self.short
+
+
+@dataclass(frozen=True)
+class Pack:
+    """Everything the assistant knows for one country or city."""
+
+    id: str
+    name: str
+    languages: dict[str, Language]
+    default_language: str
+    menu: tuple[str, ...]
+    general_office: str
+    topics: dict[str, Topic]
+    labels: dict[str, Label]
+    offices: dict[str, Office]
+    files: tuple[str, ...] = field(default=(), compare=False)
+
+    def intents(self) -> list[str]:
+        """Every intent the NLU model learns: topics, then conversation labels."""
+        return [*sorted(self.topics), *sorted(self.labels)]

@@ -1,0 +1,43 @@
+"""Which action answers which label: shared by the training-data builder and the actions."""
+
+from __future__ import annotations
+
+ACTION_ANSWER_TOPIC = "action_answer_topic"
+ACTION_FALLBACK = "action_fallback"
+
+#: Conversation labels and the action that answers each. Every topic intent is
+#: answered by ``ACTION_ANSWER_TOPIC``.
+ACTION_FOR_LABEL = {
+    "greet": "action_greet",
+    "goodbye": "action_goodbye",
+    "thanks": "action_thanks",
+    "ask_human": "action_ask_human",
+    "change_language": "action_change_language",
+    "office_lookup": "action_office_lookup",
+    "out_of_scope": "action_out_of_scope",
+    "follow_up": "action_follow_up",
+    "nlu_fallback": ACTION_FALLBACK,
+}
+
+#: Slots the actions keep for the conversation (all text, set by actions only).
+SLOT_LANGUAGE = "language"  # the conversation's reply language so far
+SLOT_CHOSEN_LANGUAGE = "chosen_language"  # a language the user picked explicitly
+SLOT_TOPIC = "topic"  # the topic answered last, for follow-up questions
+SLOTS = (SLOT_LANGUAGE, SLOT_CHOSEN_LANGUAGE, SLOT_TOPIC)
+
+#: Entities that only button payloads carry (see bot.channels.payloads).
+ENTITY_LANGUAGE = "language"
+ENTITY_OFFICE = "office"
+ENTITIES = (ENTITY_LANGUAGE, ENTITY_OFFICE)
+
+
+def all_actions() -> list[str]:
+    """Every custom action the domain declares."""
+    return sorted({ACTION_ANSWER_TOPIC, *ACTION_FOR_LABEL.values()})
+
+
+def action_for_intent(intent: str, topics: set[str] | frozenset[str]) -> str:
+    """The action that answers ``intent``."""
+    if intent in topics:
+        return ACTION_ANSWER_TOPIC
+    return ACTION_FOR_LABEL.get(intent, ACTION_FALLBACK)

@@ -1,0 +1,1 @@
+"""Telling the language of a message and choosing the reply language."""

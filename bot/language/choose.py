@@ -1,0 +1,47 @@
+"""The one place that decides the language of a reply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.language.detect import Detection
+
+
+@dataclass(frozen=True)
+class LanguageChoice:
+    """The reply language and why it was chosen."""
+
+    lang: str
+    reason: str  # "request", "client", "chosen", "message", "conversation", "default"
+
+
+def choose_reply_language(
+    *,
+    requested: str | None,
+    client: str | None,
+    chosen: str | None,
+    detection: Detection | None,
+    conversation: str | None,
+    default: str,
+) -> LanguageChoice:
+    """Decides the reply language, strongest reason first.
+
+    Args:
+        requested: a language the user asked for in this message ("in English, please").
+        client: ``metadata.lang`` from a client where the user picked a language.
+        chosen: a language the user asked for earlier in the conversation.
+        detection: the language of this message, if it could be told.
+        conversation: the language of the conversation so far.
+        default: the pack's default language.
+    """
+    if requested:
+        return LanguageChoice(requested, "request")
+    if client:
+        return LanguageChoice(client, "client")
+    if chosen:
+        return LanguageChoice(chosen, "chosen")
+    if detection and detection.lang and detection.reliable:
+        return LanguageChoice(detection.lang, "message")
+    if conversation:
+        return LanguageChoice(conversation, "conversation")
+    return LanguageChoice(default, "default")

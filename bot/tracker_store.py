@@ -1,0 +1,36 @@
+"""Rasa's SQL tracker store configured by one URL from the environment.
+
+``MIGRANT_BOT_DATABASE_URL``: ``sqlite:///path/to/tracker.db`` (the default)
+or ``postgresql://user:password@host:5432/dbname``. One variable, so that an
+operator does not split a URL into Rasa's five endpoint fields.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rasa.core.tracker_store import SQLTrackerStore
+from sqlalchemy.engine import make_url
+
+from bot.settings import load_settings
+
+
+class DatabaseUrlTrackerStore(SQLTrackerStore):
+    """``SQLTrackerStore`` whose connection comes from ``MIGRANT_BOT_DATABASE_URL``."""
+
+    def __init__(self, domain: Any = None, host: Any = None, event_broker: Any = None, **kwargs: Any) -> None:
+        url = make_url(load_settings().database_url)
+        dialect = url.get_backend_name()
+        if dialect == "sqlite":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        super().__init__(
+            domain=domain,
+            dialect=dialect,
+            host=url.host,
+            port=url.port,
+            db=url.database,
+            username=url.username,
+            password=url.password,
+            event_broker=event_broker,
+        )
