@@ -9,7 +9,8 @@ Three signals, strongest first:
    uses is told by its script alone (Arabic, when staff add it);
 3. lingua (restricted to our languages) and a naive Bayes model trained on the
    pack's own examples (the only one that knows transliterated Russian and
-   Ukrainian), averaged.
+   Ukrainian): for Latin letters, naive Bayes decides when it sees Russian or
+   Ukrainian, otherwise the two are averaged; for Cyrillic, lingua weighs 0.8.
 
 docs/language-detection.md gives the measurements behind the thresholds.
 """
@@ -25,6 +26,10 @@ from bot.language.naive_bayes import NaiveBayesLanguageModel
 
 #: A statistical guess counts as reliable at or above this probability.
 RELIABLE_PROBABILITY = 0.80
+#: Latin-script text counts as transliterated Russian/Ukrainian from this naive Bayes probability.
+TRANSLIT_PROBABILITY = 0.5
+#: lingua's weight against naive Bayes for text in a script of several languages.
+LINGUA_WEIGHT = 0.8
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,20 @@ class LanguageDetector:
     def _statistical(self, text: str, candidates: list[str]) -> Detection:
         lingua = self._lingua.probabilities(text, candidates)
         bayes = self._naive_bayes.probabilities(text, candidates)
-        combined = {lang: (lingua.get(lang, 0.0) + bayes.get(lang, 0.0)) / (bool(lingua) + bool(bayes) or 1) for lang in candidates}
+        combined = self._combine(text, candidates, lingua, bayes)
         best = max(combined, key=combined.__getitem__)
         probability = combined[best]
         return Detection(best, probability >= RELIABLE_PROBABILITY, "statistical", probability)
+
+    def _combine(self, text: str, candidates: list[str], lingua: dict[str, float], bayes: dict[str, float]) -> dict[str, float]:
+        """Weighs the two models by what each is good at (measured, see the module docstring)."""
+        if not lingua or not bayes:
+            return {lang: lingua.get(lang, 0.0) + bayes.get(lang, 0.0) for lang in candidates}
+        if dominant_script(text) == "Latin":
+            # Only our own examples know Russian and Ukrainian typed in Latin letters.
+            bayes_best = max(bayes, key=bayes.__getitem__)
+            if self._languages[bayes_best].script != "Latin" and bayes[bayes_best] >= TRANSLIT_PROBABILITY:
+                return bayes
+            return {lang: (lingua.get(lang, 0.0) + bayes.get(lang, 0.0)) / 2 for lang in candidates}
+        # Within one script lingua's models, trained on far more text, are the better judge.
+        return {lang: LINGUA_WEIGHT * lingua.get(lang, 0.0) + (1 - LINGUA_WEIGHT) * bayes.get(lang, 0.0) for lang in candidates}

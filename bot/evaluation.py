@@ -1,0 +1,170 @@
+"""Scores the running assistant on a held-out file of questions.
+
+    python -m bot.evaluation data/eval/heldout.jsonl --url http://localhost:5005
+
+Each line of the file is ``{"text": ..., "lang": ..., "label": ...}``. Every
+question goes to the REST channel in a new conversation, exactly as a client
+would send it, and the reply contract's ``meta`` is compared with the line.
+Prints accuracy per language and per label, out-of-scope recall, the share of
+in-scope questions that ended in fallback and the reply-language accuracy.
+``--json`` writes the figures for tests and docs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import uuid
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import aiohttp
+
+from bot.content.model import FALLBACK_LABEL
+
+OUT_OF_SCOPE = "out_of_scope"
+
+
+@dataclass(frozen=True)
+class Question:
+    """One held-out question."""
+
+    text: str
+    lang: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the assistant answered to one question."""
+
+    question: Question
+    label: str
+    lang: str
+
+
+@dataclass
+class Scores:
+    """The figures of one evaluation run."""
+
+    total: int
+    accuracy: float
+    accuracy_by_lang: dict[str, float]
+    accuracy_by_label: dict[str, float]
+    out_of_scope_recall: float
+    in_scope_fallback_rate: float
+    reply_language_accuracy: float
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+
+def read_questions(path: Path) -> list[Question]:
+    """Reads a JSON-lines file of questions, with a clear error for a bad line."""
+    questions = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            questions.append(Question(text=str(raw["text"]), lang=str(raw["lang"]), label=str(raw["label"])))
+        except (ValueError, KeyError, TypeError) as error:
+            raise ValueError(f"{path}:{number}: not a question line ({error})") from error
+    return questions
+
+
+def _ratio(hits: int, total: int) -> float:
+    return round(hits / total, 4) if total else 0.0
+
+
+def score(outcomes: list[Outcome]) -> Scores:
+    """Computes the figures from the outcomes."""
+    by_lang: dict[str, list[bool]] = defaultdict(list)
+    by_label: dict[str, list[bool]] = defaultdict(list)
+    for outcome in outcomes:
+        correct = outcome.label == outcome.question.label
+        by_lang[outcome.question.lang].append(correct)
+        by_label[outcome.question.label].append(correct)
+    in_scope = [o for o in outcomes if o.question.label != OUT_OF_SCOPE]
+    out_scope = [o for o in outcomes if o.question.label == OUT_OF_SCOPE]
+    return Scores(
+        total=len(outcomes),
+        accuracy=_ratio(sum(o.label == o.question.label for o in outcomes), len(outcomes)),
+        accuracy_by_lang={lang: _ratio(sum(v), len(v)) for lang, v in sorted(by_lang.items())},
+        accuracy_by_label={label: _ratio(sum(v), len(v)) for label, v in sorted(by_label.items())},
+        out_of_scope_recall=_ratio(sum(o.label == OUT_OF_SCOPE for o in out_scope), len(out_scope)),
+        in_scope_fallback_rate=_ratio(sum(o.label == FALLBACK_LABEL for o in in_scope), len(in_scope)),
+        reply_language_accuracy=_ratio(sum(o.lang == o.question.lang for o in outcomes), len(outcomes)),
+        errors=[
+            {"text": o.question.text, "lang": o.question.lang, "expected": o.question.label, "got": o.label, "reply_lang": o.lang}
+            for o in outcomes
+            if o.label != o.question.label
+        ],
+    )
+
+
+def extract_meta(messages: list[dict]) -> dict:
+    """The one ``custom.meta`` object of a REST reply (empty if there is none)."""
+    metas = [m["custom"]["meta"] for m in messages if isinstance(m.get("custom"), dict) and "meta" in m["custom"]]
+    return metas[0] if len(metas) == 1 else {}
+
+
+async def _ask(session: aiohttp.ClientSession, url: str, question: Question, limit: asyncio.Semaphore) -> Outcome:
+    async with limit:
+        body = {"sender": f"eval-{uuid.uuid4().hex}", "message": question.text}
+        async with session.post(f"{url}/webhooks/rest/webhook", json=body) as response:
+            messages = await response.json() if response.status == 200 else []
+    meta = extract_meta(messages)
+    return Outcome(question=question, label=meta.get("label", "<no meta>"), lang=meta.get("lang", ""))
+
+
+async def run_questions(url: str, questions: list[Question], concurrency: int = 4) -> list[Outcome]:
+    """Sends every question to the assistant at ``url``."""
+    limit = asyncio.Semaphore(concurrency)
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        return list(await asyncio.gather(*(_ask(session, url, q, limit) for q in questions)))
+
+
+def format_report(scores: Scores) -> str:
+    """The figures as a plain-text table."""
+    lines = [f"questions: {scores.total}", f"label accuracy: {scores.accuracy:.1%}", "", "accuracy per language:"]
+    lines += [f"  {lang:<4} {value:.1%}" for lang, value in scores.accuracy_by_lang.items()]
+    lines += ["", "accuracy per label:"]
+    lines += [f"  {label:<26} {value:.1%}" for label, value in scores.accuracy_by_label.items()]
+    lines += [
+        "",
+        f"out-of-scope recall:          {scores.out_of_scope_recall:.1%}",
+        f"in-scope ended in fallback:   {scores.in_scope_fallback_rate:.1%}",
+        f"reply in the question's lang: {scores.reply_language_accuracy:.1%}",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.evaluation", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("questions", type=Path, nargs="?", default=Path("data/eval/heldout.jsonl"))
+    parser.add_argument("--url", default="http://localhost:5005", help="the running assistant")
+    parser.add_argument("--json", type=Path, help="also write the figures (and every miss) here")
+    parser.add_argument("--show-errors", action="store_true", help="print every question answered with the wrong label")
+    args = parser.parse_args(argv)
+    try:
+        questions = read_questions(args.questions)
+    except (OSError, ValueError) as error:
+        print(error, file=sys.stderr)
+        return 2
+    scores = score(asyncio.run(run_questions(args.url, questions)))
+    print(format_report(scores))
+    if args.show_errors:
+        print("\nmisses:")
+        for miss in scores.errors:
+            print(f"  [{miss['lang']}] {miss['text']!r}: expected {miss['expected']}, got {miss['got']}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(asdict(scores), ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
