@@ -68,7 +68,7 @@ class Turn:
 
     @property
     def _(self) -> Translate:
-        """gettext for the reply language."""
+        """Gettext for the reply language."""
         return translator(self.lang)
 
     def intent_ranking(self) -> list[dict[str, Any]]:

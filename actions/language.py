@@ -17,7 +17,6 @@ class ActionChangeLanguage(AnsweringAction):
         if turn.choice.reason == "request":
             return Reply(label="change_language", messages=[turn._("Okay, from now on I will answer in English.")])
         buttons = [
-            Button(lang.name, button_payload("change_language", **{ENTITY_LANGUAGE: code}))
-            for code, lang in turn.pack.languages.items()
+            Button(lang.name, button_payload("change_language", **{ENTITY_LANGUAGE: code})) for code, lang in turn.pack.languages.items()
         ]
         return Reply(label="change_language", messages=[turn._("Which language would you like me to use?")], buttons=buttons)

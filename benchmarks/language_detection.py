@@ -20,10 +20,10 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.content.loader import load_pack  # noqa: E402
-from bot.evaluation import read_questions  # noqa: E402
-from bot.language.detect import LanguageDetector, _Lingua  # noqa: E402
-from bot.settings import PROJECT_ROOT  # noqa: E402
+from bot.content.loader import load_pack
+from bot.evaluation import read_questions
+from bot.language.detect import LanguageDetector, _Lingua
+from bot.settings import PROJECT_ROOT
 
 Sample = tuple[str, str]  # (text, lang)
 
@@ -65,8 +65,10 @@ def lingua_guess(codes: list[str]) -> Callable[[str], str | None]:
 
 def score(samples: list[Sample], guess: Callable[[str], str | None]) -> tuple[float, float, int]:
     short = [(t, lang) for t, lang in samples if len(t.split()) <= 3]
+
     def acc(items: list[Sample]) -> float:
         return sum(guess(t) == lang for t, lang in items) / len(items) if items else 0.0
+
     return acc(samples), acc(short), len(short)
 
 
@@ -97,7 +99,7 @@ def main() -> None:
                 for t, lang in fold:
                     train[lang].append(t)
         detector = LanguageDetector(pack.languages, train)
-        for name, guess in [*baselines.items(), ("project detector", lambda t: detector.detect(t).lang)]:
+        for name, guess in [*baselines.items(), ("project detector", lambda t, d=detector: d.detect(t).lang)]:
             all_acc, short_acc, n_short = score(test, guess)
             totals[name][0] += all_acc / 5
             totals[name][1] += short_acc / 5

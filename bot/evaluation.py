@@ -143,7 +143,9 @@ def format_report(scores: Scores) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.evaluation", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.evaluation", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("questions", type=Path, nargs="?", default=Path("data/eval/heldout.jsonl"))
     parser.add_argument("--url", default="http://localhost:5005", help="the running assistant")
     parser.add_argument("--json", type=Path, help="also write the figures (and every miss) here")

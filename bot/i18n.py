@@ -7,7 +7,7 @@ translation check, ``make messages-check``, fails CI before that can ship).
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any, Callable
 
 from babel.messages.pofile import read_po
@@ -18,7 +18,7 @@ LOCALES_DIR = PROJECT_ROOT / "locales"
 Translate = Callable[[str], str]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _catalog(lang: str) -> dict[str, str]:
     path = LOCALES_DIR / lang / "LC_MESSAGES" / "messages.po"
     if not path.exists():

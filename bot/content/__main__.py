@@ -33,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
             print(finding)
         errors = sum(f.severity == "error" for f in findings)
         warnings = len(findings) - errors
-        print(f"{len(pack.topics)} topics, {len(pack.labels)} labels, {len(pack.languages)} languages: {errors} errors, {warnings} warnings")
+        print(f"{len(pack.topics)} topics, {len(pack.labels)} labels, {len(pack.languages)} languages: ", end="")
+        print(f"{errors} errors, {warnings} warnings")
         return 1 if errors or (args.strict and warnings) else 0
     if args.command == "build":
         out = build(pack)

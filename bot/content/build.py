@@ -64,10 +64,7 @@ def domain_data(pack: Pack) -> dict[str, Any]:
         "intents": pack.intents(),
         "entities": list(ENTITIES),
         "actions": all_actions(),
-        "slots": {
-            name: {"type": "text", "influence_conversation": False, "mappings": [{"type": "custom"}]}
-            for name in SLOTS
-        },
+        "slots": {name: {"type": "text", "influence_conversation": False, "mappings": [{"type": "custom"}]} for name in SLOTS},
     }
 
 

@@ -41,15 +41,18 @@ def _check_topics(pack: Pack) -> list[Finding]:
             if not tr.answer:
                 findings.append(Finding("error", where, f"'{lang}' has no answer"))
             elif len(tr.answer) > MAX_ANSWER_CHARS:
-                findings.append(Finding("error", where, f"'{lang}' answer has {len(tr.answer)} characters; at most {MAX_ANSWER_CHARS} fit a messenger"))
+                message = f"'{lang}' answer has {len(tr.answer)} characters; at most {MAX_ANSWER_CHARS} fit a messenger"
+                findings.append(Finding("error", where, message))
             if not tr.title:
                 findings.append(Finding("error", where, f"'{lang}' has no title"))
             elif len(tr.title) > MAX_TITLE_CHARS:
                 findings.append(Finding("error", where, f"'{lang}' title is longer than {MAX_TITLE_CHARS} characters"))
             if len(tr.examples) < MIN_EXAMPLES:
-                findings.append(Finding("error", where, f"'{lang}' has {len(tr.examples)} examples; at least {MIN_EXAMPLES} are needed"))
+                message = f"'{lang}' has {len(tr.examples)} examples; at least {MIN_EXAMPLES} are needed"
+                findings.append(Finding("error", where, message))
             if topic.is_stale(lang):
-                findings.append(Finding("warning", where, f"'{lang}' was translated from an older '{topic.source_language}' text; update it, then run make content-stamp"))
+                message = f"'{lang}' does not follow the current '{topic.source_language}' text; update it, then run make content-stamp"
+                findings.append(Finding("warning", where, message))
     return findings
 
 
@@ -60,7 +63,9 @@ def _check_labels(pack: Pack) -> list[Finding]:
             tr = label.translations.get(lang)
             count = len(tr.examples) if tr else 0
             if count < MIN_EXAMPLES:
-                findings.append(Finding("error", f"labels/{label.id}.yml", f"'{lang}' has {count} examples; at least {MIN_EXAMPLES} are needed"))
+                findings.append(
+                    Finding("error", f"labels/{label.id}.yml", f"'{lang}' has {count} examples; at least {MIN_EXAMPLES} are needed")
+                )
     return findings
 
 

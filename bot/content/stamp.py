@@ -1,7 +1,7 @@
 """Marks translations as brought up to date with their source text.
 
 A translator who has updated the Latvian answer after the English one
-changed runs ``make content-stamp LANG=lv TOPIC=residence_permit``; the file
+changed runs ``make content-stamp LANG_CODE=lv TOPIC=residence_permit``; the file
 keeps its layout and comments (ruamel's round trip).
 """
 

@@ -85,10 +85,7 @@ class _Lingua:
             self._build()
         if self._detector is None:
             return {}
-        values = {
-            c.language.iso_code_639_1.name.lower(): c.value
-            for c in self._detector.compute_language_confidence_values(text)
-        }
+        values = {c.language.iso_code_639_1.name.lower(): c.value for c in self._detector.compute_language_confidence_values(text)}
         picked = {lang: values.get(lang, 0.0) for lang in candidates if lang in self._known}
         total = sum(picked.values())
         return {lang: v / total for lang, v in picked.items()} if total else {}

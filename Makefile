@@ -1,0 +1,48 @@
+# Migrant information assistant. `make help` lists the targets.
+.DEFAULT_GOAL := help
+PY := .venv/bin/python
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+run: ## start everything: servers, trained model (first start trains one)
+	@scripts/start.sh
+
+test: ## run every check and test (installs what it needs)
+	@scripts/test.sh
+
+setup: ## create .venv with the pinned packages
+	@scripts/setup.sh
+
+chat: setup ## chat with the running assistant in this terminal
+	@$(PY) -m bot.chat $(ARGS)
+
+content-check: setup ## list missing, too short or stale content
+	@$(PY) -m bot.content check
+
+content-stamp: setup ## mark translations up to date (LANG=lv TOPIC=residence_permit to narrow)
+	@$(PY) -m bot.content stamp $(if $(LANG_CODE),--lang $(LANG_CODE)) $(if $(TOPIC),--topic $(TOPIC))
+
+build: setup ## generate Rasa's training data and domain into build/
+	@$(PY) -m bot.content build
+
+train: setup ## train a model for the current content (skipped if one exists)
+	@$(PY) -m bot.train
+
+evaluate: setup ## score the running assistant on the held-out questions
+	@$(PY) -m bot.evaluation data/eval/heldout.jsonl --show-errors
+
+messages-extract: setup ## collect interface strings into locales/messages.pot
+	@.venv/bin/pybabel extract -F babel.cfg -o locales/messages.pot --no-location --omit-header .
+	@for lang in $$(ls locales | grep -v messages.pot); do .venv/bin/pybabel update -i locales/messages.pot -d locales -l $$lang --no-location --omit-header; done
+
+messages-check: setup ## fail on missing, empty or fuzzy interface translations
+	@$(PY) -m bot.translations_check
+
+lint: setup ## ruff
+	@.venv/bin/ruff check bot actions tests benchmarks
+
+lock: ## rewrite requirements.txt from requirements.in (the full pinned set)
+	@scripts/lock.sh
+
+.PHONY: help run test setup chat content-check content-stamp build train evaluate messages-extract messages-check lint lock

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Starts the assistant: installs what it needs, trains a model if the content
+# has none yet, runs the action server and the Rasa server, and prints where
+# to reach them. Ctrl+C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+. scripts/env.sh
+mkdir -p var
+
+# The HTTP API can change state (replace the model, edit conversations), so it
+# always needs a token: MIGRANT_BOT_API_TOKEN, or one generated once here.
+if [ -z "${MIGRANT_BOT_API_TOKEN:-}" ]; then
+  if [ ! -s var/api-token ]; then
+    (umask 077; .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' > var/api-token)
+  fi
+  MIGRANT_BOT_API_TOKEN="$(cat var/api-token)"
+fi
+
+.venv/bin/python -m bot.content check >/dev/null || { .venv/bin/python -m bot.content check; exit 1; }
+model="$(.venv/bin/python -m bot.train)"
+
+pids=()
+stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap stop EXIT INT TERM
+
+.venv/bin/rasa run actions --actions actions --port "$MIGRANT_BOT_ACTIONS_PORT" >var/actions.log 2>&1 &
+pids+=($!)
+.venv/bin/rasa run --model "$model" --endpoints endpoints.yml --credentials credentials.yml \
+  --port "$MIGRANT_BOT_RASA_PORT" --enable-api --auth-token "$MIGRANT_BOT_API_TOKEN" >var/rasa.log 2>&1 &
+pids+=($!)
+
+echo "Starting the servers (about half a minute)..."
+for _ in $(seq 180); do
+  if curl -sf "http://127.0.0.1:${MIGRANT_BOT_RASA_PORT}/status?token=${MIGRANT_BOT_API_TOKEN}" >/dev/null 2>&1 \
+     && curl -sf "http://127.0.0.1:${MIGRANT_BOT_ACTIONS_PORT}/health" >/dev/null 2>&1; then
+    cat <<MSG
+
+The assistant is running.
+  REST channel:      POST http://localhost:${MIGRANT_BOT_RASA_PORT}/webhooks/rest/webhook
+                     {"sender": "me", "message": "How do I get a residence permit?"}
+  socket.io channel: http://localhost:${MIGRANT_BOT_RASA_PORT}/socket.io
+  Chat in a terminal: make chat      (in another terminal)
+  Logs:              var/rasa.log, var/actions.log
+  API token:         var/api-token (or MIGRANT_BOT_API_TOKEN)
+Press Ctrl+C to stop.
+MSG
+    wait -n "${pids[@]}"
+    echo "A server stopped; see var/rasa.log and var/actions.log." >&2
+    exit 1
+  fi
+  for pid in "${pids[@]}"; do
+    kill -0 "$pid" 2>/dev/null || { echo "A server failed to start; see var/rasa.log and var/actions.log." >&2; exit 1; }
+  done
+  sleep 1
+done
+echo "The servers did not start within 3 minutes; see var/rasa.log and var/actions.log." >&2
+exit 1

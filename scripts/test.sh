@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every check and test: content, translations, lint, Rasa's data
+# validation, then pytest (unit tests, and end-to-end tests that train a
+# model and start the servers). Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+. scripts/env.sh
+py=.venv/bin/python
+mkdir -p var
+
+echo "== content";             $py -m bot.content check
+echo "== interface strings";   $py -m bot.translations_check
+echo "== lint";                .venv/bin/ruff check bot actions tests benchmarks
+echo "== rasa data validate"
+$py -m bot.content build >/dev/null
+.venv/bin/rasa data validate --fail-on-warnings --domain build/domain --data build/data --config config.yml >var/validate.log 2>&1 \
+  || { tail -n 30 var/validate.log; echo "rasa data validate failed"; exit 1; }
+echo "ok"
+echo "== pytest"
+$py -m pytest "$@"

@@ -1,0 +1,144 @@
+"""Conversations over HTTP against the trained model and running servers."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.replies import buttons, meta, new_sender, texts
+
+LANGS = ["en", "lv", "ru", "uk"]
+SOURCE_WORD = {"en": "Source:", "lv": "Avots:", "ru": "Источник:", "uk": "Джерело:"}
+TOPICS = sorted(
+    "visa_short_stay visa_long_stay residence_permit permanent_residence work_permit blue_card study "
+    "family_reunification international_protection qualification_recognition language_courses job_search "
+    "address_registration healthcare children_education housing taxes social_support business_startup "
+    "citizenship anti_discrimination integration_programmes emergency driving_licence banking".split()
+)
+QUESTION = {
+    "en": "How do I get a residence permit in Latvia?",
+    "lv": "Kā saņemt uzturēšanās atļauju Latvijā?",
+    "ru": "Как получить вид на жительство в Латвии?",
+    "uk": "Як отримати посвідку на проживання в Латвії?",
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("topic", TOPICS)
+def test_every_topic_is_answered_in_every_language(assistant, pack, topic, lang):
+    entry = pack.topics[topic]
+    question = entry.translations[lang].examples[0]
+    messages = assistant.send(new_sender(), question, metadata={"lang": lang})
+    assert meta(messages) == {"label": topic, "lang": lang, "offices": list(entry.offices), "sources": list(entry.sources)}
+    answer = entry.translations[lang].answer
+    assert answer.split("\n\n")[0] in texts(messages)
+    assert any(t.startswith(SOURCE_WORD[lang]) for t in texts(messages))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_reply_is_in_the_language_of_the_question(assistant, lang):
+    got = meta(assistant.send(new_sender(), QUESTION[lang]))
+    assert (got["label"], got["lang"]) == ("residence_permit", lang)
+
+
+def test_language_switch_on_request_sticks(assistant):
+    sender = new_sender()
+    assert meta(assistant.send(sender, QUESTION["en"]))["lang"] == "en"
+    switched = assistant.send(sender, "Можна українською, будь ласка?")
+    assert (meta(switched)["label"], meta(switched)["lang"]) == ("change_language", "uk")
+    assert "українською" in texts(switched)[0]
+    # the explicit choice wins over the language the next question is written in
+    assert meta(assistant.send(sender, "What documents do I need for a work permit?"))["lang"] == "uk"
+    # a language picked in the client wins over everything said before
+    assert meta(assistant.send(sender, "work permit", metadata={"lang": "lv"}))["lang"] == "lv"
+
+
+def test_writing_in_another_language_switches_the_reply(assistant):
+    sender = new_sender()
+    assert meta(assistant.send(sender, QUESTION["en"]))["lang"] == "en"
+    assert meta(assistant.send(sender, "Kur var apgūt latviešu valodu bez maksas?"))["lang"] == "lv"
+
+
+def test_unclear_language_keeps_the_conversation_language(assistant):
+    sender = new_sender()
+    assert meta(assistant.send(sender, QUESTION["ru"]))["lang"] == "ru"
+    assert meta(assistant.send(sender, "PMLP?"))["lang"] == "ru"
+
+
+def test_change_language_without_a_language_offers_each(assistant):
+    messages = assistant.send(new_sender(), "change language")
+    assert meta(messages)["label"] == "change_language"
+    assert [b["title"] for b in buttons(messages)] == ["English", "Latviešu", "Русский", "Українська"]
+    chosen = assistant.send(new_sender(), buttons(messages)[3]["payload"])
+    assert (meta(chosen)["label"], meta(chosen)["lang"]) == ("change_language", "uk")
+
+
+@pytest.mark.parametrize(
+    ("lang", "follow_up"),
+    [("en", "and how much does it cost?"), ("lv", "a kur to var izdarīt?"), ("ru", "а сколько это стоит?"), ("uk", "а де це зробити?")],
+)
+def test_follow_up_stays_on_the_topic(assistant, lang, follow_up):
+    sender = new_sender()
+    assert meta(assistant.send(sender, QUESTION[lang]))["label"] == "residence_permit"
+    got = meta(assistant.send(sender, follow_up))
+    assert (got["label"], got["lang"]) == ("residence_permit", lang)
+    assert got["offices"] == ["ocma", "mfa_consular"]
+
+
+def test_follow_up_without_a_topic_asks_to_choose(assistant):
+    messages = assistant.send(new_sender(), "and how much does it cost?")
+    assert meta(messages)["label"] == "fallback"
+    assert len(buttons(messages)) >= 3
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [
+        ("en", "what will the weather be like in Riga tomorrow?"),
+        ("lv", "kas uzvarēja vakardienas hokeja spēlē?"),
+        ("ru", "дай рецепт борща"),
+        ("uk", "який курс біткоїна сьогодні?"),
+    ],
+)
+def test_out_of_scope_is_refused_politely(assistant, pack, lang, question):
+    messages = assistant.send(new_sender(), question)
+    assert meta(messages) == {"label": "out_of_scope", "lang": lang, "offices": [], "sources": []}
+    assert texts(messages)[0] == pack.labels["out_of_scope"].translations[lang].answer
+    assert buttons(messages), "the refusal offers the topics it can help with"
+
+
+def test_unsure_understanding_offers_likely_topics_as_buttons(assistant, pack):
+    messages = assistant.send(new_sender(), "papers")
+    got = meta(messages)
+    assert got["label"] == "fallback"
+    offered = [b["payload"].lstrip("/") for b in buttons(messages)]
+    assert 3 <= len(offered) <= 4 and offered[-1] == "greet"
+    assert all(topic in pack.topics for topic in offered[:-1])
+    chosen = meta(assistant.send(new_sender(), buttons(messages)[0]["payload"]))
+    assert chosen["label"] == offered[0]
+
+
+def test_greeting_shows_the_menu_in_the_users_language(assistant, pack):
+    messages = assistant.send(new_sender(), "Привіт!")
+    assert (meta(messages)["label"], meta(messages)["lang"]) == ("greet", "uk")
+    assert [b["title"] for b in buttons(messages)] == [pack.topics[t].translations["uk"].title for t in pack.menu]
+
+
+def test_ask_human_points_to_the_topics_office(assistant, pack):
+    sender = new_sender()
+    assistant.send(sender, "How do I register as unemployed at NVA?")
+    messages = assistant.send(sender, "can I talk to a real person?")
+    assert meta(messages)["label"] == "ask_human"
+    assert meta(messages)["offices"] == ["nva"]
+    assert pack.offices["nva"].phone in "\n".join(texts(messages))
+
+
+@pytest.mark.parametrize(("question", "office"), [("телефон ПМЛП", "ocma"), ("NVA adrese Rīgā", "nva"), ("VID phone number", "vid")])
+def test_office_lookup_names_the_office(assistant, question, office):
+    got = meta(assistant.send(new_sender(), question))
+    assert (got["label"], got["offices"]) == ("office_lookup", [office])
+
+
+def test_goodbye_and_thanks(assistant):
+    sender = new_sender()
+    assert meta(assistant.send(sender, "paldies!"))["label"] == "thanks"
+    assert meta(assistant.send(sender, "uz redzēšanos"))["label"] == "goodbye"

@@ -1,0 +1,140 @@
+"""The content pack: loading, checking, stamping and building, on copies in tmp_path."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.content.build import build
+from bot.content.check import MIN_EXAMPLES, check_pack
+from bot.content.loader import ContentError, load_pack
+from bot.content.model import CONVERSATION_LABELS
+from bot.content.stamp import stamp
+from bot.settings import PROJECT_ROOT, Settings
+
+TOPIC_IDS = {
+    "visa_short_stay", "visa_long_stay", "residence_permit", "permanent_residence", "work_permit", "blue_card",
+    "study", "family_reunification", "international_protection", "qualification_recognition", "language_courses",
+    "job_search", "address_registration", "healthcare", "children_education", "housing", "taxes", "social_support",
+    "business_startup", "citizenship", "anti_discrimination", "integration_programmes", "emergency",
+    "driving_licence", "banking",
+}  # fmt: skip
+OFFICE_IDS = {"ocma", "nva", "lva", "aic", "visc", "vid", "nvd", "ur", "csdd", "ombudsman", "mfa_consular", "municipality", "emergency_112"}
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Settings:
+    """A writable copy of data/ and the settings that point to it."""
+    shutil.copytree(PROJECT_ROOT / "data", tmp_path / "data")
+    return Settings(data_dir=tmp_path / "data", pack="latvia", database_url="sqlite://")
+
+
+def edit_topic(settings: Settings, topic: str, change) -> None:
+    path = settings.pack_dir / "topics" / f"{topic}.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def test_the_pack_covers_content_scope(pack):
+    assert set(pack.topics) == TOPIC_IDS
+    assert set(pack.offices) == OFFICE_IDS
+    assert set(pack.labels) == set(CONVERSATION_LABELS)
+    assert set(pack.languages) == {"en", "lv", "ru", "uk"}
+
+
+def test_the_pack_is_complete(pack):
+    assert [str(f) for f in check_pack(pack)] == []
+
+
+def test_every_topic_has_sources_and_a_review_date(pack):
+    for topic in pack.topics.values():
+        assert topic.sources, topic.id
+        assert all(url.startswith("https://") for url in topic.sources)
+        assert topic.reviewed.year >= 2025
+
+
+def test_missing_translation_is_an_error(data_copy):
+    edit_topic(data_copy, "housing", lambda d: d["translations"].pop("uk"))
+    findings = check_pack(load_pack(data_copy))
+    assert any(f.severity == "error" and "housing" in f.where and "'uk' translation is missing" in f.message for f in findings)
+
+
+def test_too_few_examples_is_an_error(data_copy):
+    edit_topic(data_copy, "banking", lambda d: d["translations"]["lv"].update(examples=["konts"]))
+    findings = check_pack(load_pack(data_copy))
+    assert any("banking" in f.where and f"at least {MIN_EXAMPLES}" in f.message for f in findings)
+
+
+def test_changed_source_makes_translations_stale_until_stamped(data_copy):
+    edit_topic(data_copy, "taxes", lambda d: d["translations"]["en"].update(answer="A new fee: EUR 10."))
+    findings = check_pack(load_pack(data_copy))
+    stale = sorted(f.message[:4] for f in findings if f.severity == "warning" and "taxes" in f.where)
+    assert stale == ["'lv'", "'ru'", "'uk'"]
+    assert stamp(load_pack(data_copy), lang="lv", topic="taxes") == 1
+    remaining = [f for f in check_pack(load_pack(data_copy)) if f.severity == "warning"]
+    assert sorted(f.message[:4] for f in remaining) == ["'ru'", "'uk'"]
+
+
+def test_stamp_keeps_the_file_readable(data_copy):
+    edit_topic(data_copy, "taxes", lambda d: d["translations"]["en"].update(answer="Changed."))
+    stamp(load_pack(data_copy), topic="taxes")
+    reloaded = load_pack(data_copy)
+    assert reloaded.topics["taxes"].translations["en"].answer == "Changed."
+    assert not any(reloaded.topics["taxes"].is_stale(lang) for lang in reloaded.languages)
+
+
+def test_duplicate_example_across_topics_is_an_error(data_copy):
+    example = load_pack(data_copy).topics["housing"].translations["en"].examples[0]
+    edit_topic(data_copy, "banking", lambda d: d["translations"]["en"]["examples"].append(example))
+    duplicates = [f for f in check_pack(load_pack(data_copy)) if "is also used for" in f.message]
+    assert [(f.where, f.message.split("also used for ")[1]) for f in duplicates] == [("housing", "'banking'")]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.update(offices=["nowhere"]), "office 'nowhere' does not exist"),
+        (lambda d: d.update(sources=["ftp://example.org"]), "is not a valid https:// address"),
+        (lambda d: d.update(reviewed="last week"), "'reviewed' must be a date"),
+        (lambda d: d["translations"].update(xx={"answer": "?"}), "language 'xx' is not in data/languages.yml"),
+        (lambda d: d.update(id="other"), "'id' must be 'housing'"),
+    ],
+)
+def test_structural_errors_stop_loading_with_a_clear_message(data_copy, change, message):
+    edit_topic(data_copy, "housing", change)
+    with pytest.raises(ContentError) as error:
+        load_pack(data_copy)
+    assert any(message in problem and "housing.yml" in problem for problem in error.value.problems)
+
+
+def test_broken_yaml_is_reported_with_its_file(data_copy):
+    (data_copy.pack_dir / "topics" / "housing.yml").write_text("id: housing\n  bad: [indent", encoding="utf-8")
+    with pytest.raises(ContentError) as error:
+        load_pack(data_copy)
+    assert "housing.yml: cannot be read" in str(error.value)
+
+
+def test_build_generates_every_intent_rule_and_slot(pack, tmp_path):
+    out = build(pack, tmp_path / "build")
+    nlu = yaml.safe_load((out / "data" / "nlu.yml").read_text(encoding="utf-8"))
+    rules = yaml.safe_load((out / "data" / "rules.yml").read_text(encoding="utf-8"))
+    domain = yaml.safe_load((out / "domain" / "generated.yml").read_text(encoding="utf-8"))
+    intents = {item["intent"] for item in nlu["nlu"]}
+    assert intents == TOPIC_IDS | set(CONVERSATION_LABELS)
+    assert set(domain["intents"]) == intents
+    assert {r["steps"][0]["intent"] for r in rules["rules"]} == intents | {"nlu_fallback"}
+    residence = next(item for item in nlu["nlu"] if item["intent"] == "residence_permit")["examples"]
+    for lang in pack.languages:  # every language's examples end up in the one intent
+        assert pack.topics["residence_permit"].translations[lang].examples[1] in residence
+    assert (out / "domain" / "_shared.yml").exists()
+
+
+def test_build_strips_markup_and_slashes_from_examples(data_copy, tmp_path):
+    edit_topic(data_copy, "housing", lambda d: d["translations"]["en"]["examples"].append("/rent a [flat](place) {x}"))
+    nlu = yaml.safe_load((build(load_pack(data_copy), tmp_path / "b") / "data" / "nlu.yml").read_text(encoding="utf-8"))
+    housing = next(item for item in nlu["nlu"] if item["intent"] == "housing")["examples"]
+    assert "- rent a flat (place) x\n" in housing
