@@ -7,12 +7,16 @@ from dataclasses import dataclass
 from bot.language.detect import Detection
 
 
+#: With no conversation language yet, an unsure detection at least this likely beats the default.
+GUESS_PROBABILITY = 0.5
+
+
 @dataclass(frozen=True)
 class LanguageChoice:
     """The reply language and why it was chosen."""
 
     lang: str
-    reason: str  # "request", "client", "chosen", "message", "conversation", "default"
+    reason: str  # "request", "client", "chosen", "message", "conversation", "guess", "default"
 
 
 def choose_reply_language(
@@ -32,7 +36,8 @@ def choose_reply_language(
         chosen: a language the user asked for earlier in the conversation.
         detection: the language of this message, if it could be told.
         conversation: the language of the conversation so far.
-        default: the pack's default language.
+        default: the pack's default language, for a first message whose
+            language cannot even be guessed.
     """
     if requested:
         return LanguageChoice(requested, "request")
@@ -44,4 +49,8 @@ def choose_reply_language(
         return LanguageChoice(detection.lang, "message")
     if conversation:
         return LanguageChoice(conversation, "conversation")
+    if detection and detection.lang and detection.probability >= GUESS_PROBABILITY:
+        # A first message that is Russian or Ukrainian but not surely which one is
+        # better answered in the likelier of the two than in English.
+        return LanguageChoice(detection.lang, "guess")
     return LanguageChoice(default, "default")

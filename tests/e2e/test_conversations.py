@@ -95,7 +95,7 @@ def test_follow_up_without_a_topic_asks_to_choose(assistant):
     [
         ("en", "what will the weather be like in Riga tomorrow?"),
         ("lv", "kas uzvarēja vakardienas hokeja spēlē?"),
-        ("ru", "дай рецепт борща"),
+        ("ru", "какая погода будет завтра в Риге?"),
         ("uk", "який курс біткоїна сьогодні?"),
     ],
 )
@@ -107,7 +107,7 @@ def test_out_of_scope_is_refused_politely(assistant, pack, lang, question):
 
 
 def test_unsure_understanding_offers_likely_topics_as_buttons(assistant, pack):
-    messages = assistant.send(new_sender(), "papers")
+    messages = assistant.send(new_sender(), "permit")
     got = meta(messages)
     assert got["label"] == "fallback"
     offered = [b["payload"].lstrip("/") for b in buttons(messages)]

@@ -64,7 +64,8 @@ def test_dominant_script():
 
 
 SURE_UK = Detection("uk", True, "unique letters", 1.0)
-UNSURE_LV = Detection("lv", False, "statistical", 0.5)
+UNSURE_LV = Detection("lv", False, "statistical", 0.6)
+WILD_GUESS = Detection("ru", False, "statistical", 0.4)
 
 
 @pytest.mark.parametrize(
@@ -75,7 +76,8 @@ UNSURE_LV = Detection("lv", False, "statistical", 0.5)
         ({"requested": None, "client": None, "chosen": "lv", "detection": SURE_UK, "conversation": "en"}, "lv", "chosen"),
         ({"requested": None, "client": None, "chosen": None, "detection": SURE_UK, "conversation": "en"}, "uk", "message"),
         ({"requested": None, "client": None, "chosen": None, "detection": UNSURE_LV, "conversation": "ru"}, "ru", "conversation"),
-        ({"requested": None, "client": None, "chosen": None, "detection": UNSURE_LV, "conversation": None}, "en", "default"),
+        ({"requested": None, "client": None, "chosen": None, "detection": UNSURE_LV, "conversation": None}, "lv", "guess"),
+        ({"requested": None, "client": None, "chosen": None, "detection": WILD_GUESS, "conversation": None}, "en", "default"),
         ({"requested": None, "client": None, "chosen": None, "detection": None, "conversation": None}, "en", "default"),
     ],
 )
