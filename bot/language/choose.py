@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from bot.language.detect import Detection
 
-
 #: With no conversation language yet, an unsure detection at least this likely beats the default.
 GUESS_PROBABILITY = 0.5
 
