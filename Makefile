@@ -34,7 +34,7 @@ evaluate: setup ## score the running assistant on the held-out questions
 
 messages-extract: setup ## collect interface strings into locales/messages.pot
 	@.venv/bin/pybabel extract -F babel.cfg -o locales/messages.pot --no-location --omit-header .
-	@for lang in $$(ls locales | grep -v messages.pot); do .venv/bin/pybabel update -i locales/messages.pot -d locales -l $$lang --no-location --omit-header; done
+	@for lang in $$(ls locales | grep -v messages.pot); do .venv/bin/pybabel update -i locales/messages.pot -d locales -l $$lang --width 100; done
 
 messages-check: setup ## fail on missing, empty or fuzzy interface translations
 	@$(PY) -m bot.translations_check

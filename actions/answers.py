@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from actions.base import AnsweringAction, Button, Reply, Turn, menu_buttons
-from actions.render import topic_answer
+from actions.render import topic_answer, topic_title
 from bot.channels.payloads import button_payload
 from bot.content.model import FALLBACK_LABEL
 from bot.dialogue import ACTION_ANSWER_TOPIC, ACTION_FALLBACK, ACTION_FOR_LABEL, SLOT_TOPIC
@@ -55,7 +55,11 @@ class ActionFollowUp(AnsweringAction):
         topic_id = turn.tracker.get_slot(SLOT_TOPIC)
         if topic_id not in turn.pack.topics:
             return fallback(turn)
-        return answer_topic(turn, topic_id)
+        reply = answer_topic(turn, topic_id)
+        # say which topic the answer is about, since the question did not name it
+        title = topic_title(turn.pack.topics[topic_id], turn.lang)
+        reply.messages[0] = turn._("About “{topic}”:").format(topic=title) + "\n" + reply.messages[0]
+        return reply
 
 
 class ActionFallback(AnsweringAction):

@@ -6,6 +6,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 . scripts/env.sh
+
+# Test servers come from Debian's packages: PostgreSQL for the tracker store.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "== installing PostgreSQL (Debian package) for the tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    echo "The tests need PostgreSQL: sudo apt-get install postgresql"; exit 1
+  fi
+fi
 py=.venv/bin/python
 mkdir -p var
 
