@@ -23,6 +23,7 @@ from bot.content.model import (
     Topic,
     Translation,
 )
+from bot.offices.directory import load_directory
 from bot.settings import Settings, load_settings
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -229,6 +230,9 @@ def load_pack(settings: Settings | None = None) -> Pack:
     label_files = sorted((pack_dir / "labels").glob("*.yml"))
     topics = {t.id: t for t in (_load_topic(p, languages, problems) for p in topic_files) if t}
     labels = {lb.id: lb for lb in (_load_label(p, languages, problems) for p in label_files) if lb}
+    offices = _load_offices(pack_dir / "offices.yml", problems)
+    directory, directory_problems = load_directory(pack_dir, set(offices), set(topics))
+    problems.items.extend(directory_problems)
     pack = Pack(
         id=str(meta.get("id", settings.pack)),
         name=str(meta.get("name", settings.pack)),
@@ -238,7 +242,8 @@ def load_pack(settings: Settings | None = None) -> Pack:
         general_office=str(meta.get("general_office", "")),
         topics=topics,
         labels=labels,
-        offices=_load_offices(pack_dir / "offices.yml", problems),
+        offices=offices,
+        directory=directory,
         files=tuple(str(p) for p in [*topic_files, *label_files]),
     )
     _check_references(pack, problems)

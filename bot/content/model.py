@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot.offices.directory import Directory
+
 #: Conversation labels of content-scope.md that are not topics, plus the
 #: internal ``follow_up`` label ("and how much does it cost?").
 CONVERSATION_LABELS = (
@@ -115,6 +117,7 @@ class Pack:
     topics: dict[str, Topic]
     labels: dict[str, Label]
     offices: dict[str, Office]
+    directory: Directory = field(default_factory=lambda: Directory(branches=[], cities={}), compare=False)
     files: tuple[str, ...] = field(default=(), compare=False)
 
     def intents(self) -> list[str]:

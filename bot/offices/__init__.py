@@ -1,0 +1,1 @@
+"""Offices, their branches and hours, and the places users name."""

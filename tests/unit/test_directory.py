@@ -1,0 +1,65 @@
+"""Routing to the nearest branch that handles a topic."""
+
+from __future__ import annotations
+
+from bot.offices.directory import Branch, Directory
+from bot.offices.places import City
+
+CITIES = {
+    "riga": City("riga", {"en": "Riga"}, (56.9496, 24.1052), ("riga",), True),
+    "jelgava": City("jelgava", {"en": "Jelgava"}, (56.6511, 23.7214), ("jelgava",), True),
+    "daugavpils": City("daugavpils", {"en": "Daugavpils"}, (55.8714, 26.5161), ("daugavpils",), True),
+    "ogre": City("ogre", {"en": "Ogre"}, (56.8162, 24.6140), ("ogre",), True),
+    "sigulda": City("sigulda", {"en": "Sigulda"}, (57.1537, 24.8531), ("sigulda",), False),
+}
+
+
+def branch(branch_id: str, office: str, city: str, topics: tuple[str, ...] | None = None) -> Branch:
+    return Branch(branch_id, office, city, {"en": branch_id}, CITIES[city].coordinates, topics=topics)
+
+
+DIRECTORY = Directory(
+    branches=[
+        branch("ocma_riga", "ocma", "riga"),
+        branch("ocma_jelgava", "ocma", "jelgava", topics=("address_registration",)),
+        branch("ocma_daugavpils", "ocma", "daugavpils"),
+        branch("aic_riga", "aic", "riga"),
+    ],
+    cities=CITIES,
+)
+
+
+def test_branch_in_the_users_city():
+    route = DIRECTORY.route("ocma", "daugavpils")
+    assert (route.branch.id, route.in_city, route.distance_km) == ("ocma_daugavpils", True, 0.0)
+
+
+def test_branch_that_does_not_handle_the_topic_is_passed_over():
+    route = DIRECTORY.route("ocma", "jelgava", topic="residence_permit")
+    assert route.branch.id == "ocma_riga" and not route.in_city
+    assert 35 < route.distance_km < 45
+
+
+def test_town_without_a_branch_gets_the_nearest():
+    assert DIRECTORY.route("ocma", "sigulda").branch.id == "ocma_riga"
+    assert DIRECTORY.route("ocma", "ogre").branch.id == "ocma_riga"
+
+
+def test_single_branch_office_needs_no_city():
+    assert not DIRECTORY.needs_city("aic")
+    assert DIRECTORY.route("aic", None).branch.id == "aic_riga"
+
+
+def test_several_branches_need_the_city():
+    assert DIRECTORY.needs_city("ocma")
+    assert DIRECTORY.route("ocma", None) is None
+    assert DIRECTORY.route("ocma", "tokyo") is None
+
+
+def test_office_without_branches():
+    assert DIRECTORY.route("nva", "riga") is None
+
+
+def test_the_packs_directory_loads(pack):
+    assert pack.directory.cities["riga"].largest
+    assert all(b.city in pack.directory.cities for b in pack.directory.branches)
