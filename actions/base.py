@@ -3,8 +3,8 @@
 A subclass implements ``respond(turn)`` and returns a ``Reply``. The base:
 
 - decides the reply language once per turn (``bot.language.choose``);
-- answers a message with no letters (emoji, junk, empty) with a request to
-  write in words, whatever the model guessed;
+- answers a message with no words (emoji, junk, empty, a lone letter) with a
+  request to write in words, whatever the model guessed;
 - sends the reply's messages, then exactly one ``custom.meta`` message on the
   web channels (messenger channels never get the JSON);
 - sets the slots ``language``, ``chosen_language`` and ``topic``.
@@ -29,7 +29,7 @@ from bot.content.model import FALLBACK_LABEL, Pack
 from bot.dialogue import ENTITY_LANGUAGE, SLOT_CHOSEN_LANGUAGE, SLOT_LANGUAGE, SLOT_TOPIC
 from bot.i18n import Translate, translator
 from bot.language.choose import LanguageChoice, choose_reply_language
-from bot.text import has_letters
+from bot.text import has_words
 
 #: Channels that show the web widget's JSON (the reply contract's ``custom.meta``).
 WIDGET_CHANNELS = frozenset({"rest", "socketio"})
@@ -124,7 +124,7 @@ class AnsweringAction(Action, abc.ABC):
         choice = decide_language(tracker, pack, text)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         turn = Turn(tracker=tracker, pack=pack, lang=choice.lang, choice=choice, text=text, intent=intent)
-        reply = unreadable_reply(turn) if not has_letters(text) else self.respond(turn)
+        reply = unreadable_reply(turn) if not has_words(text) else self.respond(turn)
         self._send(dispatcher, tracker, turn, reply)
         return self._slot_events(tracker, turn, reply)
 
