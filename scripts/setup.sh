@@ -8,8 +8,10 @@ if [ -f "$stamp" ]; then exit 0; fi
 python="$(scripts/python310.sh)"
 echo "Setting up .venv with $python (a few minutes the first time)..."
 [ -x .venv/bin/python ] || "$python" -m venv .venv
-.venv/bin/pip install --quiet --disable-pip-version-check --upgrade "pip==24.3.1"
-.venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+# (this machine's pip configuration warns about every missing local index: not ours to show)
+quiet_pip() { .venv/bin/pip install --quiet --disable-pip-version-check "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); }
+quiet_pip --upgrade "pip==24.3.1"
+quiet_pip -r requirements.txt
 rm -f .venv/.installed-*
 touch "$stamp"
 echo "Packages installed."

@@ -1,0 +1,124 @@
+"""Actions run on named tracker states (tests/data/trackers/), checking exact events and messages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import ActionAnswerTopic, ActionFallback, ActionFollowUp
+from actions.conversation import ActionAskHuman, ActionGreet
+from actions.language import ActionChangeLanguage
+from actions.offices import ActionOfficeLookup
+
+STATES = Path(__file__).resolve().parent.parent / "data" / "trackers"
+
+
+def tracker(name: str) -> Tracker:
+    state = json.loads((STATES / f"{name}.json").read_text(encoding="utf-8"))
+    return Tracker.from_dict(state)
+
+
+async def run(action, name: str) -> tuple[list[dict], list]:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker(name), {})
+    return dispatcher.messages, events
+
+
+def metas(messages: list[dict]) -> list[dict]:
+    return [m["custom"]["meta"] for m in messages if m.get("custom")]
+
+
+async def test_topic_answer_in_ukrainian(pack):
+    messages, events = await run(ActionAnswerTopic(), "topic_uk")
+    topic = pack.topics["residence_permit"]
+    assert messages[0]["text"] == topic.translations["uk"].answer
+    assert metas(messages) == [
+        {"label": "residence_permit", "lang": "uk", "offices": ["ocma", "mfa_consular"], "sources": list(topic.sources)}
+    ]
+    assert messages[-2]["text"].startswith("Джерело: ")
+    assert events == [SlotSet("language", "uk"), SlotSet("topic", "residence_permit")]
+
+
+async def test_follow_up_answers_the_kept_topic_and_names_it(pack):
+    messages, events = await run(ActionFollowUp(), "follow_up_after_topic_lv")
+    title = pack.topics["residence_permit"].translations["lv"].title
+    assert messages[0]["text"].startswith(f"Par tēmu “{title}”:\n")
+    assert metas(messages)[0]["label"] == "residence_permit"
+    assert SlotSet("language", "lv") in events
+
+
+async def test_follow_up_without_topic_offers_the_menu(pack):
+    messages, _events = await run(ActionFollowUp(), "follow_up_without_topic")
+    assert metas(messages)[0]["label"] == "fallback"
+    payloads = [b["payload"] for b in messages[0]["buttons"]]
+    assert payloads == [f"/{t}" for t in pack.menu] + ["/greet"]
+
+
+async def test_fallback_offers_the_three_likeliest_topics():
+    messages, events = await run(ActionFallback(), "unsure")
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/residence_permit", "/work_permit", "/blue_card", "/greet"]
+    assert metas(messages)[0]["label"] == "fallback"
+    assert events == [SlotSet("language", "en")]
+
+
+async def test_emoji_is_not_taken_for_what_the_model_guessed():
+    messages, _events = await run(ActionAnswerTopic(), "emoji_only")
+    assert metas(messages)[0]["label"] == "fallback"
+    assert messages[0]["text"].startswith("I could not read a question")
+
+
+async def test_change_language_on_request():
+    messages, events = await run(ActionChangeLanguage(), "change_language_ru_to_en")
+    assert messages[0]["text"] == "Okay, from now on I will answer in English."
+    assert events == [SlotSet("language", "en"), SlotSet("chosen_language", "en")]
+
+
+async def test_language_button():
+    messages, events = await run(ActionChangeLanguage(), "language_button")
+    assert messages[0]["text"] == "Гаразд, відтепер я відповідатиму українською."
+    assert SlotSet("chosen_language", "uk") in events
+
+
+async def test_a_chosen_language_sticks():
+    messages, _events = await run(ActionAnswerTopic(), "chosen_language_sticks")
+    assert metas(messages)[0] == {**metas(messages)[0], "label": "work_permit", "lang": "uk"}
+
+
+async def test_client_language_wins_and_is_remembered():
+    messages, events = await run(ActionGreet(), "client_language")
+    assert metas(messages)[0]["lang"] == "lv"
+    assert SlotSet("chosen_language", "lv") in events
+
+
+async def test_messenger_channels_get_no_json():
+    messages, _events = await run(ActionAnswerTopic(), "telegram_topic")
+    assert messages and not metas(messages)
+    assert all("custom" not in m or not m["custom"] for m in messages)
+
+
+async def test_ask_human_gives_the_topics_office(pack):
+    messages, _events = await run(ActionAskHuman(), "ask_human_after_job_search")
+    assert metas(messages)[0]["offices"] == ["nva"]
+    assert pack.offices["nva"].phone in messages[0]["text"]
+
+
+async def test_office_lookup_by_alias(pack):
+    messages, _events = await run(ActionOfficeLookup(), "office_lookup_pmlp_ru")
+    assert metas(messages)[0] == {
+        "label": "office_lookup",
+        "lang": "ru",
+        "offices": ["ocma"],
+        "sources": list(pack.offices["ocma"].sources),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in STATES.glob("*.json")))
+async def test_every_state_gives_exactly_one_meta_on_the_web(name):
+    action = {"office_lookup_pmlp_ru": ActionOfficeLookup(), "ask_human_after_job_search": ActionAskHuman()}.get(name, ActionAnswerTopic())
+    messages, _events = await run(action, name)
+    assert len(metas(messages)) == (0 if name.startswith("telegram") else 1)
