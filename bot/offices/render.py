@@ -1,0 +1,123 @@
+"""Office branches in the user's language: hours, open-now status, the office card.
+
+Weekday names, times and lists come from Babel (CLDR) for the reply's locale;
+whole sentences come from the gettext catalogs, one per weekday where the
+grammar needs it ("opens on Monday" is "atver pirmdien", "откроется в
+понедельник"), so nothing is assembled from English fragments.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from babel.dates import format_time, get_day_names
+from babel.lists import format_list
+
+from bot.i18n import translator
+from bot.offices.directory import Branch
+from bot.offices.hours import RIGA, Interval, Status, WeeklyHours
+
+#: Babel locale per language where the bare code would pick the wrong
+#: conventions (English as written in the EU: 24-hour clock).
+BABEL_LOCALE = {"en": "en_GB"}
+
+
+def babel_locale(lang: str) -> str:
+    """The Babel locale for a reply language."""
+    return BABEL_LOCALE.get(lang, lang)
+
+
+def _interval(interval: Interval, lang: str) -> str:
+    locale = babel_locale(lang)
+    return f"{format_time(interval.start, 'short', locale=locale)}–{format_time(interval.end, 'short', locale=locale)}"
+
+
+def hours_lines(hours: WeeklyHours, lang: str) -> list[str]:
+    """One line per run of weekdays with the same hours, e.g. "Mon–Thu 08:30–17:00"."""
+    _ = translator(lang)
+    names = get_day_names("abbreviated", locale=babel_locale(lang))
+    lines: list[str] = []
+    day = 0
+    while day < 7:
+        last = day
+        while last + 1 < 7 and hours.days[last + 1] == hours.days[day]:
+            last += 1
+        days = names[day] if last == day else f"{names[day]}–{names[last]}"
+        times = format_list([_interval(i, lang) for i in hours.days[day]], locale=babel_locale(lang)) if hours.days[day] else _("closed")
+        lines.append(f"{days} {times}")
+        day = last + 1
+    return lines
+
+
+def status_line(status: Status, now: datetime, lang: str) -> str:
+    """Whether the branch is open, in ``lang``: "Open now, until 17:00", "Closed now; opens on Monday at 08:30"."""
+    _ = translator(lang)
+    locale = babel_locale(lang)
+    if status.open and status.until:
+        return _("Open now, until {time}").format(time=format_time(status.until, "short", locale=locale))
+    if status.opens is None:
+        return _("Closed now")
+    local_now = now.astimezone(RIGA)
+    time_text = format_time(status.opens, "short", locale=locale)
+    if status.opens.date() == local_now.date():
+        return _("Closed now; opens today at {time}").format(time=time_text)
+    if status.opens.date() == local_now.date() + timedelta(days=1):
+        return _("Closed now; opens tomorrow at {time}").format(time=time_text)
+    on_weekday = (
+        _("Closed now; opens on Monday at {time}"),
+        _("Closed now; opens on Tuesday at {time}"),
+        _("Closed now; opens on Wednesday at {time}"),
+        _("Closed now; opens on Thursday at {time}"),
+        _("Closed now; opens on Friday at {time}"),
+        _("Closed now; opens on Saturday at {time}"),
+        _("Closed now; opens on Sunday at {time}"),
+    )
+    return on_weekday[status.opens.weekday()].format(time=time_text)
+
+
+def map_url(branch: Branch) -> str:
+    """A map of the branch's location (OpenStreetMap: no key, no tracking script)."""
+    lat, lon = branch.coordinates
+    return f"https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lon:.5f}#map=17/{lat:.5f}/{lon:.5f}"
+
+
+def office_card(branch: Branch, lang: str, now: datetime) -> dict[str, Any]:
+    """The branch as the web widget's office card (the reply's ``custom.office_card``)."""
+    card: dict[str, Any] = {
+        "id": branch.id,
+        "office": branch.office,
+        "name": branch.name_in(lang),
+        "address": branch.address,
+        "map_url": map_url(branch),
+        "phone": branch.phone,
+        "phone_url": f"tel:{branch.phone.replace(' ', '')}" if branch.phone else None,
+        "email": branch.email,
+        "website": branch.website,
+        "booking": branch.booking,
+        "hours": hours_lines(branch.hours, lang) if branch.hours else [],
+        "status": status_line(branch.hours.status(now), now, lang) if branch.hours else None,
+        "accessibility": branch.accessibility.get(lang),
+    }
+    return {key: value for key, value in card.items() if value not in (None, [])}
+
+
+def office_card_text(card: dict[str, Any], lang: str) -> str:
+    """The same card as plain text for messenger channels."""
+    _ = translator(lang)
+    lines = [card["name"]]
+    if card.get("address"):
+        lines.append(f"📍 {card['address']}")
+    if card.get("status"):
+        lines.append(f"🕘 {card['status']}")
+    lines += [f"   {line}" for line in card.get("hours", [])]
+    contacts = [f"☎ {card['phone']}" if card.get("phone") else "", f"✉ {card['email']}" if card.get("email") else ""]
+    if any(contacts):
+        lines.append("  ".join(c for c in contacts if c))
+    if card.get("booking"):
+        lines.append(_("Book a visit: {url}").format(url=card["booking"]))
+    elif card.get("website"):
+        lines.append(f"🌐 {card['website']}")
+    if card.get("accessibility"):
+        lines.append(f"♿ {card['accessibility']}")
+    return "\n".join(lines)
