@@ -26,7 +26,7 @@ from actions.render import topic_title
 from actions.services import services
 from bot.channels.payloads import button_payload
 from bot.content.model import FALLBACK_LABEL, Pack
-from bot.dialogue import ENTITY_LANGUAGE, SLOT_CHOSEN_LANGUAGE, SLOT_LANGUAGE, SLOT_TOPIC
+from bot.dialogue import ENTITY_LANGUAGE, SLOT_CHOSEN_LANGUAGE, SLOT_CITY, SLOT_LANGUAGE, SLOT_TOPIC
 from bot.i18n import Translate, translator
 from bot.language.choose import LanguageChoice, choose_reply_language
 from bot.text import has_words
@@ -53,6 +53,9 @@ class Reply:
     offices: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     topic: str | None = None
+    city: str | None = None
+    #: more for the web widget, sent beside ``meta`` in the same custom message
+    custom: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -137,7 +140,7 @@ class AnsweringAction(Action, abc.ABC):
         if tracker.get_latest_input_channel() in WIDGET_CHANNELS:
             language = turn.pack.languages[turn.lang]
             meta = {"label": reply.label, "lang": turn.lang, "offices": reply.offices, "sources": reply.sources}
-            dispatcher.utter_message(json_message={"meta": meta, "direction": language.direction})
+            dispatcher.utter_message(json_message={**reply.custom, "meta": meta, "direction": language.direction})
 
     @staticmethod
     def _slot_events(tracker: Tracker, turn: Turn, reply: Reply) -> list[EventType]:
@@ -146,6 +149,8 @@ class AnsweringAction(Action, abc.ABC):
             events.append(SlotSet(SLOT_CHOSEN_LANGUAGE, turn.lang))
         if reply.topic:
             events.append(SlotSet(SLOT_TOPIC, reply.topic))
+        if reply.city and tracker.get_slot(SLOT_CITY) != reply.city:
+            events.append(SlotSet(SLOT_CITY, reply.city))
         return events
 
 

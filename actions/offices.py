@@ -1,4 +1,9 @@
-"""Where an office is and how to reach it (national contacts; city branches come with the office directory)."""
+"""Where an office is, when it is open and how to reach it.
+
+With a city in the message (or named earlier), the answer is the office's
+branch in or nearest to that city, as an office card; otherwise the office's
+national contacts.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,11 @@ import unicodedata
 
 from actions.base import AnsweringAction, Button, Reply, Turn
 from actions.render import office_contact
+from actions.services import services
 from bot.channels.payloads import button_payload
 from bot.content.model import Pack
-from bot.dialogue import ACTION_FOR_LABEL, ENTITY_OFFICE, SLOT_TOPIC
+from bot.dialogue import ACTION_FOR_LABEL, ENTITY_OFFICE, SLOT_CITY, SLOT_TOPIC
+from bot.offices.render import office_card, office_card_text
 
 
 def _plain(text: str) -> str:
@@ -29,8 +36,33 @@ def find_office(pack: Pack, text: str) -> str | None:
     return best[1] if best else None
 
 
+def branch_reply(turn: Turn, office_id: str, city: str | None) -> Reply | None:
+    """The office card of the branch nearest to ``city``, if the directory has one."""
+    route = turn.pack.directory.route(office_id, city)
+    if route is None:
+        return None
+    office = turn.pack.offices[office_id]
+    card = office_card(route.branch, turn.lang, services().now())
+    if office.website:
+        card.setdefault("website", office.website)
+    text = office_card_text(card, turn.lang)
+    messages = [text]
+    if city and not route.in_city:
+        city_name = turn.pack.directory.cities[city].name_in(turn.lang)
+        lead = turn._("The nearest branch is {distance} km from {city}:").format(distance=round(route.distance_km), city=city_name)
+        messages = [f"{lead}\n{text}"]
+    return Reply(
+        label="office_lookup",
+        messages=messages,
+        offices=[office_id],
+        sources=list(route.branch.sources or office.sources),
+        city=city,
+        custom={"office_card": card},
+    )
+
+
 class ActionOfficeLookup(AnsweringAction):
-    """Gives an office's contacts; asks which office when none was named."""
+    """Gives an office's branch or contacts; asks which office when none was named."""
 
     def name(self) -> str:
         return ACTION_FOR_LABEL["office_lookup"]
@@ -42,16 +74,18 @@ class ActionOfficeLookup(AnsweringAction):
         if office_id is None and topic and topic.offices:
             office_id = topic.offices[0]
         if office_id not in pack.offices:
-            buttons = [
-                Button(o.short, button_payload("office_lookup", **{ENTITY_OFFICE: o.id}))
-                for o in pack.offices.values()
-                if o.phone or o.email
-            ]
+            reachable = [o for o in pack.offices.values() if o.phone or o.email]
+            buttons = [Button(o.short, button_payload("office_lookup", **{ENTITY_OFFICE: o.id})) for o in reachable]
             return Reply(label="office_lookup", messages=[turn._("Which office do you need?")], buttons=buttons)
+        city = services().places().find(turn.text) or turn.tracker.get_slot(SLOT_CITY)
+        routed = branch_reply(turn, office_id, city)
+        if routed is not None:
+            return routed
         office = pack.offices[office_id]
         return Reply(
             label="office_lookup",
             messages=[office_contact(office, turn.lang)],
             offices=[office.id],
             sources=list(office.sources),
+            city=city,
         )

@@ -7,10 +7,12 @@ through this module. Tests replace them with ``use(...)``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from bot.content.model import Pack
 from bot.content.store import ContentStore, default_store
 from bot.language.detect import LanguageDetector
+from bot.offices.places import PlaceResolver
 
 
 @dataclass
@@ -20,10 +22,24 @@ class Services:
     store: ContentStore
     _detector: LanguageDetector | None = None
     _detector_pack: Pack | None = None
+    _places: PlaceResolver | None = None
+    _places_pack: Pack | None = None
 
     def pack(self) -> Pack:
         """The current content pack."""
         return self.store.pack()
+
+    def places(self) -> PlaceResolver:
+        """The place resolver for the current pack's cities."""
+        pack = self.pack()
+        if self._places is None or self._places_pack is not pack:
+            self._places = PlaceResolver(list(pack.directory.cities.values()), pack.directory.not_places)
+            self._places_pack = pack
+        return self._places
+
+    def now(self) -> datetime:
+        """The current time (tests replace the services to fix it)."""
+        return datetime.now(timezone.utc)
 
     def detector(self) -> LanguageDetector:
         """A language detector trained on the current pack's examples."""

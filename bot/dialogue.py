@@ -23,7 +23,8 @@ ACTION_FOR_LABEL = {
 SLOT_LANGUAGE = "language"  # the conversation's reply language so far
 SLOT_CHOSEN_LANGUAGE = "chosen_language"  # a language the user picked explicitly
 SLOT_TOPIC = "topic"  # the topic answered last, for follow-up questions
-SLOTS = (SLOT_LANGUAGE, SLOT_CHOSEN_LANGUAGE, SLOT_TOPIC)
+SLOT_CITY = "city"  # the city the user named last (an id of cities.yml)
+SLOTS = (SLOT_LANGUAGE, SLOT_CHOSEN_LANGUAGE, SLOT_TOPIC, SLOT_CITY)
 
 #: Entities that only button payloads carry (see bot.channels.payloads).
 ENTITY_LANGUAGE = "language"

@@ -142,3 +142,19 @@ def test_goodbye_and_thanks(assistant):
     sender = new_sender()
     assert meta(assistant.send(sender, "paldies!"))["label"] == "thanks"
     assert meta(assistant.send(sender, "uz redzēšanos"))["label"] == "goodbye"
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "branch"),
+    [
+        ("where is the migration office in Jelgava?", "en", "ocma_jelgava"),
+        ("PMLP Daugavpilī darba laiks", "lv", "ocma_daugavpils"),
+        ("где находится ПМЛП в Резекне?", "ru", "ocma_rezekne"),
+        ("де знаходиться PMLP у Вентспілсі?", "uk", "ocma_ventspils"),
+    ],
+)
+def test_office_lookup_with_a_city_gives_that_citys_branch(assistant, question, lang, branch):
+    messages = assistant.send(new_sender(), question)
+    assert (meta(messages)["label"], meta(messages)["lang"], meta(messages)["offices"]) == ("office_lookup", lang, ["ocma"])
+    card = next(m["custom"]["office_card"] for m in messages if isinstance(m.get("custom"), dict) and "meta" in m["custom"])
+    assert card["id"] == branch and card["map_url"].startswith("https://www.openstreetmap.org/")

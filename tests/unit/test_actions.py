@@ -119,6 +119,32 @@ async def test_office_lookup_by_alias(pack):
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in STATES.glob("*.json")))
 async def test_every_state_gives_exactly_one_meta_on_the_web(name):
-    action = {"office_lookup_pmlp_ru": ActionOfficeLookup(), "ask_human_after_job_search": ActionAskHuman()}.get(name, ActionAnswerTopic())
+    action = (
+        ActionOfficeLookup()
+        if name.startswith("office_lookup")
+        else {"ask_human_after_job_search": ActionAskHuman()}.get(name, ActionAnswerTopic())
+    )
     messages, _events = await run(action, name)
     assert len(metas(messages)) == (0 if name.startswith("telegram") else 1)
+
+
+async def test_office_lookup_routes_to_the_branch_in_the_city():
+    messages, events = await run(ActionOfficeLookup(), "office_lookup_jelgava_en")
+    custom = next(m["custom"] for m in messages if m.get("custom"))
+    assert custom["meta"]["offices"] == ["ocma"]
+    assert custom["office_card"]["id"] == "ocma_jelgava"
+    assert messages[0]["text"].startswith("PMLP Jelgava Division")
+    assert SlotSet("city", "jelgava") in events
+
+
+async def test_office_lookup_from_a_town_without_a_branch_gives_the_nearest(pack):
+    messages, _events = await run(ActionOfficeLookup(), "office_lookup_sigulda_lv")
+    card = next(m["custom"] for m in messages if m.get("custom"))["office_card"]
+    assert card["office"] == "ocma" and pack.directory.cities[next(b.city for b in pack.directory.branches if b.id == card["id"])]
+    assert messages[0]["text"].startswith("Tuvākā filiāle ir ")
+    assert "no pilsētas Sigulda:" in messages[0]["text"]
+
+
+async def test_office_lookup_remembers_the_city():
+    messages, _events = await run(ActionOfficeLookup(), "office_lookup_remembered_city")
+    assert next(m["custom"] for m in messages if m.get("custom"))["office_card"]["id"] == "ocma_daugavpils"
