@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from actions.base import AnsweringAction, Button, Reply, Turn, menu_buttons
-from actions.render import topic_answer, topic_title
+from actions.base import AnsweringAction, menu_buttons
+from actions.render import topic_title
+from actions.routing import answer_topic
+from actions.turn import Button, Reply, Turn
 from bot.channels.payloads import button_payload
 from bot.content.model import FALLBACK_LABEL
 from bot.dialogue import ACTION_ANSWER_TOPIC, ACTION_FALLBACK, ACTION_FOR_LABEL, SLOT_TOPIC
 
 #: How many likely topics the fallback offers as buttons.
 FALLBACK_CHOICES = 3
-
-
-def answer_topic(turn: Turn, topic_id: str) -> Reply:
-    """The reply that answers ``topic_id`` in the turn's language."""
-    topic = turn.pack.topics[topic_id]
-    return Reply(
-        label=topic.id,
-        messages=topic_answer(turn.pack, topic, turn.lang),
-        offices=list(topic.offices),
-        sources=list(topic.sources),
-        topic=topic.id,
-    )
 
 
 def fallback(turn: Turn) -> Reply:

@@ -15,7 +15,6 @@ Domain needs: the slots of ``bot.dialogue.SLOTS``.
 from __future__ import annotations
 
 import abc
-from dataclasses import dataclass, field
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -23,67 +22,17 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.render import topic_title
+from actions.routing import answer_with_city
 from actions.services import services
+from actions.turn import Button, Reply, Turn
 from bot.channels.payloads import button_payload
 from bot.content.model import FALLBACK_LABEL, Pack
-from bot.dialogue import ENTITY_LANGUAGE, SLOT_CHOSEN_LANGUAGE, SLOT_CITY, SLOT_LANGUAGE, SLOT_TOPIC
-from bot.i18n import Translate, translator
+from bot.dialogue import ENTITY_LANGUAGE, SLOT_AWAITING_CITY, SLOT_CHOSEN_LANGUAGE, SLOT_CITY, SLOT_CITY_ASKED, SLOT_LANGUAGE, SLOT_TOPIC
 from bot.language.choose import LanguageChoice, choose_reply_language
 from bot.text import has_words
 
 #: Channels that show the web widget's JSON (the reply contract's ``custom.meta``).
 WIDGET_CHANNELS = frozenset({"rest", "socketio"})
-
-
-@dataclass
-class Button:
-    """A quick reply: what it says and the payload it sends."""
-
-    title: str
-    payload: str
-
-
-@dataclass
-class Reply:
-    """What one turn answers, before it is sent."""
-
-    label: str
-    messages: list[str]
-    buttons: list[Button] = field(default_factory=list)
-    offices: list[str] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-    topic: str | None = None
-    city: str | None = None
-    #: more for the web widget, sent beside ``meta`` in the same custom message
-    custom: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Turn:
-    """What an action knows about the current user message."""
-
-    tracker: Tracker
-    pack: Pack
-    lang: str
-    choice: LanguageChoice
-    text: str
-    intent: str | None
-
-    @property
-    def _(self) -> Translate:
-        """Gettext for the reply language."""
-        return translator(self.lang)
-
-    def intent_ranking(self) -> list[dict[str, Any]]:
-        """The model's ranking of intents for this message."""
-        return list(self.tracker.latest_message.get("intent_ranking") or [])
-
-    def entity(self, name: str) -> str | None:
-        """The value of a button payload's entity, if any."""
-        for entity in self.tracker.latest_message.get("entities") or []:
-            if entity.get("entity") == name and isinstance(entity.get("value"), str):
-                return entity["value"]
-        return None
 
 
 def requested_language(tracker: Tracker, pack: Pack, text: str) -> str | None:
@@ -127,9 +76,19 @@ class AnsweringAction(Action, abc.ABC):
         choice = decide_language(tracker, pack, text)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         turn = Turn(tracker=tracker, pack=pack, lang=choice.lang, choice=choice, text=text, intent=intent)
-        reply = unreadable_reply(turn) if not has_words(text) else self.respond(turn)
+        reply = self._reply(turn)
         self._send(dispatcher, tracker, turn, reply)
         return self._slot_events(tracker, turn, reply)
+
+    def _reply(self, turn: Turn) -> Reply:
+        if not has_words(turn.text):
+            return unreadable_reply(turn)
+        waiting = turn.tracker.get_slot(SLOT_AWAITING_CITY)
+        if waiting in turn.pack.topics and not turn.text.startswith("/"):
+            routed = answer_with_city(turn, waiting)
+            if routed is not None:
+                return routed
+        return self.respond(turn)
 
     @staticmethod
     def _send(dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn, reply: Reply) -> None:
@@ -151,6 +110,10 @@ class AnsweringAction(Action, abc.ABC):
             events.append(SlotSet(SLOT_TOPIC, reply.topic))
         if reply.city and tracker.get_slot(SLOT_CITY) != reply.city:
             events.append(SlotSet(SLOT_CITY, reply.city))
+        if reply.awaiting_city:
+            events += [SlotSet(SLOT_AWAITING_CITY, reply.awaiting_city), SlotSet(SLOT_CITY_ASKED, "yes")]
+        elif tracker.get_slot(SLOT_AWAITING_CITY):
+            events.append(SlotSet(SLOT_AWAITING_CITY, None))
         return events
 
 

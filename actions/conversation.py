@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from actions.base import AnsweringAction, Reply, Turn, menu_buttons
+from actions.base import AnsweringAction, menu_buttons
 from actions.render import office_contact
+from actions.turn import Reply, Turn
 from bot.dialogue import ACTION_FOR_LABEL, SLOT_TOPIC
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import unicodedata
 
-from actions.base import AnsweringAction, Button, Reply, Turn
+from actions.base import AnsweringAction
 from actions.render import office_contact
 from actions.services import services
+from actions.turn import Button, Reply, Turn
 from bot.channels.payloads import button_payload
 from bot.content.model import Pack
 from bot.dialogue import ACTION_FOR_LABEL, ENTITY_OFFICE, SLOT_CITY, SLOT_TOPIC

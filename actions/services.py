@@ -33,7 +33,8 @@ class Services:
         """The place resolver for the current pack's cities."""
         pack = self.pack()
         if self._places is None or self._places_pack is not pack:
-            self._places = PlaceResolver(list(pack.directory.cities.values()), pack.directory.not_places)
+            directory = pack.directory
+            self._places = PlaceResolver(list(directory.cities.values()), directory.not_places, directory.abroad_forms)
             self._places_pack = pack
         return self._places
 

@@ -23,8 +23,10 @@ ACTION_FOR_LABEL = {
 SLOT_LANGUAGE = "language"  # the conversation's reply language so far
 SLOT_CHOSEN_LANGUAGE = "chosen_language"  # a language the user picked explicitly
 SLOT_TOPIC = "topic"  # the topic answered last, for follow-up questions
-SLOT_CITY = "city"  # the city the user named last (an id of cities.yml)
-SLOTS = (SLOT_LANGUAGE, SLOT_CHOSEN_LANGUAGE, SLOT_TOPIC, SLOT_CITY)
+SLOT_CITY = "city"  # the city the user named last (an id of cities.yml, or "abroad")
+SLOT_AWAITING_CITY = "awaiting_city"  # a topic whose answer waits for the city just asked for
+SLOT_CITY_ASKED = "city_asked"  # "yes" once the city was asked for: it is asked once only
+SLOTS = (SLOT_LANGUAGE, SLOT_CHOSEN_LANGUAGE, SLOT_TOPIC, SLOT_CITY, SLOT_AWAITING_CITY, SLOT_CITY_ASKED)
 
 #: Entities that only button payloads carry (see bot.channels.payloads).
 ENTITY_LANGUAGE = "language"

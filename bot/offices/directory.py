@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from bot.offices.hours import WeeklyHours
-from bot.offices.places import City, distance_km, load_cities, load_not_places
+from bot.offices.places import City, distance_km, load_cities, load_word_list
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,7 @@ class Directory:
     branches: list[Branch]
     cities: dict[str, City]
     not_places: tuple[str, ...] = ()
+    abroad_forms: tuple[str, ...] = ()
 
     def branches_of(self, office: str, topic: str | None = None) -> list[Branch]:
         """The branches of ``office`` that handle ``topic``."""
@@ -119,7 +120,8 @@ def load_directory(pack_dir: Path, office_ids: set[str], topic_ids: set[str]) ->
     problems: list[str] = []
     cities_file = pack_dir / "cities.yml"
     cities = {c.id: c for c in load_cities(cities_file)} if cities_file.exists() else {}
-    not_places = load_not_places(cities_file) if cities_file.exists() else ()
+    not_places = load_word_list(cities_file, "not_places") if cities_file.exists() else ()
+    abroad_forms = load_word_list(cities_file, "abroad_forms") if cities_file.exists() else ()
     holidays_file = pack_dir / "holidays.yml"
     extra = yaml.safe_load(holidays_file.read_text(encoding="utf-8")) if holidays_file.exists() else {}
     holidays = tuple(d if isinstance(d, date) else date.fromisoformat(str(d)) for d in (extra or {}).get("extra_days_off") or ())
@@ -147,4 +149,4 @@ def load_directory(pack_dir: Path, office_ids: set[str], topic_ids: set[str]) ->
     ids = [b.id for b in branches]
     for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
         problems.append(f"branch id '{duplicate}' is used twice")
-    return Directory(branches=branches, cities=cities, not_places=not_places), problems
+    return Directory(branches=branches, cities=cities, not_places=not_places, abroad_forms=abroad_forms), problems

@@ -71,7 +71,8 @@ def _swapped(a: str, b: str) -> bool:
 class PlaceResolver:
     """Finds the city a message names."""
 
-    def __init__(self, cities: list[City], not_places: tuple[str, ...] = ()) -> None:
+    def __init__(self, cities: list[City], not_places: tuple[str, ...] = (), abroad_forms: tuple[str, ...] = ()) -> None:
+        self._abroad = tuple(plain(f) for f in abroad_forms)
         self.cities = {c.id: c for c in cities}
         self._not_places = {plain(w) for w in not_places}
         self._forms: dict[str, str] = {}
@@ -80,6 +81,11 @@ class PlaceResolver:
                 if plain(form) not in self._not_places:
                     self._forms.setdefault(plain(form), city.id)
         self._fuzzy = [(form, city) for form, city in self._forms.items() if " " not in form and len(form) >= MIN_FUZZY_LENGTH - 1]
+
+    def is_abroad(self, text: str) -> bool:
+        """True when the message says the user is not in the country yet."""
+        words = " ".join(_WORD.findall(plain(text)))
+        return any(form in words for form in self._abroad)
 
     def find(self, text: str) -> str | None:
         """The id of the city ``text`` names, or None."""
@@ -100,10 +106,10 @@ class PlaceResolver:
         return None
 
 
-def load_not_places(path: Path) -> tuple[str, ...]:
-    """Common words one letter away from a place name ("lūdzu" is not Ludza)."""
+def load_word_list(path: Path, key: str) -> tuple[str, ...]:
+    """A list of words from ``cities.yml``: ``not_places`` or ``abroad_forms``."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return tuple(str(w) for w in data.get("not_places") or ())
+    return tuple(str(w) for w in data.get(key) or ())
 
 
 def load_cities(path: Path) -> list[City]:

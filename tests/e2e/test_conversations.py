@@ -158,3 +158,26 @@ def test_office_lookup_with_a_city_gives_that_citys_branch(assistant, question, 
     assert (meta(messages)["label"], meta(messages)["lang"], meta(messages)["offices"]) == ("office_lookup", lang, ["ocma"])
     card = next(m["custom"]["office_card"] for m in messages if isinstance(m.get("custom"), dict) and "meta" in m["custom"])
     assert card["id"] == branch and card["map_url"].startswith("https://www.openstreetmap.org/")
+
+
+def test_city_is_asked_once_then_the_answer_is_routed(assistant):
+    sender = new_sender()
+    first = assistant.send(sender, "Як отримати посвідку на проживання?")
+    city_buttons = [b["title"] for b in buttons(first)]
+    assert "Єлгава" in city_buttons and city_buttons[-1] == "Я ще за кордоном"
+    routed = assistant.send(sender, "в Єлгаві")
+    assert (meta(routed)["label"], meta(routed)["lang"]) == ("residence_permit", "uk")
+    card = next(m["custom"]["office_card"] for m in routed if isinstance(m.get("custom"), dict) and "meta" in m["custom"])
+    assert card["id"] == "ocma_jelgava"
+    # the city is remembered: the next office question is routed without asking again
+    later = assistant.send(sender, "телефон ПМЛП")
+    assert not buttons(later)
+    later_card = next(m["custom"]["office_card"] for m in later if isinstance(m.get("custom"), dict) and "meta" in m["custom"])
+    assert later_card["id"] == "ocma_jelgava"
+
+
+def test_still_abroad_gets_the_embassy(assistant):
+    sender = new_sender()
+    assistant.send(sender, "How do I get a residence permit?")
+    got = meta(assistant.send(sender, "I am still abroad"))
+    assert got["label"] == "residence_permit" and "mfa_consular" in got["offices"]

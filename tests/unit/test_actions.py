@@ -11,7 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswerTopic, ActionFallback, ActionFollowUp
-from actions.conversation import ActionAskHuman, ActionGreet
+from actions.conversation import ActionAskHuman, ActionGreet, ActionThanks
 from actions.language import ActionChangeLanguage
 from actions.offices import ActionOfficeLookup
 
@@ -40,8 +40,17 @@ async def test_topic_answer_in_ukrainian(pack):
     assert metas(messages) == [
         {"label": "residence_permit", "lang": "uk", "offices": ["ocma", "mfa_consular"], "sources": list(topic.sources)}
     ]
-    assert messages[-2]["text"].startswith("Джерело: ")
-    assert events == [SlotSet("language", "uk"), SlotSet("topic", "residence_permit")]
+    assert messages[-3]["text"].startswith("Джерело: ")
+    # PMLP is in several cities and the city is not known yet: it is asked for, once
+    assert messages[-2]["text"] == "У якому ви місті? Я покажу найближчий офіс."
+    assert [b["title"] for b in messages[-2]["buttons"]][:2] == ["Рига", "Даугавпілс"]
+    assert messages[-2]["buttons"][-1] == {"title": "Я ще за кордоном", "payload": "Я ще за кордоном"}
+    assert events == [
+        SlotSet("language", "uk"),
+        SlotSet("topic", "residence_permit"),
+        SlotSet("awaiting_city", "residence_permit"),
+        SlotSet("city_asked", "yes"),
+    ]
 
 
 async def test_follow_up_answers_the_kept_topic_and_names_it(pack):
@@ -148,3 +157,25 @@ async def test_office_lookup_from_a_town_without_a_branch_gives_the_nearest(pack
 async def test_office_lookup_remembers_the_city():
     messages, _events = await run(ActionOfficeLookup(), "office_lookup_remembered_city")
     assert next(m["custom"] for m in messages if m.get("custom"))["office_card"]["id"] == "ocma_daugavpils"
+
+
+async def test_the_city_answer_routes_the_waiting_topic():
+    messages, events = await run(ActionGreet(), "city_answer_jelgava_uk")  # whatever the model guessed
+    custom = next(m["custom"] for m in messages if m.get("custom"))
+    assert custom["meta"]["label"] == "residence_permit"
+    assert custom["office_card"]["id"] == "ocma_jelgava"
+    assert SlotSet("city", "jelgava") in events and SlotSet("awaiting_city", None) in events
+
+
+async def test_still_abroad_points_to_the_embassy(pack):
+    messages, events = await run(ActionThanks(), "city_answer_abroad_uk")
+    meta = metas(messages)[0]
+    assert meta["label"] == "residence_permit" and "mfa_consular" in meta["offices"]
+    assert any(pack.offices["mfa_consular"].phone in m.get("text", "") for m in messages)
+    assert SlotSet("city", "abroad") in events
+
+
+async def test_the_city_is_asked_once_only():
+    messages, events = await run(ActionAnswerTopic(), "topic_after_city_asked")
+    assert not any(m.get("buttons") for m in messages)
+    assert not any(e.get("name") == "awaiting_city" for e in events)

@@ -9,7 +9,7 @@ from bot.offices.places import PlaceResolver, distance_km
 
 @pytest.fixture(scope="module")
 def places(pack) -> PlaceResolver:
-    return PlaceResolver(list(pack.directory.cities.values()), pack.directory.not_places)
+    return PlaceResolver(list(pack.directory.cities.values()), pack.directory.not_places, pack.directory.abroad_forms)
 
 
 MENTIONS = [
@@ -85,3 +85,15 @@ def test_no_place_no_city(places, text):
 
 def test_distance_riga_daugavpils_is_about_190_km():
     assert 180 < distance_km((56.9496, 24.1052), (55.8714, 26.5161)) < 200
+
+
+@pytest.mark.parametrize(
+    "text", ["I am still abroad", "Es vēl esmu ārzemēs", "я пока за границей", "Я ще за кордоном", "not in Latvia yet", "arzemes"]
+)
+def test_abroad(places, text):
+    assert places.is_abroad(text)
+
+
+@pytest.mark.parametrize("text", ["Riga", "I live in Latvia", "в Латвии", "a broad question"])
+def test_not_abroad(places, text):
+    assert not places.is_abroad(text)

@@ -1,0 +1,96 @@
+"""A topic's answer routed to the user's city: the nearest branch, the city asked for once, or the embassy from abroad.
+
+The topic's first office that has branches in the directory is the one
+routed. With the city known (named now or earlier), the answer gains that
+branch's office card. With the city unknown and the office in several
+cities, the answer asks for it once (buttons for the largest cities and "I
+am still abroad"; free text works too), and the next message that names a
+place gets the routed answer (``answer_with_city``). From abroad, the answer
+points to Latvia's embassies and consulates.
+"""
+
+from __future__ import annotations
+
+from actions.render import office_contact, topic_answer
+from actions.services import services
+from actions.turn import Button, Reply, Turn
+from bot.content.model import Pack, Topic
+from bot.dialogue import SLOT_CITY, SLOT_CITY_ASKED
+from bot.offices.render import office_card, office_card_text
+
+ABROAD = "abroad"
+CONSULAR_OFFICE = "mfa_consular"
+
+
+def routed_office(pack: Pack, topic: Topic) -> str | None:
+    """The topic's first office that has branches in the directory."""
+    return next((o for o in topic.offices if pack.directory.branches_of(o)), None)
+
+
+def place_in(turn: Turn) -> str | None:
+    """The city this message names, or ``ABROAD``, or None."""
+    places = services().places()
+    return places.find(turn.text) or (ABROAD if places.is_abroad(turn.text) else None)
+
+
+def _add_branch(turn: Turn, reply: Reply, office_id: str, topic_id: str, city: str) -> None:
+    route = turn.pack.directory.route(office_id, city, topic_id)
+    if route is None:
+        return
+    card = office_card(route.branch, turn.lang, services().now())
+    text = office_card_text(card, turn.lang)
+    if not route.in_city:
+        city_name = turn.pack.directory.cities[city].name_in(turn.lang)
+        lead = turn._("The nearest branch is {distance} km from {city}:").format(distance=round(route.distance_km), city=city_name)
+        text = f"{lead}\n{text}"
+    reply.messages.insert(-1 if reply.sources else len(reply.messages), text)
+    reply.custom["office_card"] = card
+
+
+def _add_abroad(turn: Turn, reply: Reply) -> None:
+    consular = turn.pack.offices.get(CONSULAR_OFFICE)
+    if consular is None:
+        return
+    text = turn._("From abroad, apply at a Latvian embassy or consulate, or online where an e-service exists:")
+    reply.messages.insert(-1 if reply.sources else len(reply.messages), f"{text}\n{office_contact(consular, turn.lang)}")
+    if CONSULAR_OFFICE not in reply.offices:
+        reply.offices.append(CONSULAR_OFFICE)
+
+
+def _ask_city(turn: Turn, reply: Reply, topic_id: str) -> None:
+    largest = [c for c in turn.pack.directory.cities.values() if c.largest]
+    reply.messages.append(turn._("In which city are you? I will show you the nearest office."))
+    names = [c.name_in(turn.lang) for c in largest]
+    abroad = turn._("I am still abroad")
+    reply.buttons = [Button(name, name) for name in names] + [Button(abroad, abroad)]
+    reply.awaiting_city = topic_id
+
+
+def answer_topic(turn: Turn, topic_id: str, city: str | None = None) -> Reply:
+    """The answer to ``topic_id`` in the turn's language, routed to ``city`` when known."""
+    topic = turn.pack.topics[topic_id]
+    reply = Reply(
+        label=topic.id,
+        messages=topic_answer(turn.pack, topic, turn.lang),
+        offices=list(topic.offices),
+        sources=list(topic.sources),
+        topic=topic.id,
+    )
+    office_id = routed_office(turn.pack, topic)
+    if office_id is None:
+        return reply
+    city = city or place_in(turn) or turn.tracker.get_slot(SLOT_CITY)
+    if city == ABROAD:
+        _add_abroad(turn, reply)
+    elif city in turn.pack.directory.cities:
+        _add_branch(turn, reply, office_id, topic_id, city)
+    elif turn.pack.directory.needs_city(office_id, topic_id) and not turn.tracker.get_slot(SLOT_CITY_ASKED):
+        _ask_city(turn, reply, topic_id)
+    reply.city = city if city == ABROAD or city in turn.pack.directory.cities else None
+    return reply
+
+
+def answer_with_city(turn: Turn, topic_id: str) -> Reply | None:
+    """The waiting topic's routed answer, when this message names a place."""
+    city = place_in(turn)
+    return answer_topic(turn, topic_id, city) if city else None

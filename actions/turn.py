@@ -1,0 +1,65 @@
+"""What an action knows about a turn (``Turn``) and what it answers (``Reply``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from bot.content.model import Pack
+from bot.i18n import Translate, translator
+from bot.language.choose import LanguageChoice
+
+
+@dataclass
+class Button:
+    """A quick reply: what it says and the payload it sends."""
+
+    title: str
+    payload: str
+
+
+@dataclass
+class Reply:
+    """What one turn answers, before it is sent."""
+
+    label: str
+    messages: list[str]
+    buttons: list[Button] = field(default_factory=list)
+    offices: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    topic: str | None = None
+    city: str | None = None
+    #: the topic whose answer waits for the user's city (the reply asked for it)
+    awaiting_city: str | None = None
+    #: more for the web widget, sent beside ``meta`` in the same custom message
+    custom: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Turn:
+    """What an action knows about the current user message."""
+
+    tracker: Tracker
+    pack: Pack
+    lang: str
+    choice: LanguageChoice
+    text: str
+    intent: str | None
+
+    @property
+    def _(self) -> Translate:
+        """Gettext for the reply language."""
+        return translator(self.lang)
+
+    def intent_ranking(self) -> list[dict[str, Any]]:
+        """The model's ranking of intents for this message."""
+        return list(self.tracker.latest_message.get("intent_ranking") or [])
+
+    def entity(self, name: str) -> str | None:
+        """The value of a button payload's entity, if any."""
+        for entity in self.tracker.latest_message.get("entities") or []:
+            if entity.get("entity") == name and isinstance(entity.get("value"), str):
+                return entity["value"]
+        return None
