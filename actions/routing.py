@@ -1,7 +1,7 @@
 """A topic's answer routed to the user's city: the nearest branch, the city asked for once, or the embassy from abroad.
 
-The topic's first office that has branches in the directory is the one
-routed. With the city known (named now or earlier), the answer gains that
+The topic's main (first) office is the one routed, when the directory has
+branches for it. With the city known (named now or earlier), the answer gains that
 branch's office card. With the city unknown and the office in several
 cities, the answer asks for it once (buttons for the largest cities and "I
 am still abroad"; free text works too), and the next message that names a
@@ -23,8 +23,13 @@ CONSULAR_OFFICE = "mfa_consular"
 
 
 def routed_office(pack: Pack, topic: Topic) -> str | None:
-    """The topic's first office that has branches in the directory."""
-    return next((o for o in topic.offices if pack.directory.branches_of(o)), None)
+    """The topic's main (first) office, when the directory has branches for it.
+
+    Only the main office: an emergency answer that names 112 first must not
+    ask "which city?" for its second office.
+    """
+    main = topic.offices[0] if topic.offices else None
+    return main if main and pack.directory.branches_of(main) else None
 
 
 def place_in(turn: Turn) -> str | None:
