@@ -11,12 +11,12 @@ import unicodedata
 
 from actions.base import AnsweringAction
 from actions.render import office_contact
+from actions.routing import routed_branch
 from actions.services import services
 from actions.turn import Button, Reply, Turn
 from bot.channels.payloads import button_payload
 from bot.content.model import Pack
 from bot.dialogue import ACTION_FOR_LABEL, ENTITY_OFFICE, SLOT_CITY, SLOT_TOPIC
-from bot.offices.render import office_card, office_card_text
 
 
 def _plain(text: str) -> str:
@@ -39,26 +39,16 @@ def find_office(pack: Pack, text: str) -> str | None:
 
 def branch_reply(turn: Turn, office_id: str, city: str | None) -> Reply | None:
     """The office card of the branch nearest to ``city``, if the directory has one."""
-    route = turn.pack.directory.route(office_id, city)
-    if route is None:
+    routed = routed_branch(turn, office_id, city)
+    if routed is None:
         return None
-    office = turn.pack.offices[office_id]
-    card = office_card(route.branch, turn.lang, services().now())
-    if office.website:
-        card.setdefault("website", office.website)
-    text = office_card_text(card, turn.lang)
-    messages = [text]
-    if city and not route.in_city:
-        city_name = turn.pack.directory.cities[city].name_in(turn.lang)
-        lead = turn._("The nearest branch is {distance} km from {city}:").format(distance=round(route.distance_km), city=city_name)
-        messages = [f"{lead}\n{text}"]
     return Reply(
         label="office_lookup",
-        messages=messages,
+        messages=[routed.text],
         offices=[office_id],
-        sources=list(route.branch.sources or office.sources),
+        sources=list(routed.sources),
         city=city,
-        custom={"office_card": card},
+        custom={"office_card": routed.card},
     )
 
 

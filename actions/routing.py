@@ -11,6 +11,9 @@ points to Latvia's embassies and consulates.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from actions.render import office_contact, topic_answer
 from actions.services import services
 from actions.turn import Button, Reply, Turn
@@ -38,18 +41,38 @@ def place_in(turn: Turn) -> str | None:
     return places.find(turn.text) or (ABROAD if places.is_abroad(turn.text) else None)
 
 
-def _add_branch(turn: Turn, reply: Reply, office_id: str, topic_id: str, city: str) -> None:
+@dataclass(frozen=True)
+class RoutedBranch:
+    """The branch chosen for the user: its card, the card as text, its sources."""
+
+    card: dict[str, Any]
+    text: str
+    sources: tuple[str, ...]
+
+
+def routed_branch(turn: Turn, office_id: str, city: str | None, topic_id: str | None = None) -> RoutedBranch | None:
+    """The card of the branch of ``office_id`` in or nearest to ``city``, if the directory has one."""
     route = turn.pack.directory.route(office_id, city, topic_id)
     if route is None:
-        return
+        return None
+    office = turn.pack.offices[office_id]
     card = office_card(route.branch, turn.lang, services().now())
+    if office.website:
+        card.setdefault("website", office.website)
     text = office_card_text(card, turn.lang)
-    if not route.in_city:
+    if city in turn.pack.directory.cities and not route.in_city:
         city_name = turn.pack.directory.cities[city].name_in(turn.lang)
         lead = turn._("The nearest branch is {distance} km from {city}:").format(distance=round(route.distance_km), city=city_name)
         text = f"{lead}\n{text}"
-    reply.messages.insert(-1 if reply.sources else len(reply.messages), text)
-    reply.custom["office_card"] = card
+    return RoutedBranch(card=card, text=text, sources=route.branch.sources or office.sources)
+
+
+def _add_branch(turn: Turn, reply: Reply, office_id: str, topic_id: str, city: str) -> None:
+    routed = routed_branch(turn, office_id, city, topic_id)
+    if routed is None:
+        return
+    reply.messages.insert(-1 if reply.sources else len(reply.messages), routed.text)
+    reply.custom["office_card"] = routed.card
 
 
 def _add_abroad(turn: Turn, reply: Reply) -> None:
