@@ -7,7 +7,10 @@ A subclass implements ``respond(turn)`` and returns a ``Reply``. The base:
   request to write in words, whatever the model guessed;
 - sends the reply's messages, then exactly one ``custom.meta`` message on the
   web channels (messenger channels never get the JSON);
-- sets the slots ``language``, ``chosen_language`` and ``topic``.
+- when the previous reply asked for the user's city and this message names a
+  place, answers the waiting topic routed there (``actions.routing``), whatever
+  the model guessed for a bare "Jelgava";
+- sets the slots of ``bot.dialogue.SLOTS``.
 
 Domain needs: the slots of ``bot.dialogue.SLOTS``.
 """

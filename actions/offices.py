@@ -7,8 +7,6 @@ national contacts.
 
 from __future__ import annotations
 
-import unicodedata
-
 from actions.base import AnsweringAction
 from actions.render import office_contact
 from actions.routing import routed_branch
@@ -17,23 +15,19 @@ from actions.turn import Button, Reply, Turn
 from bot.channels.payloads import button_payload
 from bot.content.model import Pack
 from bot.dialogue import ACTION_FOR_LABEL, ENTITY_OFFICE, SLOT_CITY, SLOT_TOPIC
-
-
-def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+from bot.offices.places import plain
 
 
 def find_office(pack: Pack, text: str) -> str | None:
     """The office a message names, by its aliases (longest alias wins)."""
-    words = f" {_plain(text)} "
+    words = f" {plain(text)} "
     best: tuple[int, str] | None = None
     for office in pack.offices.values():
         for alias in (*office.aliases, office.short.lower()):
-            plain = _plain(alias)
-            if plain and (f" {plain}" in words if len(plain) <= 4 else plain in words):
-                if best is None or len(plain) > best[0]:
-                    best = (len(plain), office.id)
+            form = plain(alias)
+            if form and (f" {form}" in words if len(form) <= 4 else form in words):
+                if best is None or len(form) > best[0]:
+                    best = (len(form), office.id)
     return best[1] if best else None
 
 

@@ -46,11 +46,7 @@ class Services:
         """A language detector trained on the current pack's examples."""
         pack = self.pack()
         if self._detector is None or self._detector_pack is not pack:
-            examples: dict[str, list[str]] = {code: [] for code in pack.languages}
-            for entry in [*pack.topics.values(), *pack.labels.values()]:
-                for lang, translation in entry.translations.items():
-                    examples[lang].extend(translation.examples)
-            self._detector = LanguageDetector(pack.languages, examples)
+            self._detector = LanguageDetector(pack.languages, pack.examples_by_language())
             self._detector_pack = pack
         return self._detector
 

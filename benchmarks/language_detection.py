@@ -29,12 +29,7 @@ Sample = tuple[str, str]  # (text, lang)
 
 
 def pack_examples() -> dict[str, list[str]]:
-    pack = load_pack()
-    examples: dict[str, list[str]] = defaultdict(list)
-    for entry in [*pack.topics.values(), *pack.labels.values()]:
-        for lang, translation in entry.translations.items():
-            examples[lang].extend(translation.examples)
-    return examples
+    return load_pack().examples_by_language()
 
 
 def langdetect_guess(codes: list[str]) -> Callable[[str], str | None]:

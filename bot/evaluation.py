@@ -86,7 +86,7 @@ def without_training_examples(questions: list[Question], pack: Pack) -> tuple[li
     Written independently, some short questions ("hi there", "vakances") still
     coincide with a training example; scoring them would flatter the model.
     """
-    trained = {_key(e) for entry in [*pack.topics.values(), *pack.labels.values()] for t in entry.translations.values() for e in t.examples}
+    trained = {_key(e) for examples in pack.examples_by_language().values() for e in examples}
     kept = [q for q in questions if _key(q.text) not in trained]
     return kept, len(questions) - len(kept)
 

@@ -120,6 +120,14 @@ class Pack:
     directory: Directory = field(default_factory=lambda: Directory(branches=[], cities={}), compare=False)
     files: tuple[str, ...] = field(default=(), compare=False)
 
+    def examples_by_language(self) -> dict[str, list[str]]:
+        """Every way of asking (topics and labels), grouped by language."""
+        examples: dict[str, list[str]] = {code: [] for code in self.languages}
+        for entry in [*self.topics.values(), *self.labels.values()]:
+            for lang, translation in entry.translations.items():
+                examples.setdefault(lang, []).extend(translation.examples)
+        return examples
+
     def intents(self) -> list[str]:
         """Every intent the NLU model learns: topics, then conversation labels."""
         return [*sorted(self.topics), *sorted(self.labels)]

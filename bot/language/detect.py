@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 from typing import Iterable, Mapping
 
 from bot.content.model import Language
@@ -91,13 +92,19 @@ class _Lingua:
         return {lang: v / total for lang, v in picked.items()} if total else {}
 
 
+@cache
+def _shared_lingua(codes: tuple[str, ...]) -> _Lingua:
+    """One lingua per set of languages: a content edit rebuilds the detector, not lingua's models."""
+    return _Lingua(codes)
+
+
 class LanguageDetector:
     """Detects the language of a message among the assistant's languages."""
 
     def __init__(self, languages: Mapping[str, Language], examples: Mapping[str, Iterable[str]]) -> None:
         self._languages = dict(languages)
         self._naive_bayes = NaiveBayesLanguageModel(examples)
-        self._lingua = _Lingua(self._languages)
+        self._lingua = _shared_lingua(tuple(self._languages))
 
     def _by_unique_letters(self, letters: str) -> str | None:
         found = {code for code, lang in self._languages.items() if lang.unique_letters and any(c in lang.unique_letters for c in letters)}
