@@ -64,6 +64,9 @@ class Directory:
     cities: dict[str, City]
     not_places: tuple[str, ...] = ()
     abroad_forms: tuple[str, ...] = ()
+    #: offices whose branches serve only their own city (a town's local
+    #: government is not the next town's): no "nearest" one elsewhere
+    local_offices: frozenset[str] = frozenset()
 
     def branches_of(self, office: str, topic: str | None = None) -> list[Branch]:
         """The branches of ``office`` that handle ``topic``."""
@@ -73,13 +76,19 @@ class Directory:
         """The branch of ``office`` nearest to ``city`` that handles ``topic``.
 
         With no city, an office with a single branch still has an answer; one
-        with several has none (the caller asks for the city).
+        with several has none (the caller asks for the city). A local office
+        (``local: true`` in its branches file) routes only to the branch in
+        the user's own city.
         """
         candidates = self.branches_of(office, topic)
         if not candidates:
             return None
         if city not in self.cities:
-            return Route(candidates[0], 0.0, False) if len(candidates) == 1 else None
+            return Route(candidates[0], 0.0, False) if len(candidates) == 1 and office not in self.local_offices else None
+        if office in self.local_offices:
+            candidates = [b for b in candidates if b.city == city]
+            if not candidates:
+                return None
         here = self.cities[city].coordinates
         nearest = min(candidates, key=lambda b: (b.city != city, distance_km(here, b.coordinates)))
         return Route(nearest, round(distance_km(here, nearest.coordinates), 1), nearest.city == city)
@@ -126,6 +135,7 @@ def load_directory(pack_dir: Path, office_ids: set[str], topic_ids: set[str]) ->
     extra = yaml.safe_load(holidays_file.read_text(encoding="utf-8")) if holidays_file.exists() else {}
     holidays = tuple(d if isinstance(d, date) else date.fromisoformat(str(d)) for d in (extra or {}).get("extra_days_off") or ())
     branches: list[Branch] = []
+    local_offices: set[str] = set()
     for path in sorted((pack_dir / "branches").glob("*.yml")):
         where = f"branches/{path.name}"
         try:
@@ -136,6 +146,10 @@ def load_directory(pack_dir: Path, office_ids: set[str], topic_ids: set[str]) ->
         office = str(data.get("office", path.stem))
         if office not in office_ids:
             problems.append(f"{where}: office '{office}' does not exist in offices.yml")
+        if data.get("local") is True:
+            local_offices.add(office)
+        elif data.get("local") not in (None, False):
+            problems.append(f"{where}: 'local' must be true or false")
         for raw in data.get("branches") or []:
             branch = _branch(raw, office, holidays, where, problems) if isinstance(raw, dict) else None
             if branch is None:
@@ -149,4 +163,7 @@ def load_directory(pack_dir: Path, office_ids: set[str], topic_ids: set[str]) ->
     ids = [b.id for b in branches]
     for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
         problems.append(f"branch id '{duplicate}' is used twice")
-    return Directory(branches=branches, cities=cities, not_places=not_places, abroad_forms=abroad_forms), problems
+    directory = Directory(
+        branches=branches, cities=cities, not_places=not_places, abroad_forms=abroad_forms, local_offices=frozenset(local_offices)
+    )
+    return directory, problems

@@ -8,8 +8,10 @@ grammar needs it ("opens on Monday" is "atver pirmdien", "откроется в
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote_plus
 
 from babel.dates import format_time, get_day_names
 from babel.lists import format_list
@@ -77,9 +79,18 @@ def status_line(status: Status, now: datetime, lang: str) -> str:
 
 
 def map_url(branch: Branch) -> str:
-    """A map of the branch's location (OpenStreetMap: no key, no tracking script)."""
+    """A map of the branch (OpenStreetMap: no key, no tracking script).
+
+    The pack's coordinates are approximate (good enough to find the nearest
+    branch, not to pin a door), so a branch with a street address is shown by
+    searching that address; only a branch without one falls back to a pin at
+    its coordinates.
+    """
+    if branch.address:
+        street = re.sub(r"\s*\([^)]*\)", "", branch.address)  # "(entrance from ...)" notes do not help a search
+        return f"https://www.openstreetmap.org/search?query={quote_plus(street)}"
     lat, lon = branch.coordinates
-    return f"https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lon:.5f}#map=17/{lat:.5f}/{lon:.5f}"
+    return f"https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lon:.5f}#map=15/{lat:.5f}/{lon:.5f}"
 
 
 def office_card(branch: Branch, lang: str, now: datetime) -> dict[str, Any]:

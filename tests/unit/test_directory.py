@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.offices.directory import Branch, Directory
+from bot.offices.directory import Branch, Directory, load_directory
 from bot.offices.places import City
 
 CITIES = {
@@ -63,3 +63,21 @@ def test_office_without_branches():
 def test_the_packs_directory_loads(pack):
     assert pack.directory.cities["riga"].largest
     assert all(b.city in pack.directory.cities for b in pack.directory.branches)
+
+
+def test_a_local_office_routes_only_within_the_city():
+    local = Directory(
+        branches=[branch("town_riga", "municipality", "riga"), branch("town_jelgava", "municipality", "jelgava")],
+        cities=CITIES,
+        local_offices=frozenset({"municipality"}),
+    )
+    assert local.route("municipality", "jelgava").branch.id == "town_jelgava"
+    assert local.route("municipality", "ogre") is None  # Ogre's council is not Riga's
+    assert local.route("municipality", None) is None
+
+
+def test_local_must_be_a_yes_or_no(tmp_path):
+    (tmp_path / "branches").mkdir()
+    (tmp_path / "branches" / "municipality.yml").write_text("office: municipality\nlocal: maybe\nbranches: []\n", encoding="utf-8")
+    _, problems = load_directory(tmp_path, {"municipality"}, set())
+    assert problems == ["branches/municipality.yml: 'local' must be true or false"]

@@ -1,0 +1,102 @@
+"""Routing on the real pack: every office of the content scope, for every city it must route for.
+
+The expected branch is worked out here, from the branch files and the
+distances this test computes itself: the branch in the user's city if the
+office has one there, otherwise the nearest one, or none (the office's national
+contact) for an office without branches or a local office with no branch in
+that city.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+#: the office ids of shared/content-scope.md
+OFFICES = [
+    "ocma", "nva", "lva", "aic", "visc", "vid", "nvd", "ur", "csdd", "ombudsman", "mfa_consular", "municipality", "emergency_112",
+]  # fmt: skip
+#: the cities the directory must route for (content-scope.md)
+CITIES = ["riga", "daugavpils", "liepaja", "jelgava", "jurmala", "ventspils", "rezekne", "valmiera", "jekabpils", "ogre"]
+
+
+def kilometres(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance by the spherical law of cosines (a different formula from the code's haversine)."""
+    lat1, lon1, lat2, lon2 = (math.radians(v) for v in (*a, *b))
+    cosine = math.sin(lat1) * math.sin(lat2) + math.cos(lat1) * math.cos(lat2) * math.cos(lon2 - lon1)
+    return 6371.0 * math.acos(max(-1.0, min(1.0, cosine)))
+
+
+def test_the_scope_is_all_in_the_pack(pack):
+    assert set(OFFICES) == set(pack.offices)
+    assert set(CITIES) <= set(pack.directory.cities)
+
+
+@pytest.mark.parametrize("city", CITIES)
+@pytest.mark.parametrize("office", OFFICES)
+def test_every_office_routes_for_every_city(pack, office, city):
+    directory = pack.directory
+    branches = [b for b in directory.branches if b.office == office]
+    here = directory.cities[city].coordinates
+    in_city = [b for b in branches if b.city == city]
+    route = directory.route(office, city)
+    if not branches or (office in directory.local_offices and not in_city):
+        assert route is None
+        national = pack.offices[office]
+        assert national.phone or national.email or national.website, f"{office} has neither a branch nor a national contact"
+        return
+    expected = min(in_city or branches, key=lambda b: kilometres(here, b.coordinates))
+    assert route is not None
+    assert route.branch.id == expected.id
+    assert route.in_city is bool(in_city)
+    assert route.distance_km == pytest.approx(kilometres(here, expected.coordinates), abs=0.2)
+
+
+# Hand-checked answers on today's data (docs/office-directory.md, coverage table):
+# they fail, on purpose, when a branch is added or moved, so the table is looked at again.
+@pytest.mark.parametrize(
+    ("office", "city", "branch", "km"),
+    [
+        ("ocma", "jelgava", "ocma_jelgava", (0, 2)),
+        ("ocma", "liepaja", "ocma_ventspils", (95, 115)),  # no PMLP Liepāja entry yet
+        ("nva", "daugavpils", "nva_daugavpils", (0, 2)),
+        ("nva", "valmiera", "nva_cesis", (20, 35)),
+        ("nva", "jelgava", "nva_riga_head_office", (35, 50)),
+        ("vid", "rezekne", "vid_riga_talejas", (180, 230)),
+        ("csdd", "ventspils", "csdd_riga_eizensteina", (150, 200)),
+        ("aic", "daugavpils", "aic_riga", (180, 210)),
+        ("municipality", "jurmala", "municipality_jurmala", (0, 2)),
+    ],
+)
+def test_known_routes(pack, office, city, branch, km):
+    route = pack.directory.route(office, city)
+    assert route.branch.id == branch
+    assert km[0] <= route.distance_km <= km[1]
+
+
+def test_a_local_office_is_never_the_next_towns(pack):
+    # Sigulda has no municipality entry: the answer is the general contact, not Ogre's council
+    assert pack.directory.route("municipality", "sigulda") is None
+    assert pack.directory.route("municipality", "ogre").branch.id == "municipality_ogre"
+
+
+def test_a_town_without_a_branch_gets_the_nearest_one(pack):
+    # Sigulda has no PMLP entry: the nearest division, by this test's own distances
+    here = pack.directory.cities["sigulda"].coordinates
+    divisions = pack.directory.branches_of("ocma")
+    nearest = min(divisions, key=lambda b: kilometres(here, b.coordinates))
+    route = pack.directory.route("ocma", "sigulda")
+    assert (route.branch.id, route.in_city) == (nearest.id, False)
+    assert route.distance_km == pytest.approx(kilometres(here, nearest.coordinates), abs=0.2)
+
+
+@pytest.mark.parametrize("office", ["ocma", "nva", "municipality"])
+def test_an_unknown_place_gets_no_made_up_branch(pack, office):
+    # "Tokyo" is no city of the pack: an office in several cities has no branch to give
+    assert pack.directory.route(office, "tokyo") is None
+    assert pack.directory.route(office, None) is None
+
+
+def test_an_unknown_place_still_gets_a_single_branch_office(pack):
+    assert pack.directory.route("aic", "tokyo").branch.id == "aic_riga"
