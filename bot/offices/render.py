@@ -83,14 +83,14 @@ def map_url(branch: Branch) -> str:
 
     The pack's coordinates are approximate (good enough to find the nearest
     branch, not to pin a door), so a branch with a street address is shown by
-    searching that address; only a branch without one falls back to a pin at
-    its coordinates.
+    searching that address. Without an address the map only shows the area
+    around the coordinates, with no pin that would pretend to know the door.
     """
     if branch.address:
         street = re.sub(r"\s*\([^)]*\)", "", branch.address)  # "(entrance from ...)" notes do not help a search
         return f"https://www.openstreetmap.org/search?query={quote_plus(street)}"
     lat, lon = branch.coordinates
-    return f"https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lon:.5f}#map=15/{lat:.5f}/{lon:.5f}"
+    return f"https://www.openstreetmap.org/#map=14/{lat:.4f}/{lon:.4f}"
 
 
 def office_card(branch: Branch, lang: str, now: datetime) -> dict[str, Any]:

@@ -84,6 +84,6 @@ def test_card_leaves_out_what_is_unknown():
     bare = Branch(id="b", office="nva", city="riga", name={"en": "NVA"}, coordinates=(56.9, 24.1))
     card = office_card(bare, "en", FRIDAY_EVENING)
     assert set(card) == {"id", "office", "name", "map_url"}
-    # without an address the map falls back to the branch's coordinates
-    assert card["map_url"].startswith("https://www.openstreetmap.org/?mlat=56.90000&mlon=24.10000")
+    # without an address the map shows the area, with no pin pretending to know the door
+    assert card["map_url"] == "https://www.openstreetmap.org/#map=14/56.9000/24.1000"
     assert office_card_text(card, "en") == "NVA"
