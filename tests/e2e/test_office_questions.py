@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from bot.i18n import translator
+from bot.offices.render import hours_lines
 from tests.e2e.replies import meta, new_sender, texts
 from tests.unit.test_routing_matrix import kilometres
 
@@ -66,6 +67,9 @@ def test_office_question(assistant, pack, lang, question, office, branch):
     assert card is not None and card["map_url"].startswith("https://www.openstreetmap.org/")
     if branch != NEAREST:
         assert card["id"] == branch
+        hours = next(b.hours for b in pack.directory.branches if b.id == branch)
+        if hours:  # the week in the reply's language, and whether it is open now
+            assert card["hours"] == hours_lines(hours, lang) and card["status"]
         return
     expected, town = nearest_branch(pack, office, question)
     assert card["id"] == expected
