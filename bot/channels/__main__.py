@@ -13,9 +13,8 @@ def main() -> int:
     except ChannelConfigError as error:
         print(f"Messenger channels: {error}", file=sys.stderr)
         return 1
-    on = [SPECS[name].title for name, enabled in states.items() if enabled]
-    off = [SPECS[name].title for name, enabled in states.items() if not enabled]
-    print(f"Messenger channels on: {', '.join(on) or 'none'}" + (f" (off: {', '.join(off)}; docs/channels.md)" if off else ""))
+    shown = [f"{SPECS[name].title} on (/webhooks/{name}/webhook)" if on else f"{SPECS[name].title} off" for name, on in states.items()]
+    print(f"Messenger channels: {'; '.join(shown)} (docs/channels.md)")
     return 0
 
 

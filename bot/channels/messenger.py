@@ -27,7 +27,7 @@ from sanic.response import HTTPResponse
 from bot.channels.config import ChannelSettings
 from bot.channels.limits import distinct_titles, split_text
 from bot.channels.platform import ApiCall, Incoming, PlatformClient, PlatformInput, PlatformOutput, get_path, text_of
-from bot.channels.signatures import meta_signature_valid, verify_token_valid
+from bot.channels.signatures import appsecret_proof, meta_signature_valid, verify_token_valid
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +109,9 @@ class MessengerInput(PlatformInput):
     channel = "messenger"
 
     def make_output(self, settings: ChannelSettings) -> MessengerOutput:
-        return MessengerOutput(PlatformClient(settings.api_url, params={"access_token": settings["MESSENGER_PAGE_TOKEN"]}))
+        token = settings["MESSENGER_PAGE_TOKEN"]
+        proof = appsecret_proof(token, settings["MESSENGER_APP_SECRET"])
+        return MessengerOutput(PlatformClient(settings.api_url, params={"access_token": token, "appsecret_proof": proof}))
 
     def authentic(self, request: Request) -> bool:
         assert self.settings is not None

@@ -39,3 +39,12 @@ def secret_token_valid(expected: str, header: str | None) -> bool:
 def verify_token_valid(expected: str, given: str | None) -> bool:
     """Meta's ``hub.verify_token`` of the GET subscription check."""
     return bool(expected) and given is not None and _same(expected, given)
+
+
+def appsecret_proof(access_token: str, app_secret: str) -> str:
+    """Graph API's ``appsecret_proof``: HMAC-SHA256 of the access token with the app secret.
+
+    Sent with every Graph API call, so the calls keep working when the app
+    requires it ("Require App Secret"), and a leaked token alone is useless.
+    """
+    return hmac.new(app_secret.encode("utf-8"), access_token.encode("utf-8"), hashlib.sha256).hexdigest()

@@ -29,7 +29,7 @@ from bot.channels.config import ChannelSettings
 from bot.channels.limits import chunks, distinct_titles, shorten, split_text
 from bot.channels.messenger import SIGNATURE_HEADER, meta_verification
 from bot.channels.platform import ApiCall, Incoming, PlatformClient, PlatformInput, PlatformOutput, get_path, text_of
-from bot.channels.signatures import meta_signature_valid
+from bot.channels.signatures import appsecret_proof, meta_signature_valid
 from bot.i18n import translator
 
 TEXT_LIMIT = 4096
@@ -149,7 +149,9 @@ class WhatsAppInput(PlatformInput):
     channel = "whatsapp"
 
     def make_output(self, settings: ChannelSettings) -> WhatsAppOutput:
-        client = PlatformClient(settings.api_url, headers={"Authorization": f"Bearer {settings['WHATSAPP_TOKEN']}"})
+        token = settings["WHATSAPP_TOKEN"]
+        proof = appsecret_proof(token, settings["WHATSAPP_APP_SECRET"])
+        client = PlatformClient(settings.api_url, headers={"Authorization": f"Bearer {token}"}, params={"appsecret_proof": proof})
         return WhatsAppOutput(client, settings["WHATSAPP_PHONE_NUMBER_ID"])
 
     def authentic(self, request: Request) -> bool:

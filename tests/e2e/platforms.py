@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from bot.channels.signatures import meta_signature
+from bot.channels.signatures import appsecret_proof, meta_signature
 
 TELEGRAM_TOKEN = "123456:TEST-token"
 TELEGRAM_SECRET = "test-secret_token-1"
@@ -113,6 +113,7 @@ class FakePlatform:
         with self._lock:
             calls = [c for c in self.calls if c["path"] == "/graph/me/messages" and c["body"]["recipient"]["id"] == psid]
         assert all(c["query"]["access_token"] == [MESSENGER_PAGE_TOKEN] for c in calls)
+        assert all(c["query"]["appsecret_proof"] == [appsecret_proof(MESSENGER_PAGE_TOKEN, MESSENGER_APP_SECRET)] for c in calls)
         return [c["body"]["message"] for c in calls]
 
     def whatsapp_sent(self, wa_id: str) -> list[dict[str, Any]]:
@@ -120,6 +121,7 @@ class FakePlatform:
         with self._lock:
             calls = [c for c in self.calls if c["path"] == f"/graph/{WHATSAPP_PHONE_NUMBER_ID}/messages" and c["body"]["to"] == wa_id]
         assert all(c["headers"]["Authorization"] == f"Bearer {WHATSAPP_TOKEN}" for c in calls)
+        assert all(c["query"]["appsecret_proof"] == [appsecret_proof(WHATSAPP_TOKEN, WHATSAPP_APP_SECRET)] for c in calls)
         return [c["body"] for c in calls]
 
 

@@ -286,3 +286,15 @@ def test_rest_refuses_messenger_sender_ids(assistant):
         response = requests.post(f"{assistant.url}/webhooks/rest/webhook", json={"sender": sender, "message": "hi"}, timeout=30)
         assert response.status_code == 400, sender
     assert len(user_events(assistant, f"telegram:{chat}")) == 1
+
+
+def test_redelivery_after_a_restart_is_still_answered_once(assistant, fake_platform):
+    chat = next_id()
+    update = telegram_message(chat, "hello")
+    assert post_telegram(assistant.url, update).status_code == 200
+    first = len(fake_platform.telegram_sent(chat))
+    assistant.stop("rasa")
+    assistant.start_rasa()
+    assert post_telegram(assistant.url, update).status_code == 200
+    assert len(fake_platform.telegram_sent(chat)) == first >= 1
+    assert len(user_events(assistant, f"telegram:{chat}")) == 1

@@ -84,7 +84,12 @@ def test_telegram_button_press_is_its_payload():
     query = {
         "id": "q1",
         "from": {"id": 5, "is_bot": False, "first_name": "A"},
-        "message": {"message_id": 9, "from": {"id": 1, "is_bot": True, "first_name": "Bot"}, "chat": {"id": 5, "type": "private"}, "date": 1},
+        "message": {
+            "message_id": 9,
+            "from": {"id": 1, "is_bot": True, "first_name": "Bot"},
+            "chat": {"id": 5, "type": "private"},
+            "date": 1,
+        },
         "chat_instance": "1",
         "data": "/residence_permit",
     }
@@ -143,7 +148,13 @@ def test_messenger_text_quick_reply_and_postback():
             event(message={"mid": "m4", "attachments": [{"type": "image", "payload": {"url": "https://x"}}]}),
         )
     )
-    assert [(i.user_id, i.text) for i in got] == [("PSID", "hello"), ("PSID", "/work_permit"), ("PSID", "/greet"), ("PSID", "/healthcare"), ("PSID", "")]
+    assert [(i.user_id, i.text) for i in got] == [
+        ("PSID", "hello"),
+        ("PSID", "/work_permit"),
+        ("PSID", "/greet"),
+        ("PSID", "/healthcare"),
+        ("PSID", ""),
+    ]
     assert [i.key for i in got[:3]] == ["mid:m1", "mid:m2", "postback:m3"]
     assert got[3].key.startswith("postback:PSID:1:")
 
@@ -184,7 +195,11 @@ def test_messenger_long_text_is_split_and_quick_replies_go_last():
 
 
 def wa(message: dict, phone_number_id: str = "PNID") -> dict:
-    value = {"messaging_product": "whatsapp", "metadata": {"display_phone_number": "1", "phone_number_id": phone_number_id}, "messages": [message]}
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "1", "phone_number_id": phone_number_id},
+        "messages": [message],
+    }
     return {"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [{"value": value, "field": "messages"}]}]}
 
 
@@ -269,7 +284,13 @@ def test_whatsapp_long_text_with_buttons_keeps_the_body_limit():
 def test_whatsapp_calls_go_to_the_phone_number():
     (call,) = WhatsAppOutput(client=None, phone_number_id="PNID").calls("371", "hi", [], None)
     assert call.path == "PNID/messages"
-    assert call.body == {"messaging_product": "whatsapp", "recipient_type": "individual", "to": "371", "type": "text", "text": {"body": "hi"}}
+    assert call.body == {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": "371",
+        "type": "text",
+        "text": {"body": "hi"},
+    }
 
 
 # --- the widget's JSON never goes out

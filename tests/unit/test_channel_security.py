@@ -8,7 +8,7 @@ from bot.channels.config import ChannelConfigError, channel_settings, channel_st
 from bot.channels.rest import _validate
 from bot.channels.seen import SeenUpdates
 from bot.channels.senders import is_reserved, namespaced, platform_user_id
-from bot.channels.signatures import meta_signature, meta_signature_valid, secret_token_valid, verify_token_valid
+from bot.channels.signatures import appsecret_proof, meta_signature, meta_signature_valid, secret_token_valid, verify_token_valid
 from bot.channels.telegram import TelegramInput
 
 BODY = b'{"object":"page","entry":[{"id":"1","messaging":[]}]}'
@@ -45,7 +45,9 @@ def test_meta_signature_needs_a_secret():
     assert not meta_signature_valid("", BODY, meta_signature("", BODY))
 
 
-@pytest.mark.parametrize(("header", "valid"), [("s3cret", True), ("s3cre", False), ("s3cret ", False), (None, False), ("", False), ("сікрет", False)])
+@pytest.mark.parametrize(
+    ("header", "valid"), [("s3cret", True), ("s3cre", False), ("s3cret ", False), (None, False), ("", False), ("сікрет", False)]
+)
 def test_telegram_secret_token(header, valid):
     assert secret_token_valid("s3cret", header) is valid
 
@@ -53,6 +55,11 @@ def test_telegram_secret_token(header, valid):
 def test_verify_token():
     assert verify_token_valid("tok", "tok")
     assert not verify_token_valid("tok", None) and not verify_token_valid("", "") and not verify_token_valid("tok", "toK")
+
+
+def test_appsecret_proof_is_hmac_sha256_of_the_token():
+    # reference: printf token | openssl dgst -sha256 -hmac secret
+    assert appsecret_proof("token", "secret") == "e941110e3d2bfe82621f0e3e1434730d7305d106c5f68c87165d0b27a4611a4a"
 
 
 # --- switched on by the environment
@@ -66,7 +73,10 @@ def test_a_channel_with_all_variables_is_on_with_the_default_api():
     settings = channel_settings("telegram", TELEGRAM_ENV)
     assert settings is not None and settings["TELEGRAM_TOKEN"] == "123:abc"
     assert settings.api_url == "https://api.telegram.org"
-    assert channel_settings("telegram", {**TELEGRAM_ENV, "MIGRANT_BOT_TELEGRAM_API_URL": "http://127.0.0.1:9/tg/"}).api_url == "http://127.0.0.1:9/tg"
+    assert (
+        channel_settings("telegram", {**TELEGRAM_ENV, "MIGRANT_BOT_TELEGRAM_API_URL": "http://127.0.0.1:9/tg/"}).api_url
+        == "http://127.0.0.1:9/tg"
+    )
 
 
 def test_a_partial_configuration_names_the_missing_variable():
@@ -156,3 +166,17 @@ async def test_claims_off_the_event_loop(tmp_path):
     assert await seen.claim("k") and not await seen.claim("k")
     await seen.release("k")
     assert await seen.claim("k")
+
+
+def test_start_prints_which_channels_are_on(monkeypatch, capsys):
+    from bot.channels.__main__ import main
+
+    for name, value in TELEGRAM_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("MIGRANT_BOT_WHATSAPP_TOKEN", raising=False)
+    monkeypatch.delenv("MIGRANT_BOT_MESSENGER_PAGE_TOKEN", raising=False)
+    assert main() == 0
+    assert "Telegram on (/webhooks/telegram/webhook); Facebook Messenger off" in capsys.readouterr().out
+    monkeypatch.setenv("MIGRANT_BOT_MESSENGER_PAGE_TOKEN", "x")
+    assert main() == 1
+    assert "MIGRANT_BOT_MESSENGER_APP_SECRET" in capsys.readouterr().err
