@@ -12,6 +12,7 @@ from bot.channels.limits import ELLIPSIS
 from tests.e2e.platforms import (
     MESSENGER_APP_SECRET,
     MESSENGER_VERIFY_TOKEN,
+    TELEGRAM_SECRET,
     WHATSAPP_APP_SECRET,
     WHATSAPP_PHONE_NUMBER_ID,
     WHATSAPP_VERIFY_TOKEN,
@@ -117,7 +118,7 @@ def test_telegram_odd_bodies_get_400_not_500(assistant):
         response = requests.post(
             f"{assistant.url}/webhooks/telegram/webhook",
             data=body,
-            headers={"X-Telegram-Bot-Api-Secret-Token": "test-secret_token-1"},
+            headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET},
             timeout=30,
         )
         assert response.status_code == 400
