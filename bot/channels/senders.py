@@ -27,3 +27,8 @@ def is_reserved(sender_id: str) -> bool:
     """True when ``sender_id`` belongs to a messenger channel (any letter case)."""
     lowered = sender_id.lower()
     return any(lowered.startswith(f"{channel}:") for channel in MESSENGER_CHANNELS)
+
+
+def may_use(channel: str, sender_id: str) -> bool:
+    """True when ``channel`` may write into conversation ``sender_id`` (messenger ids only their own)."""
+    return not is_reserved(sender_id) or sender_id.startswith(f"{channel}:")

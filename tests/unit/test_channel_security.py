@@ -180,3 +180,24 @@ def test_start_prints_which_channels_are_on(monkeypatch, capsys):
     monkeypatch.setenv("MIGRANT_BOT_MESSENGER_PAGE_TOKEN", "x")
     assert main() == 1
     assert "MIGRANT_BOT_MESSENGER_APP_SECRET" in capsys.readouterr().err
+
+
+async def test_no_channel_writes_into_another_channels_conversation():
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+    from bot.channels.guard import guarded
+
+    handled: list[UserMessage] = []
+
+    async def on_new_message(message: UserMessage) -> None:
+        handled.append(message)
+
+    def message(sender: str) -> UserMessage:
+        return UserMessage("hello", CollectingOutputChannel(), sender)
+
+    await guarded(on_new_message, "socketio")(message("telegram:42"))
+    await guarded(on_new_message, "whatsapp")(message("telegram:42"))
+    assert handled == []
+    await guarded(on_new_message, "telegram")(message("telegram:42"))
+    await guarded(on_new_message, "socketio")(message("a1b2c3"))
+    assert [m.sender_id for m in handled] == ["telegram:42", "a1b2c3"]
