@@ -159,6 +159,17 @@ def test_messenger_quick_reply_and_postback_answer_the_chosen_topic(assistant, f
     assert len(fake_platform.messenger_sent(psid)) >= 2
 
 
+def test_messenger_ukrainian_is_answered_in_ukrainian_with_ukrainian_quick_replies(assistant, fake_platform, pack):
+    psid = str(next_id())
+    post_meta(assistant.url, "messenger", messenger_payload(messenger_text(psid, "Привіт! Які є теми?")), MESSENGER_APP_SECRET)
+    sent = fake_platform.messenger_sent(psid)
+    assert UKRAINIAN_ONLY & set(" ".join(m["text"] for m in sent))
+    titles = [r["title"] for r in sent[-1]["quick_replies"]]
+    full = [pack.topics[t].translations["uk"].title for t in pack.menu]
+    for title, name in zip(titles, full, strict=True):
+        assert title == name or (title.endswith(ELLIPSIS) and name.startswith(title[:-1])), (title, name)
+
+
 def test_messenger_forged_or_missing_signature_is_refused_and_not_handled(assistant, fake_platform):
     psid = str(next_id())
     payload = messenger_payload(messenger_text(psid, "hello"))
