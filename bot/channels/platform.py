@@ -20,6 +20,7 @@ so its webhook URL answers 404.
 from __future__ import annotations
 
 import abc
+import asyncio
 import json
 import logging
 from dataclasses import dataclass
@@ -82,7 +83,7 @@ class PlatformClient:
                     return True
                 detail = (await reply.text())[:500]
                 logger.warning("platform API %s answered %s: %s", call.path.split("/")[-1], reply.status, detail)
-        except (aiohttp.ClientError, TimeoutError) as error:
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:  # not the same class in Python 3.10
             logger.warning("platform API %s failed: %r", call.path.split("/")[-1], error)
         return False
 

@@ -314,3 +314,36 @@ async def test_custom_json_is_dropped_text_and_buttons_sent(output):
     assert recorder.calls == []
     await channel.send_response("x:5", {"text": "Hello", "buttons": buttons(2), "custom": {}, "lang": "en", "timestamp": 1})
     assert recorder.calls and "meta" not in str([c.body for c in recorder.calls])
+
+
+async def test_a_platform_that_cannot_be_reached_is_logged_not_raised(caplog):
+    from bot.channels.platform import PlatformClient
+    from tests.e2e.servers import free_port
+
+    client = PlatformClient(f"http://127.0.0.1:{free_port()}")
+    try:
+        assert await client.post(ApiCall("sendMessage", {"chat_id": "1", "text": "hi"})) is False
+    finally:
+        await client.close()
+    assert "sendMessage failed" in caplog.text
+
+
+async def test_a_refused_call_is_logged_with_the_platforms_answer(caplog):
+    from aiohttp import web
+    from aiohttp.test_utils import TestServer
+
+    from bot.channels.platform import PlatformClient
+
+    async def refuse(request: web.Request) -> web.Response:
+        assert request.query["access_token"] == "t" and (await request.json())["recipient"] == {"id": "1"}
+        return web.json_response({"error": {"message": "Invalid OAuth access token", "code": 190}}, status=400)
+
+    app = web.Application()
+    app.router.add_post("/v1/me/messages", refuse)
+    async with TestServer(app) as server:
+        client = PlatformClient(str(server.make_url("/v1")), params={"access_token": "t"})
+        try:
+            assert await client.post(ApiCall("me/messages", {"recipient": {"id": "1"}, "message": {"text": "hi"}})) is False
+        finally:
+            await client.close()
+    assert "messages answered 400" in caplog.text and "Invalid OAuth" in caplog.text
