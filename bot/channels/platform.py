@@ -197,7 +197,7 @@ class PlatformInput(InputChannel, abc.ABC):
             payload = _json_object(request.body)
             if payload is None:
                 return response.json({"error": "the body must be a JSON object"}, status=400)
-            for incoming in self.messages(payload):
+            for incoming in self._messages(payload):
                 if not await self._handle_once(incoming, output, handle):
                     return response.json({"error": "temporarily unavailable"}, status=503)
             return response.json({"status": "ok"})
@@ -208,10 +208,22 @@ class PlatformInput(InputChannel, abc.ABC):
 
         return webhook
 
+    def _messages(self, payload: dict[str, Any]) -> list[Incoming]:
+        try:
+            return self.messages(payload)
+        except Exception:  # a payload shape nobody foresaw: acknowledged, so the platform does not retry it forever
+            logger.exception("%s: webhook payload not understood", self.channel)
+            return []
+
     async def _handle_once(self, incoming: Incoming, output: PlatformOutput, handle: OnNewMessage) -> bool:
         """Handles a message unless it was handled before; False when handling failed."""
         key = f"{self.channel}:{incoming.key}"
-        if not await seen_updates().claim(key):
+        try:
+            first = await seen_updates().claim(key)
+        except Exception:  # the database is down: let the platform retry later
+            logger.exception("%s: could not record update %s", self.channel, incoming.key)
+            return False
+        if not first:
             logger.info("%s: redelivered update %s acknowledged, not handled again", self.channel, incoming.key)
             return True
         try:
@@ -220,7 +232,10 @@ class PlatformInput(InputChannel, abc.ABC):
             await handle(UserMessage(incoming.text, output, sender, input_channel=self.channel, message_id=key))
         except Exception:  # keep the server up; the platform redelivers, and the release lets it through
             logger.exception("%s: message %s failed", self.channel, incoming.key)
-            await seen_updates().release(key)
+            try:
+                await seen_updates().release(key)
+            except Exception:
+                logger.exception("%s: could not release update %s; its redelivery will be ignored", self.channel, incoming.key)
             return False
         return True
 

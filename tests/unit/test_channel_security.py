@@ -201,3 +201,36 @@ async def test_no_channel_writes_into_another_channels_conversation():
     await guarded(on_new_message, "telegram")(message("telegram:42"))
     await guarded(on_new_message, "socketio")(message("a1b2c3"))
     assert [m.sender_id for m in handled] == ["telegram:42", "a1b2c3"]
+
+
+async def test_a_failed_message_is_released_for_the_platforms_retry(tmp_path, monkeypatch):
+    from bot.channels import platform
+    from bot.channels.platform import Incoming
+
+    seen = SeenUpdates.from_url(f"sqlite:///{tmp_path / 'seen.db'}")
+    monkeypatch.setattr(platform, "seen_updates", lambda: seen)
+    channel = TelegramInput(channel_settings("telegram", TELEGRAM_ENV))
+    output = channel.get_output_channel()
+    incoming = Incoming("update:1", "42", "hello")
+    handled = []
+
+    async def failing(message) -> None:
+        raise RuntimeError("action server down")
+
+    async def working(message) -> None:
+        handled.append((message.sender_id, message.text, message.input_channel))
+
+    assert await channel._handle_once(incoming, output, failing) is False
+    assert await channel._handle_once(incoming, output, working) is True  # the retry is handled
+    assert await channel._handle_once(incoming, output, working) is True  # a redelivery is not
+    assert handled == [("telegram:42", "hello", "telegram")]
+
+
+def test_a_payload_nobody_foresaw_is_acknowledged(monkeypatch):
+    channel = TelegramInput(channel_settings("telegram", TELEGRAM_ENV))
+
+    def broken(payload):
+        raise KeyError("surprise")
+
+    monkeypatch.setattr(channel, "messages", broken)
+    assert channel._messages({"update_id": 1}) == []
