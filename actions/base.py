@@ -98,7 +98,8 @@ class AnsweringAction(Action, abc.ABC):
         for i, message in enumerate(reply.messages):
             last = i == len(reply.messages) - 1
             buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons] if last else []
-            dispatcher.utter_message(text=message, buttons=buttons)
+            # ``lang`` reaches the output channel (messengers label a list of choices with it)
+            dispatcher.utter_message(text=message, buttons=buttons, lang=turn.lang)
         if tracker.get_latest_input_channel() in WIDGET_CHANNELS:
             language = turn.pack.languages[turn.lang]
             meta = {"label": reply.label, "lang": turn.lang, "offices": reply.offices, "sources": reply.sources}

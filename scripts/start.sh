@@ -18,6 +18,9 @@ if [ -z "${MIGRANT_BOT_API_TOKEN:-}" ]; then
 fi
 
 .venv/bin/python -m bot.content check >/dev/null || { .venv/bin/python -m bot.content check; exit 1; }
+# Messenger channels are on when their variables are set (docs/channels.md);
+# a partial set stops here with the missing variable's name.
+channels="$(.venv/bin/python -m bot.channels)" || exit 1
 model="$(.venv/bin/python -m bot.train)"
 
 pids=()
@@ -40,6 +43,7 @@ The assistant is running.
   REST channel:      POST http://localhost:${MIGRANT_BOT_RASA_PORT}/webhooks/rest/webhook
                      {"sender": "me", "message": "How do I get a residence permit?"}
   socket.io channel: http://localhost:${MIGRANT_BOT_RASA_PORT}/socket.io
+  ${channels}
   Chat in a terminal: make chat      (in another terminal)
   Logs:              var/rasa.log, var/actions.log
   API token:         var/api-token (or MIGRANT_BOT_API_TOKEN)

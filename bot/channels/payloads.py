@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Iterator
 
 from bot.content.model import Pack
 from bot.text import normalize_user_text
@@ -22,6 +23,16 @@ def button_payload(intent: str, **entities: str) -> str:
     """The payload of a button that chooses ``intent`` (with entities)."""
     suffix = json.dumps(entities, separators=(",", ":")) if entities else ""
     return f"/{intent}{suffix}"
+
+
+def known_payloads(pack: Pack) -> Iterator[str]:
+    """Every button payload ``sanitize_incoming`` lets through for ``pack``."""
+    for intent in [*pack.topics, *sorted(_MENU_INTENTS)]:
+        yield button_payload(intent)
+        for code in pack.languages:
+            yield button_payload(intent, language=code)
+        for office in pack.offices:
+            yield button_payload(intent, office=office)
 
 
 def _is_allowed(text: str, pack: Pack) -> bool:

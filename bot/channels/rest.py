@@ -19,6 +19,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.guard import OnNewMessage, guarded
+from bot.channels.senders import MESSENGER_CHANNELS, is_reserved
 from bot.i18n import translator_for_metadata
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,8 @@ def _validate(body: Any) -> str | None:
         return "The request body must be a JSON object."
     if not isinstance(body.get("sender"), str) or not _SENDER.match(body["sender"]):
         return "'sender' must be 1 to 128 letters, digits or _.:@+-."
+    if is_reserved(body["sender"]):
+        return f"'sender' must not start with a messenger channel's prefix ({', '.join(c + ':' for c in MESSENGER_CHANNELS)})."
     if not isinstance(body.get("message"), str):
         return "'message' must be text."
     if body.get("metadata") is not None and not isinstance(body["metadata"], dict):

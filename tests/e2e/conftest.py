@@ -8,6 +8,7 @@ import pytest
 
 from bot.settings import PROJECT_ROOT
 from bot.train import ensure_model
+from tests.e2e.platforms import FakePlatform
 from tests.e2e.servers import Assistant
 
 
@@ -24,8 +25,17 @@ def model() -> Path:
 
 
 @pytest.fixture(scope="session")
-def assistant(model, tmp_path_factory) -> Assistant:
-    running = Assistant(model=model, workdir=tmp_path_factory.mktemp("assistant"))
+def fake_platform() -> FakePlatform:
+    """The messenger platforms' APIs, recording what the assistant sends."""
+    platform = FakePlatform().start()
+    yield platform
+    platform.stop()
+
+
+@pytest.fixture(scope="session")
+def assistant(model, tmp_path_factory, fake_platform) -> Assistant:
+    """The assistant with every channel on: REST, socket.io, and the messengers against ``fake_platform``."""
+    running = Assistant(model=model, workdir=tmp_path_factory.mktemp("assistant"), extra_env=fake_platform.channel_env())
     try:
         running.start_actions()
         running.start_rasa()

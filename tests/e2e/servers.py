@@ -50,6 +50,8 @@ class Assistant:
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    #: more environment for both servers (e.g. messenger channels switched on)
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -62,6 +64,7 @@ class Assistant:
             MIGRANT_BOT_DATABASE_URL=f"sqlite:///{self.workdir / 'tracker.db'}",
             TF_CPP_MIN_LOG_LEVEL="2",
         )
+        env.update(self.extra_env)
         return env
 
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:

@@ -83,3 +83,14 @@ async def test_sqlite_keeps_conversations(tmp_path, monkeypatch):
 async def test_postgresql_keeps_conversations(postgres_url, monkeypatch):
     events = await _round_trip(postgres_url, monkeypatch)
     assert events == ["action", "user", "action", "slot"]
+
+
+def test_handled_updates_are_shared_through_postgresql(postgres_url):
+    from bot.channels.seen import SeenUpdates
+
+    # two stores on one database: two Rasa processes, or one before and after a restart
+    first, second = SeenUpdates.from_url(postgres_url), SeenUpdates.from_url(postgres_url)
+    assert first.claim_now("telegram:update:1")
+    assert not second.claim_now("telegram:update:1")
+    second.release_now("telegram:update:1")
+    assert first.claim_now("telegram:update:1")
