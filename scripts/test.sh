@@ -16,6 +16,16 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     echo "The tests need PostgreSQL: sudo apt-get install postgresql"; exit 1
   fi
 fi
+# ...and Chromium for the web widget's browser tests (driven by Playwright,
+# which never downloads a browser of its own here).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "== installing Chromium (Debian package) for the widget's browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "The tests need Chromium: sudo apt-get install chromium"; exit 1
+  fi
+fi
 py=.venv/bin/python
 mkdir -p var
 

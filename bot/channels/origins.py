@@ -26,7 +26,9 @@ from dataclasses import dataclass
 from typing import Mapping
 from urllib.parse import urlsplit
 
-ORIGINS_VARIABLE = "MIGRANT_BOT_WIDGET_ORIGINS"
+from bot.settings import PREFIX
+
+ORIGINS_VARIABLE = PREFIX + "WIDGET_ORIGINS"
 _LOCAL_DEVELOPMENT = re.compile(r"^http://(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$")
 
 

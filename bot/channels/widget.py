@@ -32,7 +32,9 @@ from bot.widget.strings import language_list, widget_strings
 _LANG = re.compile(r"^[a-z]{2,3}$")
 #: The demo page runs under a strict policy: no inline script or style, and
 #: it talks only to its own origin. The widget must keep working under it.
-DEMO_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
+DEMO_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
+)
 _PUBLIC = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=300"}
 
 

@@ -15,8 +15,8 @@ from bot.content.model import Language
 from bot.i18n import translator
 
 
-def N_(message: str) -> str:  # noqa: N802 (gettext's name for "mark now, translate later")
-    """Marks ``message`` for extraction; it is translated when a language is asked for."""
+def N_(message: str) -> str:
+    """Marks ``message`` for extraction (gettext's "mark now, translate later"); translated per request."""
     return message
 
 

@@ -46,6 +46,7 @@ function startWidget(tag) {
     sessionReady: false,
     everOnline: false,
     sending: null,
+    reply: [],
     replyTimer: null
   };
   store.set('session', state.sessionId);
@@ -342,8 +343,9 @@ function startWidget(tag) {
   }
 
   function renderEntry(entry, last) {
-    if (entry.card) return renderCard(entry.card);
-    var bubble = el('div', { class: 'msg ' + (entry.role === 'user' ? 'user' : 'bot'), 'data-id': entry.id });
+    var speech = entry.role === 'bot' && entry.lang ? { lang: entry.lang, dir: entry.dir } : {};
+    if (entry.card) return renderCard(entry.card, entry.id, speech);
+    var bubble = el('div', { class: 'msg ' + (entry.role === 'user' ? 'user' : 'bot'), 'data-id': entry.id, lang: speech.lang, dir: speech.dir });
     bubble.appendChild(el('span', { class: 'sr-only' }, t(entry.role === 'user' ? 'you_said' : 'assistant_said') + ' '));
     var body = el('p', { dir: 'auto' });
     if (entry.key) {
@@ -377,7 +379,7 @@ function startWidget(tag) {
     return a;
   }
 
-  /* Text as text nodes; http(s) URLs as links. Never innerHTML. */
+  /* Text as text nodes and http(s) URLs as links: nothing is ever parsed as markup. */
   function appendText(parent, text) {
     var at = 0;
     String(text).replace(URL_PATTERN, function (match, offset) {
@@ -416,8 +418,11 @@ function startWidget(tag) {
   }
 
   /* An office card from custom.office_card (bot/offices/render.py): every link built here. */
-  function renderCard(card) {
-    var box = el('div', { class: 'card', role: 'group', 'aria-label': t('office_card') + ': ' + (card.name || '') });
+  function renderCard(card, id, speech) {
+    var box = el('div', {
+      class: 'card', role: 'group', 'aria-label': t('office_card') + ': ' + (card.name || ''),
+      'data-id': id, lang: speech.lang, dir: speech.dir
+    });
     box.appendChild(el('p', { class: 'card-name', dir: 'auto' }, card.name || ''));
     if (card.status) box.appendChild(el('p', { class: 'card-status', dir: 'auto' }, card.status));
     var actions = el('div', { class: 'card-actions' });
@@ -472,6 +477,7 @@ function startWidget(tag) {
   }
 
   function sendMessage(text, payload) {
+    state.reply = [];
     addEntry({ role: 'user', text: text, payload: payload, lang: state.lang, pending: true });
     flush();
   }
@@ -521,14 +527,29 @@ function startWidget(tag) {
     var quick = (data.quick_replies || data.buttons || []).filter(function (q) {
       return q && typeof q.title === 'string' && typeof q.payload === 'string';
     }).map(function (q) { return { title: q.title, payload: q.payload }; });
-    if (typeof data.text === 'string' && data.text) addEntry({ role: 'bot', text: data.text, quick: quick });
+    if (typeof data.text === 'string' && data.text) state.reply.push(addEntry({ role: 'bot', text: data.text, quick: quick }));
     var custom = data.custom;
     if (!custom || typeof custom !== 'object') return;
-    if (custom.office_card && typeof custom.office_card === 'object') addEntry({ role: 'bot', card: custom.office_card });
+    if (custom.office_card && typeof custom.office_card === 'object') state.reply.push(addEntry({ role: 'bot', card: custom.office_card }));
     var meta = custom.meta;
+    if (meta && typeof meta.lang === 'string') markReplyLanguage(meta.lang, custom.direction === 'rtl' ? 'rtl' : 'ltr');
     if (meta && meta.label === 'change_language' && meta.lang !== state.lang && language(meta.lang)) {
       setLanguage(meta.lang, true); // the visitor asked the assistant for another language in words
     }
+  }
+
+  /* The reply's language and direction come last (custom.meta, custom.direction):
+   * screen readers then read each message of the reply in its language. */
+  function markReplyLanguage(lang, dir) {
+    if (!/^[a-z]{2,3}$/.test(lang)) return;
+    state.reply.forEach(function (entry) {
+      entry.lang = lang;
+      entry.dir = dir;
+      var node = ui.log.querySelector('[data-id="' + entry.id + '"]');
+      if (node) { node.setAttribute('lang', lang); node.setAttribute('dir', dir); }
+    });
+    state.reply = [];
+    saveHistory();
   }
 
   /* ---------- the connection ---------- */
