@@ -76,10 +76,11 @@ class WidgetInput(InputChannel):
             pack = default_store().pack()
             return _json(language_list(pack.languages, pack.default_language))
 
-        @files.route("/strings/<lang>.json", methods=["GET"])
-        async def strings(request: Request, lang: str) -> HTTPResponse:
+        @files.route("/strings/<name>", methods=["GET"])
+        async def strings(request: Request, name: str) -> HTTPResponse:
             pack = default_store().pack()
-            if not _LANG.match(lang) or lang not in pack.languages:
+            lang = name.removesuffix(".json")
+            if not name.endswith(".json") or not _LANG.match(lang) or lang not in pack.languages:
                 return _json({"error": f"unknown language {lang[:10]!r}", "languages": list(pack.languages)}, status=404)
             return _json({"lang": lang, "direction": pack.languages[lang].direction, "strings": widget_strings(lang)})
 
