@@ -24,6 +24,7 @@ WIDGET_SOURCE = STATIC_DIR / "widget.js"
 STATIC_FILES: dict[str, str] = {
     "widget.css": "text/css; charset=utf-8",
     "demo.html": "text/html; charset=utf-8",
+    "demo.css": "text/css; charset=utf-8",
     "socket.io-client.LICENSE": "text/plain; charset=utf-8",
 }
 _SOURCE_MAP = re.compile(r"^//# sourceMappingURL=.*$", re.MULTILINE)

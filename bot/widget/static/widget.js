@@ -431,11 +431,13 @@ function startWidget(tag) {
       where.appendChild(el('span', { class: 'sr-only' }, t('address') + ': '));
       where.appendChild(document.createTextNode(card.address));
       box.appendChild(where);
-      var map = safeHttpUrl(card.map_url || '') || 'https://www.openstreetmap.org/search?query=' + encodeURIComponent(card.address);
-      actions.appendChild(link(map, t('show_on_map')));
     }
+    var map = safeHttpUrl(card.map_url || '') ||
+      (card.address ? 'https://www.openstreetmap.org/search?query=' + encodeURIComponent(card.address) : null);
+    if (map) actions.appendChild(link(map, t('show_on_map')));
     if (card.phone && cleanPhone(card.phone)) {
-      actions.appendChild(el('a', { href: 'tel:' + encodeURIComponent(cleanPhone(card.phone)) }, t('call', { phone: card.phone })));
+      // only digits and "+" are left, so the tel: link needs no escaping
+      actions.appendChild(el('a', { href: 'tel:' + cleanPhone(card.phone) }, t('call', { phone: card.phone })));
     }
     if (card.email && mailto(card.email)) actions.appendChild(el('a', { href: mailto(card.email) }, t('email', { email: card.email })));
     var booking = safeHttpUrl(card.booking || '');
