@@ -39,9 +39,11 @@ _PUBLIC = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosnif
 
 
 def _asset_response(request: Request, asset: Asset, extra: dict[str, str] | None = None) -> HTTPResponse:
-    headers = {**_PUBLIC, "ETag": asset.etag, **(extra or {})}
+    headers = {**_PUBLIC, "ETag": asset.etag, "Vary": "Accept-Encoding", **(extra or {})}
     if request.headers.get("if-none-match") == asset.etag:
         return response.empty(status=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        return response.raw(asset.gzipped, content_type=asset.content_type, headers={**headers, "Content-Encoding": "gzip"})
     return response.raw(asset.body, content_type=asset.content_type, headers=headers)
 
 

@@ -10,10 +10,11 @@ files, done once per process, not a build step.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -32,7 +33,7 @@ _SOURCE_MAP = re.compile(r"^//# sourceMappingURL=.*$", re.MULTILINE)
 
 @dataclass(frozen=True)
 class Asset:
-    """A file's bytes, type and a validator for caches."""
+    """A file's bytes, type, a validator for caches, and the bytes gzipped once."""
 
     body: bytes
     content_type: str
@@ -40,6 +41,10 @@ class Asset:
     @property
     def etag(self) -> str:
         return '"' + hashlib.sha256(self.body).hexdigest()[:20] + '"'
+
+    @cached_property
+    def gzipped(self) -> bytes:
+        return gzip.compress(self.body, compresslevel=9, mtime=0)
 
 
 def _read(path: Path) -> str:

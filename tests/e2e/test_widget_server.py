@@ -16,6 +16,8 @@ def test_widget_script_is_one_bundle(assistant):
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/javascript")
     assert "Socket.IO v4.8.4" in response.text and "function startWidget" in response.text
+    assert response.headers["content-encoding"] == "gzip"  # requests asks for it, and unpacks it
+    assert int(response.headers["content-length"]) < 25_000 < len(response.content)
     again = get(assistant, "widget.js", headers={"If-None-Match": response.headers["etag"]})
     assert again.status_code == 304
 
