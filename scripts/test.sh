@@ -32,6 +32,7 @@ mkdir -p var
 echo "== content";             $py -m bot.content check
 echo "== interface strings";   $py -m bot.translations_check
 echo "== lint";                .venv/bin/ruff check bot actions tests benchmarks
+echo "== pip check";           .venv/bin/pip check --disable-pip-version-check
 echo "== rasa data validate"
 $py -m bot.content build >/dev/null
 .venv/bin/rasa data validate --fail-on-warnings --domain build/domain --data build/data --config config.yml >var/validate.log 2>&1 \

@@ -139,6 +139,7 @@ def test_conversation_in_ukrainian_with_card_quick_reply_history_and_injection(a
     expect(mine.locator("p")).to_have_text(INJECTION)
     assert mine.locator("img, script").count() == 0
     assert page.locator("#migrant-chat-widget img").count() == 0
+    mine.scroll_into_view_if_needed()
     shot(page, "05-injection-as-text")
 
     # a reload keeps the conversation and the language
