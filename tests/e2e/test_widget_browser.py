@@ -294,6 +294,8 @@ def test_embedded_on_another_site_without_css_leaks(other_site: str, context: Br
     ask(page, "hello")
     reply = page.locator(".msg.bot").last
     assert reply.evaluate("e => getComputedStyle(e).color") != "rgb(255, 0, 0)"
+    # yellow borders would not show on white (3:1): the quick replies get dark ones
+    assert page.locator(".quick button").first.evaluate("e => getComputedStyle(e).borderTopColor") == "rgb(27, 27, 31)"
     assert page.locator("#host-msg").evaluate("e => getComputedStyle(e).display") == "none"  # nor the widget's out
     assert page.evaluate("typeof window.io") == "undefined"  # the socket.io client stays inside the widget
     shot(page, "11-embedded-elsewhere")

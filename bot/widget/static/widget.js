@@ -18,7 +18,8 @@
 var script = document.currentScript;
 if (script && !window.__migrantChatWidget) {
   window.__migrantChatWidget = true;
-  startWidget(script);
+  if (document.body) startWidget(script);
+  else document.addEventListener('DOMContentLoaded', function () { startWidget(script); }); // a tag in <head> without defer
 }
 
 function startWidget(tag) {
@@ -40,7 +41,7 @@ function startWidget(tag) {
     lang: null,
     strings: {},
     sessionId: store.get('session') || newId(),
-    history: store.get('history') || [],
+    history: validHistory(store.get('history')),
     open: store.get('open') === true,
     online: false,
     sessionReady: false,
@@ -85,6 +86,15 @@ function startWidget(tag) {
         try { var s = raw(); if (s) s.setItem(prefix + key, text); } catch (e) { /* full or blocked: memory only */ }
       }
     };
+  }
+
+  /* What localStorage holds may have been changed by anything on the page: keep well-formed entries only. */
+  function validHistory(value) {
+    if (!Array.isArray(value)) return [];
+    return value.filter(function (e) {
+      return e && typeof e === 'object' && typeof e.id === 'string' && (e.role === 'user' || e.role === 'bot') &&
+        (typeof e.text === 'string' || typeof e.key === 'string' || (e.card && typeof e.card === 'object'));
+    }).slice(-HISTORY_LIMIT);
   }
 
   function newId() {
@@ -293,6 +303,7 @@ function startWidget(tag) {
     var onPrimary = contrast(rgb, white) >= contrast(rgb, black) ? '#ffffff' : '#000000';
     ui.root.style.setProperty('--mcw-primary', colour);
     ui.root.style.setProperty('--mcw-on-primary', onPrimary);
+    ui.root.style.setProperty('--mcw-accent', contrast(rgb, white) >= 3 ? colour : 'var(--mcw-text)');
   }
 
   /* ---------- opening and closing ---------- */
@@ -444,7 +455,7 @@ function startWidget(tag) {
     var website = safeHttpUrl(card.website || '');
     if (booking) actions.appendChild(link(booking, t('book')));
     else if (website) actions.appendChild(link(website, t('website')));
-    if (card.hours && card.hours.length) {
+    if (Array.isArray(card.hours) && card.hours.length) {
       box.appendChild(el('p', { class: 'card-label' }, t('hours')));
       var list = el('ul', { class: 'card-hours' });
       card.hours.forEach(function (line) { list.appendChild(el('li', { dir: 'auto' }, line)); });
