@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
 
 from bot.settings import PROJECT_ROOT
@@ -183,6 +184,39 @@ def test_offline_banner_queue_and_recovery(assistant, context: BrowserContext):
     assert page.locator(".msg.user").count() == 2  # sent once, not twice
     shot(page, "08-back-online")
     assert watch.errors == []
+
+
+WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def axe_violations(page: Page) -> list[tuple]:
+    """axe-core's WCAG 2.1 A/AA rules on the widget (it reads into the open shadow root)."""
+    results = Axe().run(page, context={"include": [["#migrant-chat-widget"]]}, options=WCAG_AA).response
+    checked = {rule["id"] for rule in results["passes"] + results["incomplete"]}
+    assert {"button-name", "label", "select-name", "color-contrast"} <= checked, checked  # the rules did look at the widget
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results["violations"]]
+
+
+def assert_no_axe_violations(page: Page, where: str) -> None:
+    found = axe_violations(page)
+    assert found == [], f"{where}: {found}"
+
+
+def test_axe_finds_no_wcag_aa_violations(assistant, context: BrowserContext):
+    page = context.new_page()
+    open_widget(page, f"{assistant.url}/widget/demo.html")
+    assert_no_axe_violations(page, "empty conversation")
+    ask(page, "Where is the PMLP office in Riga?")
+    ask(page, "hello")  # quick replies
+    expect(page.locator(".card")).not_to_have_count(0)
+    assert_no_axe_violations(page, "conversation with a card and quick replies")
+    context.set_offline(True)
+    expect(page.locator(".banner.offline")).to_be_visible()
+    assert_no_axe_violations(page, "offline")
+    context.set_offline(False)
+    # and it would tell: a button without a name inside the shadow root is found
+    page.evaluate("document.querySelector('#migrant-chat-widget').shadowRoot.querySelector('.close').removeAttribute('aria-label')")
+    assert "button-name" in {rule for rule, *_ in axe_violations(page)}
 
 
 def _with_rtl_language(route: Route) -> None:
