@@ -62,6 +62,7 @@ class Assistant:
             MIGRANT_BOT_DATABASE_URL=f"sqlite:///{self.workdir / 'tracker.db'}",
             TF_CPP_MIN_LOG_LEVEL="2",
         )
+        env.pop("MIGRANT_BOT_WIDGET_ORIGINS", None)  # the tests expect the default origin policy (docs/widget.md)
         return env
 
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
