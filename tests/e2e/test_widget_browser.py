@@ -325,6 +325,8 @@ def test_embedded_on_another_site_without_css_leaks(other_site: str, context: Br
     assert launcher.evaluate("e => getComputedStyle(e).color") == "rgb(0, 0, 0)"  # readable on yellow
     launcher.click()
     expect(page.locator("#mcw-title")).to_have_text("Ask the city")
+    # the host's 40px root font size does not reach in (no rem units)
+    assert page.locator("#mcw-title").evaluate("e => getComputedStyle(e).fontSize") == "16px"
     ask(page, "hello")
     reply = page.locator(".msg.bot").last
     assert reply.evaluate("e => getComputedStyle(e).color") != "rgb(255, 0, 0)"

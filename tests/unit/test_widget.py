@@ -157,3 +157,8 @@ PALETTE = dict(re.findall(r"--mcw-([a-z-]+):\s*(#[0-9a-f]{6});", (STATIC_DIR / "
 )
 def test_default_colours_meet_wcag_aa(foreground, background, minimum):
     assert contrast(PALETTE[foreground], PALETTE[background]) >= minimum
+
+
+def test_widget_css_has_no_rem_units():
+    """The unit rem follows the host page's root font size, which must not reach into the widget."""
+    assert not re.search(r"\d(\.\d+)?rem\b", (STATIC_DIR / "widget.css").read_text())
