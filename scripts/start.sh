@@ -44,6 +44,7 @@ The assistant is running.
                      {"sender": "me", "message": "How do I get a residence permit?"}
   socket.io channel: http://localhost:${MIGRANT_BOT_RASA_PORT}/socket.io
   ${channels}
+  Web chat demo:     http://localhost:${MIGRANT_BOT_RASA_PORT}/widget/demo.html
   Chat in a terminal: make chat      (in another terminal)
   Logs:              var/rasa.log, var/actions.log
   API token:         var/api-token (or MIGRANT_BOT_API_TOKEN)

@@ -16,12 +16,23 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     echo "The tests need PostgreSQL: sudo apt-get install postgresql"; exit 1
   fi
 fi
+# ...and Chromium for the web widget's browser tests (driven by Playwright,
+# which never downloads a browser of its own here).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "== installing Chromium (Debian package) for the widget's browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "The tests need Chromium: sudo apt-get install chromium"; exit 1
+  fi
+fi
 py=.venv/bin/python
 mkdir -p var
 
 echo "== content";             $py -m bot.content check
 echo "== interface strings";   $py -m bot.translations_check
 echo "== lint";                .venv/bin/ruff check bot actions tests benchmarks
+echo "== pip check";           .venv/bin/pip check --disable-pip-version-check
 echo "== rasa data validate"
 $py -m bot.content build >/dev/null
 .venv/bin/rasa data validate --fail-on-warnings --domain build/domain --data build/data --config config.yml >var/validate.log 2>&1 \

@@ -65,6 +65,7 @@ class Assistant:
             TF_CPP_MIN_LOG_LEVEL="2",
         )
         env.update(self.extra_env)
+        env.pop("MIGRANT_BOT_WIDGET_ORIGINS", None)  # the tests expect the default origin policy (docs/widget.md)
         return env
 
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:

@@ -1,0 +1,96 @@
+"""Serves the web widget from the Rasa server: ``GET /widget/...``.
+
+Not a message channel (messages go through socket.io,
+``bot.channels.socketio``): Rasa mounts input channels' blueprints, so this
+is the way to serve the widget's files, its interface strings and the
+language list beside the assistant with no second server.
+
+- ``/widget/widget.js``: the widget with its socket.io client (``bot.widget.assets``);
+- ``/widget/widget.css``, ``/widget/demo.html``, ``/widget/socket.io-client.LICENSE``;
+- ``/widget/languages.json``: the picker's languages, names and text direction;
+- ``/widget/strings/<lang>.json``: the widget's interface strings in a language.
+
+Everything here is public and read-only, so any page may fetch it (CORS
+``*``); who may *talk* to the assistant is the socket.io channel's business.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.guard import OnNewMessage
+from bot.content.store import default_store
+from bot.widget.assets import Asset, static_file, widget_bundle
+from bot.widget.strings import language_list, widget_strings
+
+_LANG = re.compile(r"^[a-z]{2,3}$")
+#: The demo page runs under a strict policy: no inline script or style, and
+#: it talks only to its own origin. The widget must keep working under it.
+DEMO_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
+)
+_PUBLIC = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=300"}
+
+
+def _asset_response(request: Request, asset: Asset, extra: dict[str, str] | None = None) -> HTTPResponse:
+    headers = {**_PUBLIC, "ETag": asset.etag, "Vary": "Accept-Encoding", **(extra or {})}
+    if request.headers.get("if-none-match") == asset.etag:
+        return response.empty(status=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        return response.raw(asset.gzipped, content_type=asset.content_type, headers={**headers, "Content-Encoding": "gzip"})
+    return response.raw(asset.body, content_type=asset.content_type, headers=headers)
+
+
+def _json(body: Any, status: int = 200) -> HTTPResponse:
+    return response.json(body, status=status, headers=_PUBLIC, ensure_ascii=False)
+
+
+class WidgetInput(InputChannel):
+    """The widget's files and data under ``/widget`` (see the module docstring)."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "widget"
+
+    def url_prefix(self) -> str:
+        # Rasa joins this to "/webhooks/"; an absolute path puts it at the root
+        return "/widget"
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        files = Blueprint("migrant_widget", __name__)
+
+        @files.route("/", methods=["GET"])
+        async def index(request: Request) -> HTTPResponse:
+            return response.redirect("demo.html")
+
+        @files.route("/widget.js", methods=["GET"])
+        async def script(request: Request) -> HTTPResponse:
+            return _asset_response(request, widget_bundle())
+
+        @files.route("/languages.json", methods=["GET"])
+        async def languages(request: Request) -> HTTPResponse:
+            pack = default_store().pack()
+            return _json(language_list(pack.languages, pack.default_language))
+
+        @files.route("/strings/<name>", methods=["GET"])
+        async def strings(request: Request, name: str) -> HTTPResponse:
+            pack = default_store().pack()
+            lang = name.removesuffix(".json")
+            if not name.endswith(".json") or not _LANG.match(lang) or lang not in pack.languages:
+                return _json({"error": f"unknown language {lang[:10]!r}", "languages": list(pack.languages)}, status=404)
+            return _json({"lang": lang, "direction": pack.languages[lang].direction, "strings": widget_strings(lang)})
+
+        @files.route("/<name>", methods=["GET"])
+        async def static(request: Request, name: str) -> HTTPResponse:
+            asset = static_file(name)
+            if asset is None:
+                return _json({"error": "not found"}, status=404)
+            return _asset_response(request, asset, {"Content-Security-Policy": DEMO_CSP} if name == "demo.html" else None)
+
+        return files
