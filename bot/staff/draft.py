@@ -1,0 +1,163 @@
+"""The staff's working copy of the content pack, validated with the same checks as ``make content-check``.
+
+The draft is a folder with the data folder's layout (``languages.yml`` and
+``packs/<pack>/``), started as a copy of the published content. The assistant
+keeps reading the published folder until a publish copies the draft over.
+
+A save writes the changed file into a throw-away copy of the draft, loads it
+with ``bot.content.loader.load_pack`` and checks it with
+``bot.content.check.check_pack``; only when it brings no new error is the file
+written into the draft, with a version row and an audit row in the same
+database transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.content.check import check_pack
+from bot.content.loader import ContentError, load_pack
+from bot.content.model import Pack
+from bot.settings import Settings
+from bot.staff import audit
+from bot.staff.db import content_versions
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class DraftState:
+    """The draft as loaded: the pack (None when it cannot be loaded) and its problems."""
+
+    pack: Pack | None
+    problems: list[str] = field(default_factory=list)  # loader (structural) problems
+    errors: list[str] = field(default_factory=list)  # check_pack errors
+    warnings: list[str] = field(default_factory=list)  # check_pack warnings (stale translations)
+
+    def blocking(self) -> set[str]:
+        return {*self.problems, *self.errors}
+
+
+def _evaluate(root: Path, pack_name: str) -> DraftState:
+    """Loads and checks the pack under ``root``; paths in messages are made relative to the pack."""
+
+    def relative(message: str) -> str:
+        return message.replace(f"{root / 'packs' / pack_name}/", "").replace(f"{root}/", "")
+
+    try:
+        pack = load_pack(Settings(data_dir=root, pack=pack_name, database_url=""))
+    except ContentError as error:
+        return DraftState(pack=None, problems=[relative(p) for p in error.problems])
+    findings = check_pack(pack)
+    return DraftState(
+        pack=pack,
+        errors=[str(f).removeprefix("error: ") for f in findings if f.severity == "error"],
+        warnings=[str(f).removeprefix("warning: ") for f in findings if f.severity == "warning"],
+    )
+
+
+class Draft:
+    """The working copy on disk, its cached state, and validated saves (one at a time)."""
+
+    def __init__(self, root: Path, published_root: Path, pack_name: str, engine: AsyncEngine) -> None:
+        self.root = root
+        self.published_root = published_root
+        self.pack_name = pack_name
+        self.engine = engine
+        self._lock = asyncio.Lock()
+        self._state: DraftState | None = None
+
+    @property
+    def pack_dir(self) -> Path:
+        return self.root / "packs" / self.pack_name
+
+    def ensure(self) -> None:
+        """Starts the draft as a copy of the published content when there is none yet."""
+        if (self.root / "languages.yml").exists():
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(self.published_root / "languages.yml", self.root / "languages.yml")
+        shutil.copytree(self.published_root / "packs" / self.pack_name, self.pack_dir, dirs_exist_ok=True)
+
+    async def state(self) -> DraftState:
+        if self._state is None:
+            self._state = await asyncio.to_thread(_evaluate, self.root, self.pack_name)
+        return self._state
+
+    async def pack(self) -> Pack:
+        state = await self.state()
+        if state.pack is None:
+            raise RuntimeError("the draft content cannot be loaded: " + "; ".join(state.problems))
+        return state.pack
+
+    def read(self, relative: str) -> str:
+        return (self.pack_dir / relative).read_text(encoding="utf-8")
+
+    def _candidate(self, relative: str, text: str) -> DraftState:
+        with tempfile.TemporaryDirectory(prefix="staff-draft-") as tmp:
+            copy = Path(tmp) / "data"
+            shutil.copytree(self.root, copy)
+            (copy / "packs" / self.pack_name / relative).write_text(text, encoding="utf-8")
+            return _evaluate(copy, self.pack_name)
+
+    async def save(self, relative: str, text: str, base_hash: str, actor: str, summary: str, before: Any, after: Any) -> list[str]:
+        """Validates and writes one pack file; returns the problems that stopped it (empty: saved).
+
+        A save is refused when the file it writes has any error, or when it
+        brings a new error anywhere else (e.g. an example now used twice).
+
+        ``base_hash`` is the file's hash when the editor opened it: a save over
+        someone else's newer change is refused instead of silently undoing it.
+        """
+        async with self._lock:
+            current_text = self.read(relative)
+            if text_hash(current_text) != base_hash:
+                return ["conflict"]
+            if text == current_text:
+                return []
+            current = await self.state()
+            candidate = await asyncio.to_thread(self._candidate, relative, text)
+            stem = Path(relative).stem
+            about_this_file = {p for p in candidate.blocking() if p.startswith((f"{relative}:", f"{stem}:"))}
+            new_problems = sorted((candidate.blocking() - current.blocking()) | about_this_file)
+            if new_problems:
+                return new_problems
+            async with self.engine.begin() as conn:
+                await conn.execute(
+                    content_versions.insert().values(
+                        at=time.time(), actor=actor, path=relative, summary=summary, before=current_text, after=text
+                    )
+                )
+                await audit.record(conn, actor, "content.save", relative, before, after)
+                target = self.pack_dir / relative
+                partial = target.with_suffix(".yml.saving")
+                partial.write_text(text, encoding="utf-8")
+                os.replace(partial, target)  # atomic: readers see the old or the new file
+            self._state = candidate
+            return []
+
+
+async def versions(engine: AsyncEngine, limit: int = 200) -> list[Any]:
+    query = select(
+        content_versions.c.id, content_versions.c.at, content_versions.c.actor, content_versions.c.path, content_versions.c.summary
+    )
+    async with engine.connect() as conn:
+        return list((await conn.execute(query.order_by(content_versions.c.id.desc()).limit(limit))).mappings().all())
+
+
+async def version(engine: AsyncEngine, version_id: int) -> Any:
+    async with engine.connect() as conn:
+        return (await conn.execute(select(content_versions).where(content_versions.c.id == version_id))).mappings().first()
