@@ -1,0 +1,128 @@
+"""Every permission rule, for every role and for anonymous visitors, over real HTTP, on SQLite and PostgreSQL.
+
+A permitted read answers 200; a permitted change answers 303 (saved); a
+signed-in visitor without the permission gets 403; an anonymous visitor is
+sent to sign in (GET, 303) or refused (POST, 401). The change cases submit
+the current content unchanged, so that the table can run in any order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+
+from bot.content.loader import load_pack
+from bot.settings import Settings
+from bot.staff.draft import text_hash
+from tests.staff.harness import StaffServer
+
+ROLES = ("anonymous", "editor", "translator", "publisher", "admin")
+SIGNED_IN = {"editor", "translator", "publisher", "admin"}
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    path: str
+    allowed: frozenset[str]
+    form: Callable[[StaffServer, str], list[tuple[str, str]]] | None = None
+
+
+def _topic_facts(server: StaffServer, role: str) -> list[tuple[str, str]]:
+    text = (server.draft_pack / "topics" / "banking.yml").read_text(encoding="utf-8")
+    topic = load_pack(Settings(data_dir=server.draft_pack.parent.parent, pack="latvia", database_url="")).topics["banking"]
+    fields = [("base", text_hash(text)), ("reviewed", topic.reviewed.isoformat()), ("sources", "\n".join(topic.sources))]
+    return fields + [("offices", office) for office in topic.offices]
+
+
+def _topic_text(lang: str) -> Callable[[StaffServer, str], list[tuple[str, str]]]:
+    def form(server: StaffServer, role: str) -> list[tuple[str, str]]:
+        text = (server.draft_pack / "topics" / "banking.yml").read_text(encoding="utf-8")
+        pack = load_pack(Settings(data_dir=server.draft_pack.parent.parent, pack="latvia", database_url=""))
+        tr = pack.topics["banking"].translations[lang]
+        fields = [("base", text_hash(text)), ("title", tr.title or ""), ("answer", tr.answer or ""), ("examples", "\n".join(tr.examples))]
+        return fields + ([("up_to_date", "on")] if not pack.topics["banking"].is_stale(lang) and lang != "en" else [])
+
+    return form
+
+
+def _office(server: StaffServer, role: str) -> list[tuple[str, str]]:
+    text = (server.draft_pack / "offices.yml").read_text(encoding="utf-8")
+    office = load_pack(Settings(data_dir=server.draft_pack.parent.parent, pack="latvia", database_url="")).offices["ocma"]
+    fields = [("base", text_hash(text)), ("short", office.short), ("website", office.website or ""), ("phone", office.phone or "")]
+    fields += [("email", office.email or ""), ("address", office.address or ""), ("sources", "\n".join(office.sources))]
+    fields += [("reviewed", office.reviewed.isoformat() if office.reviewed else "")]
+    return fields + [(f"name_{lang}", name) for lang, name in office.name.items()]
+
+
+def _new_user(server: StaffServer, role: str) -> list[tuple[str, str]]:
+    return [("email", f"made-by-{role}@example.lv"), ("password", "another long password"), ("roles", "editor")]
+
+
+def _same_translator(server: StaffServer, role: str) -> list[tuple[str, str]]:
+    return [("name", "translator"), ("roles", "translator"), ("languages", "lv"), ("active", "on")]
+
+
+EVERYONE = frozenset(SIGNED_IN)
+EDITOR = frozenset({"editor"})
+ADMIN = frozenset({"admin"})
+CASES = [
+    Case("GET", "/", EVERYONE),
+    Case("GET", "/topics", EVERYONE),
+    Case("GET", "/topics/banking", EVERYONE),
+    Case("GET", "/topics/banking/lv", EVERYONE),
+    Case("GET", "/translations?lang=ru", EVERYONE),
+    Case("GET", "/offices", EVERYONE),
+    Case("GET", "/offices/ocma", EVERYONE),
+    Case("GET", "/versions", EVERYONE),
+    Case("GET", "/users", ADMIN),
+    Case("GET", "/users/new", ADMIN),
+    Case("GET", "/users/{translator}", ADMIN),
+    Case("GET", "/audit", ADMIN),
+    Case("POST", "/topics/banking", EDITOR, _topic_facts),
+    Case("POST", "/topics/banking/lv", frozenset({"editor", "translator"}), _topic_text("lv")),
+    Case("POST", "/topics/banking/ru", EDITOR, _topic_text("ru")),
+    Case("POST", "/topics/banking/en", EDITOR, _topic_text("en")),
+    Case("POST", "/offices/ocma", EDITOR, _office),
+    Case("POST", "/users/new", ADMIN, _new_user),
+    Case("POST", "/users/{translator}", ADMIN, _same_translator),
+]
+
+
+def _expected(case: Case, role: str) -> int:
+    if role in case.allowed:
+        return 200 if case.method == "GET" else 303
+    if role == "anonymous":
+        return 303 if case.method == "GET" else 401
+    return 403
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.method} {c.path}")
+async def test_permission(staff, case: Case, role: str):
+    server, browsers = staff
+    browser = browsers[role]
+    path = case.path
+    if "{translator}" in path:
+        _, users_page, _ = await browsers["admin"].get("/users")
+        translator_id = users_page.split('translator@example.lv"')[0].rsplit('href="/users/', 1)[1].split('"')[0]
+        path = path.replace("{translator}", translator_id)
+    if case.method == "GET":
+        status, text, answer = await browser.get(path)
+    else:
+        await browser.get("/" if role != "anonymous" else "/sign-in")  # the visitor's own valid token
+        status, text, answer = await browser.post(path, case.form(server, role) if case.form else [])
+    assert status == _expected(case, role), text[:3000]
+    if status == 303 and role == "anonymous":
+        assert answer.headers["Location"].startswith("/sign-in?next=")
+    if status == 403:
+        assert "Your role does not allow this." in text
+
+
+async def test_nothing_was_created_by_refused_requests(staff):
+    server, browsers = staff
+    _, users_page, _ = await browsers["admin"].get("/users")
+    for role in ROLES:
+        assert (f"made-by-{role}@example.lv" in users_page) == (role == "admin"), role
