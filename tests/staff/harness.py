@@ -24,6 +24,7 @@ ROLE_USERS = {  # role name in the tests -> (e-mail, roles, languages)
     "translator": ("translator@example.lv", ["translator"], ["lv"]),
     "publisher": ("publisher@example.lv", ["publisher"], []),
 }
+PRODUCTION_HASHING = {"MIGRANT_BOT_STAFF_ARGON2_MEMORY_KIB": "65536", "MIGRANT_BOT_STAFF_ARGON2_TIME_COST": "3"}
 _TOKEN = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 
 
@@ -52,6 +53,9 @@ class StaffServer:
             "MIGRANT_BOT_STAFF_DATABASE_URL": self.database_url,
             "MIGRANT_BOT_STAFF_PORT": str(self.port),
             "MIGRANT_BOT_STAFF_DRAFT_DIR": str(self.root / "draft"),
+            # Argon2id at a lower cost than production's 64 MiB x 3 (a test asserts the production default)
+            "MIGRANT_BOT_STAFF_ARGON2_MEMORY_KIB": "8192",
+            "MIGRANT_BOT_STAFF_ARGON2_TIME_COST": "1",
             **self.extra_env,
         }
 
@@ -122,6 +126,13 @@ class Browser:
 
     async def close(self) -> None:
         await self.session.close()
+
+
+def user_id(users_page: str, email: str) -> str:
+    """The id of ``email``'s account, from the admin's user list."""
+    found = re.search(rf'href="/users/(\d+)">{re.escape(email)}<', users_page)
+    assert found, f"{email} is not in the user list"
+    return found.group(1)
 
 
 async def add_staff(server: StaffServer) -> dict[str, Browser]:

@@ -16,7 +16,7 @@ import pytest
 from bot.content.loader import load_pack
 from bot.settings import Settings
 from bot.staff.draft import text_hash
-from tests.staff.harness import StaffServer
+from tests.staff.harness import StaffServer, user_id
 
 ROLES = ("anonymous", "editor", "translator", "publisher", "admin")
 SIGNED_IN = {"editor", "translator", "publisher", "admin"}
@@ -107,8 +107,7 @@ async def test_permission(staff, case: Case, role: str):
     path = case.path
     if "{translator}" in path:
         _, users_page, _ = await browsers["admin"].get("/users")
-        translator_id = users_page.split('translator@example.lv"')[0].rsplit('href="/users/', 1)[1].split('"')[0]
-        path = path.replace("{translator}", translator_id)
+        path = path.replace("{translator}", user_id(users_page, "translator@example.lv"))
     if case.method == "GET":
         status, text, answer = await browser.get(path)
     else:
@@ -122,7 +121,7 @@ async def test_permission(staff, case: Case, role: str):
 
 
 async def test_nothing_was_created_by_refused_requests(staff):
-    server, browsers = staff
+    _, browsers = staff
     _, users_page, _ = await browsers["admin"].get("/users")
     for role in ROLES:
         assert (f"made-by-{role}@example.lv" in users_page) == (role == "admin"), role
