@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -37,6 +38,19 @@ async def staff(request):
     """A running staff app with one signed-in browser per role (and an anonymous one), on each database."""
     root = Path(tempfile.mkdtemp(prefix="staff-test-"))
     server = _server(request.param, request, root)
+    browsers = await add_staff(server)
+    yield server, browsers
+    for browser in browsers.values():
+        await browser.close()
+    server.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+async def sqlite_staff(tmp_path_factory):
+    """One SQLite server per test module, with one signed-in browser per role."""
+    root = tmp_path_factory.mktemp("staff")
+    server = StaffServer(root=root, database_url=f"sqlite:///{root / 'staff.db'}").start()
     browsers = await add_staff(server)
     yield server, browsers
     for browser in browsers.values():

@@ -7,25 +7,13 @@ import sqlite3
 
 import pytest
 
-from tests.staff.harness import ADMIN_EMAIL, PASSWORD, PRODUCTION_HASHING, Browser, StaffServer, add_staff, user_id
+from tests.staff.harness import ADMIN_EMAIL, PASSWORD, PRODUCTION_HASHING, Browser, user_id
 
 CSRF_MESSAGE = "missing its security token"
 
 
-@pytest.fixture(scope="module")
-async def server_with_staff(tmp_path_factory):
-    """One SQLite server for the tests below that leave it usable for the next."""
-    root = tmp_path_factory.mktemp("staff")
-    server = StaffServer(root=root, database_url=f"sqlite:///{root / 'staff.db'}").start()
-    browsers = await add_staff(server)
-    yield server, browsers
-    for browser in browsers.values():
-        await browser.close()
-    server.stop()
-
-
-async def test_session_cookie_is_httponly_samesite_and_not_readable_as_the_id(server_with_staff):
-    server, _ = server_with_staff
+async def test_session_cookie_is_httponly_samesite_and_not_readable_as_the_id(sqlite_staff):
+    server, _ = sqlite_staff
     browser = Browser(server)
     await browser.get("/sign-in")
     status, _, answer = await browser.post("/sign-in", {"email": "editor@example.lv", "password": PASSWORD})
@@ -48,8 +36,8 @@ async def test_secure_cookies_when_configured(fresh_server):
     await browser.close()
 
 
-async def test_signing_out_ends_the_session_on_the_server(server_with_staff):
-    server, _ = server_with_staff
+async def test_signing_out_ends_the_session_on_the_server(sqlite_staff):
+    server, _ = sqlite_staff
     editor = Browser(server)
     assert await editor.sign_in("editor@example.lv") == 303
     stolen = {c.key: c.value for c in editor.session.cookie_jar}["staff_session"]
@@ -77,8 +65,8 @@ async def test_passwords_are_stored_as_argon2id_with_the_production_cost(fresh_s
     assert all(h.startswith("$argon2id$v=19$m=65536,t=3,p=4$") and PASSWORD not in h for h in hashes)
 
 
-async def test_wrong_password_is_refused_with_a_message(server_with_staff):
-    server, _ = server_with_staff
+async def test_wrong_password_is_refused_with_a_message(sqlite_staff):
+    server, _ = sqlite_staff
     browser = Browser(server)
     assert await browser.sign_in("editor@example.lv", "not the password at all") == 401
     _, text, _ = await browser.post("/sign-in", {"email": "nobody@example.lv", "password": "whatever"})
@@ -87,8 +75,8 @@ async def test_wrong_password_is_refused_with_a_message(server_with_staff):
 
 
 @pytest.mark.parametrize("token", ["", "0" * 64], ids=["missing", "forged"])
-async def test_csrf_token_missing_or_forged_is_refused(server_with_staff, token):
-    server, browsers = server_with_staff
+async def test_csrf_token_missing_or_forged_is_refused(sqlite_staff, token):
+    server, browsers = sqlite_staff
     editor = browsers["editor"]
     before = (server.draft_pack / "topics" / "banking.yml").read_text(encoding="utf-8")
     status, text, _ = await editor.post("/topics/banking/lv", {"title": "x", "answer": "y", "examples": "z"}, token=token)
@@ -99,15 +87,15 @@ async def test_csrf_token_missing_or_forged_is_refused(server_with_staff, token)
     assert (await editor.get("/topics"))[0] == 200  # still signed in
 
 
-async def test_csrf_token_of_another_session_is_refused(server_with_staff):
-    _, browsers = server_with_staff
+async def test_csrf_token_of_another_session_is_refused(sqlite_staff):
+    _, browsers = sqlite_staff
     await browsers["translator"].get("/")
     status, text, _ = await browsers["editor"].post("/sign-out", {}, token=browsers["translator"].token)
     assert status == 403 and CSRF_MESSAGE in text
 
 
-async def test_sign_in_form_needs_its_token_too(server_with_staff):
-    server, _ = server_with_staff
+async def test_sign_in_form_needs_its_token_too(sqlite_staff):
+    server, _ = sqlite_staff
     browser = Browser(server)
     status, text, _ = await browser.post("/sign-in", {"email": ADMIN_EMAIL, "password": PASSWORD}, token="")
     assert status == 403 and CSRF_MESSAGE in text
@@ -159,8 +147,8 @@ async def test_first_admin_needs_a_real_password(fresh_server):
     await browser.close()
 
 
-async def test_admin_changes_are_audited_and_take_effect(server_with_staff):
-    server, browsers = server_with_staff
+async def test_admin_changes_are_audited_and_take_effect(sqlite_staff):
+    server, browsers = sqlite_staff
     admin = browsers["admin"]
     _, page, _ = await admin.get("/users")
     publisher_id = user_id(page, "publisher@example.lv")
@@ -184,8 +172,8 @@ async def test_admin_changes_are_audited_and_take_effect(server_with_staff):
     assert "user.update" in audit_page and "user.create" in audit_page and "sign_in" in audit_page
 
 
-async def test_admin_form_errors_are_shown_and_nothing_saved(server_with_staff):
-    _, browsers = server_with_staff
+async def test_admin_form_errors_are_shown_and_nothing_saved(sqlite_staff):
+    _, browsers = sqlite_staff
     admin = browsers["admin"]
     await admin.get("/users/new")
     status, text, _ = await admin.post("/users/new", [("email", "nope"), ("password", "short"), ("roles", "translator")])
