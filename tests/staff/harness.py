@@ -47,8 +47,9 @@ class StaffServer:
         return self.root / "draft" / "packs" / "latvia"
 
     def env(self) -> dict[str, str]:
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("MIGRANT_BOT_STAFF_")}  # not the operator's settings
         return {
-            **os.environ,
+            **inherited,
             "MIGRANT_BOT_STAFF_VAR_DIR": str(self.root),
             "MIGRANT_BOT_STAFF_DATABASE_URL": self.database_url,
             "MIGRANT_BOT_STAFF_PORT": str(self.port),
