@@ -25,10 +25,11 @@ from bot.content.model import (
 )
 from bot.offices.directory import load_directory
 from bot.settings import Settings, load_settings
+from bot.urls import HTTPS_URL
 from bot.yaml_fast import safe_load
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_URL = re.compile(r"^https://[^\s/$.?#][^\s]*$")
+_URL = HTTPS_URL
 
 
 class ContentError(ValueError):

@@ -16,6 +16,7 @@ import yaml
 
 from bot.offices.hours import WeeklyHours
 from bot.offices.places import City, distance_km, load_cities, load_word_list
+from bot.urls import is_https_url
 from bot.yaml_fast import safe_load
 
 
@@ -141,6 +142,10 @@ def load_directory(pack_dir: Path, office_ids: set[str], topic_ids: set[str]) ->
             branch = _branch(raw, office, holidays, where, problems) if isinstance(raw, dict) else None
             if branch is None:
                 continue
+            for key in ("website", "booking"):
+                value = getattr(branch, key)
+                if value and not is_https_url(str(value)):
+                    problems.append(f"{where}: branch '{branch.id}': {key} {value!r} is not a valid https:// address")
             if branch.city not in cities:
                 problems.append(f"{where}: branch '{branch.id}': city '{branch.city}' is not in cities.yml")
             for topic in branch.topics or ():
