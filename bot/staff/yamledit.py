@@ -8,7 +8,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import LiteralScalarString
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 
 def _yaml() -> YAML:
@@ -32,6 +32,10 @@ def dump(data: Any) -> str:
 def block(text: str) -> str:
     """A multi-line text as a YAML ``|-`` block, a one-line text as is."""
     return LiteralScalarString(text) if "\n" in text else text
+
+
+def quoted(text: str) -> DoubleQuotedScalarString:
+    return DoubleQuotedScalarString(text)
 
 
 def flow_list(items: list[str]) -> CommentedSeq:

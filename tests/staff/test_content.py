@@ -206,3 +206,39 @@ async def test_the_interface_speaks_latvian(sqlite_staff):
     await translator.post("/ui-language", {"lang": "en", "next": "/"})
     _, page, _ = await translator.get("/topics/banking/lv")
     assert "Save" in page
+
+
+def branch_form(page: str, **changes: str) -> list[tuple[str, str]]:
+    """The branch form as the page filled it, with ``changes``."""
+    fields = {k: unescape(v) for k, v in re.findall(r'<input name="([a-z_]+)" value="([^"]*)"', page)}
+    fields["sources"] = unescape(re.search(r'<textarea name="sources"[^>]*>(.*?)</textarea>', page, re.S).group(1))
+    fields["base"] = re.search(r'name="base" value="([0-9a-f]+)"', page).group(1)
+    fields.update(changes)
+    return list(fields.items())
+
+
+async def test_branch_hours_and_contacts_are_edited_and_validated(sqlite_staff):
+    server, browsers = sqlite_staff
+    editor = browsers["editor"]
+    path = server.draft_pack / "branches" / "ocma.yml"
+    before = path.read_text(encoding="utf-8")
+    _, page, _ = await editor.get("/offices/ocma")
+    assert 'href="/offices/ocma/branches/ocma_riga_3"' in page
+    _, page, _ = await editor.get("/offices/ocma/branches/ocma_riga_3")
+    for change, message in [
+        ({"hours_mon": "8-17"}, "opening hours '8-17' are not like 08:30-17:00"),
+        ({"booking": "www.qticket.lv"}, "booking 'www.qticket.lv' is not a valid https:// address"),
+        ({"city": "atlantis"}, "city 'atlantis' is not in cities.yml"),
+    ]:
+        status, text, _ = await editor.post("/offices/ocma/branches/ocma_riga_3", branch_form(page, **change))
+        assert status == 400 and any(message in e for e in errors_shown(text)), errors_shown(text)
+        assert path.read_text(encoding="utf-8") == before
+    hours = {f"hours_{d}": "08:30-12:00, 12:30-17:00" for d in ("mon", "tue", "wed", "thu")}
+    form = branch_form(page, phone="+37167000001", hours_fri="08:30-15:00", hours_sat="", hours_sun="", **hours)
+    status, text, _ = await editor.post("/offices/ocma/branches/ocma_riga_3", form)
+    assert status == 303, text
+    saved = path.read_text(encoding="utf-8")
+    assert 'mon: ["08:30-12:00", "12:30-17:00"]' in saved and "sat: []" in saved and 'phone: "+37167000001"' in saved
+    assert "# the page writes the address as" in saved  # comments stay
+    branch = next(b for b in draft_pack(server).directory.branches if b.id == "ocma_riga_3")
+    assert branch.phone == "+37167000001" and branch.hours is not None and len(branch.hours.days[0]) == 2

@@ -15,6 +15,7 @@ import pytest
 
 from bot.content.loader import load_pack
 from bot.settings import Settings
+from bot.staff import yamledit
 from bot.staff.draft import text_hash
 from tests.staff.harness import StaffServer, user_id
 
@@ -57,6 +58,18 @@ def _office(server: StaffServer, role: str) -> list[tuple[str, str]]:
     return fields + [(f"name_{lang}", name) for lang, name in office.name.items()]
 
 
+def _branch(server: StaffServer, role: str) -> list[tuple[str, str]]:
+    """The branch form as the page fills it (read from the file the same way)."""
+    text = (server.draft_pack / "branches" / "ocma.yml").read_text(encoding="utf-8")
+    raw = next(b for b in yamledit.load(text)["branches"] if b["id"] == "ocma_riga_3")
+    fields = [("base", text_hash(text)), ("sources", "\n".join(raw.get("sources") or [])), ("reviewed", str(raw.get("reviewed") or ""))]
+    fields += [(key, str(raw.get(key) or "")) for key in ("city", "address", "phone", "email", "website", "booking")]
+    fields += [(f"name_{lang}", name) for lang, name in raw["name"].items()]
+    return fields + [
+        (f"hours_{day}", ", ".join((raw.get("hours") or {}).get(day) or [])) for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    ]
+
+
 def _new_user(server: StaffServer, role: str) -> list[tuple[str, str]]:
     return [("email", f"made-by-{role}@example.lv"), ("password", "another long password"), ("roles", "editor")]
 
@@ -76,6 +89,7 @@ CASES = [
     Case("GET", "/translations?lang=ru", EVERYONE),
     Case("GET", "/offices", EVERYONE),
     Case("GET", "/offices/ocma", EVERYONE),
+    Case("GET", "/offices/ocma/branches/ocma_riga_3", EVERYONE),
     Case("GET", "/versions", EVERYONE),
     Case("GET", "/users", ADMIN),
     Case("GET", "/users/new", ADMIN),
@@ -86,6 +100,7 @@ CASES = [
     Case("POST", "/topics/banking/ru", EDITOR, _topic_text("ru")),
     Case("POST", "/topics/banking/en", EDITOR, _topic_text("en")),
     Case("POST", "/offices/ocma", EDITOR, _office),
+    Case("POST", "/offices/ocma/branches/ocma_riga_3", EDITOR, _branch),
     Case("POST", "/users/new", ADMIN, _new_user),
     Case("POST", "/users/{translator}", ADMIN, _same_translator),
 ]

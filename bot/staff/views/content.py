@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any
 
 from aiohttp import web
@@ -12,7 +13,7 @@ from bot.content.model import Pack, Topic, fingerprint
 from bot.staff import yamledit
 from bot.staff.draft import Draft, text_hash, version, versions
 from bot.staff.templating import render
-from bot.staff.web import DRAFT, ENGINE, redirect, requires
+from bot.staff.web import DRAFT, ENGINE, LANGUAGES, redirect, requires
 
 routes = web.RouteTableDef()
 
@@ -256,7 +257,14 @@ async def office_list(request: web.Request) -> web.StreamResponse:
 def _office_form(
     request: web.Request, pack: Pack, office_id: str, values: dict[str, Any], base: str, errors: list[str], status: int = 200
 ) -> web.Response:
-    context = {"office_id": office_id, "values": values, "base": base, "errors": errors, "languages": list(pack.languages)}
+    context = {
+        "office_id": office_id,
+        "values": values,
+        "base": base,
+        "errors": errors,
+        "languages": list(pack.languages),
+        "branches": _branches_of(pack, office_id),
+    }
     return render(request, "office.html", context, status=status)
 
 
@@ -270,6 +278,10 @@ async def office_page(request: web.Request) -> web.StreamResponse:
     text = request.app[DRAFT].read("offices.yml")
     raw = yamledit.load(text)["offices"][office_id]
     return _office_form(request, pack, office_id, _office_values(raw, list(pack.languages)), text_hash(text), [])
+
+
+def _branches_of(pack: Pack, office_id: str) -> list[Any]:
+    return [b for b in pack.directory.branches if b.office == office_id]
 
 
 @routes.post("/offices/{office}")
@@ -297,7 +309,8 @@ async def office_save(request: web.Request) -> web.StreamResponse:
             names.pop(lang, None)
     previous = "name"
     for field in OFFICE_FIELDS:
-        yamledit.set_or_drop(raw, field, values[field], after=previous)
+        value = yamledit.quoted(values[field]) if field == "phone" and values[field] else values[field]  # "+371..." stays text
+        yamledit.set_or_drop(raw, field, value, after=previous)
         previous = field if field in raw else previous
     yamledit.set_or_drop(raw, "sources", values["sources"], after=previous)
     yamledit.set_or_drop(raw, "reviewed", yamledit.a_date(values["reviewed"]) if values["reviewed"] else None, after="sources")
@@ -326,3 +339,111 @@ async def version_page(request: web.Request) -> web.StreamResponse:
         raise web.HTTPNotFound()
     diff = difflib.unified_diff((row["before"] or "").splitlines(), row["after"].splitlines(), "before", "after", lineterm="", n=2)
     return render(request, "version.html", {"row": row, "diff": list(diff)})
+
+
+# --- branches of an office: contacts and opening hours (editors) ---------------
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+BRANCH_FIELDS = ("city", "address", "phone", "email", "website", "booking")
+
+
+def _branch_file(office_id: str) -> str:
+    return f"branches/{office_id}.yml"
+
+
+def _find_branch(data: Any, branch_id: str) -> Any:
+    for raw in data.get("branches") or []:
+        if str(raw.get("id")) == branch_id:
+            return raw
+    raise web.HTTPNotFound()
+
+
+def _branch_values(raw: Any, languages: list[str]) -> dict[str, Any]:
+    names = raw.get("name") or {}
+    hours = raw.get("hours") or {}
+    values = {field: str(raw.get(field) or "") for field in BRANCH_FIELDS}
+    values["name"] = {lang: str(names.get(lang) or "") for lang in languages}
+    values["hours"] = {day: ", ".join(str(i) for i in hours.get(day) or []) for day in WEEKDAYS}
+    values["sources"] = [str(s) for s in raw.get("sources") or []]
+    values["reviewed"] = str(raw.get("reviewed") or "")
+    return values
+
+
+def _hours(values: dict[str, str]) -> CommentedMap | None:
+    """Opening hours as written in the pack (flow lists per weekday); None when no day has any."""
+    if not any(values.values()):
+        return None
+    hours = CommentedMap()
+    for day in WEEKDAYS:
+        hours[day] = yamledit.flow_list([yamledit.quoted(i.strip()) for i in values[day].split(",") if i.strip()])
+    return hours
+
+
+def _branch_form(
+    request: web.Request, office_id: str, values: dict[str, Any], base: str, errors: list[str], status: int = 200
+) -> web.Response:
+    context = {
+        "office_id": office_id,
+        "branch_id": request.match_info["branch"],
+        "values": values,
+        "base": base,
+        "errors": errors,
+        "languages": request.app[LANGUAGES],
+        "weekdays": WEEKDAYS,
+    }
+    return render(request, "branch.html", context, status=status)
+
+
+def _branch_text(request: web.Request) -> tuple[str, str]:
+    office_id = request.match_info["office"]
+    draft: Draft = request.app[DRAFT]
+    relative = _branch_file(office_id)
+    if not re.fullmatch(r"[a-z0-9_]+", office_id) or not (draft.pack_dir / relative).is_file():
+        raise web.HTTPNotFound()
+    return relative, draft.read(relative)
+
+
+@routes.get("/offices/{office}/branches/{branch}")
+@requires("read")
+async def branch_page(request: web.Request) -> web.StreamResponse:
+    _, text = _branch_text(request)
+    raw = _find_branch(yamledit.load(text), request.match_info["branch"])
+    values = _branch_values(raw, request.app[LANGUAGES])
+    return _branch_form(request, request.match_info["office"], values, text_hash(text), [])
+
+
+@routes.post("/offices/{office}/branches/{branch}")
+@requires("edit_content")
+async def branch_save(request: web.Request) -> web.StreamResponse:
+    relative, text = _branch_text(request)
+    office_id, branch_id = request.match_info["office"], request.match_info["branch"]
+    data = yamledit.load(text)
+    raw = _find_branch(data, branch_id)
+    languages = request.app[LANGUAGES]
+    before = _branch_values(raw, languages)
+    form = await request.post()
+    values: dict[str, Any] = {field: str(form.get(field, "")).strip() for field in BRANCH_FIELDS}
+    values["name"] = {lang: str(form.get(f"name_{lang}", "")).strip() for lang in languages}
+    values["hours"] = {day: str(form.get(f"hours_{day}", "")).strip() for day in WEEKDAYS}
+    values["sources"] = yamledit.lines(str(form.get("sources", "")))
+    values["reviewed"] = str(form.get("reviewed", "")).strip()
+    names = raw.setdefault("name", CommentedMap())
+    for lang in languages:
+        if values["name"][lang]:
+            names[lang] = values["name"][lang]
+        else:
+            names.pop(lang, None)
+    previous = "name"
+    for field in BRANCH_FIELDS:
+        value = yamledit.quoted(values[field]) if field == "phone" and values[field] else values[field]  # "+371..." stays text
+        yamledit.set_or_drop(raw, field, value, after=previous)
+        previous = field if field in raw else previous
+    yamledit.set_or_drop(raw, "hours", _hours(values["hours"]), after=previous)
+    yamledit.set_or_drop(raw, "sources", values["sources"], after="hours" if "hours" in raw else previous)
+    yamledit.set_or_drop(raw, "reviewed", yamledit.a_date(values["reviewed"]) if values["reviewed"] else None, after="sources")
+    draft: Draft = request.app[DRAFT]
+    base = str(form.get("base", ""))
+    problems = await draft.save(relative, yamledit.dump(data), base, request["user"].email, f"branch {branch_id}", before, values)
+    if problems:
+        return _branch_form(request, office_id, values, base, _problem_messages(request, problems), status=400)
+    return redirect(f"/offices/{office_id}/branches/{branch_id}?saved=1")
