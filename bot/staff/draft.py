@@ -29,9 +29,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.content.check import check_pack
 from bot.content.loader import ContentError, load_pack
 from bot.content.model import Pack
+from bot.i18n import LOCALES_DIR
 from bot.settings import Settings
 from bot.staff import audit
 from bot.staff.db import content_versions
+from bot.translations_check import find_problems
 
 
 def text_hash(text: str) -> str:
@@ -52,19 +54,24 @@ class DraftState:
 
 
 def _evaluate(root: Path, pack_name: str) -> DraftState:
-    """Loads and checks the pack under ``root``; paths in messages are made relative to the pack."""
+    """Loads and checks the pack and the interface strings under ``root``.
+
+    The same checks as ``make content-check`` and ``make messages-check``; paths
+    in messages are made relative to the pack (pack files) or to ``root``.
+    """
 
     def relative(message: str) -> str:
         return message.replace(f"{root / 'packs' / pack_name}/", "").replace(f"{root}/", "")
 
+    strings = [relative(p) for p in find_problems(root / "locales", root / "languages.yml")]
     try:
         pack = load_pack(Settings(data_dir=root, pack=pack_name, database_url=""))
     except ContentError as error:
-        return DraftState(pack=None, problems=[relative(p) for p in error.problems])
+        return DraftState(pack=None, problems=[relative(p) for p in error.problems] + strings)
     findings = check_pack(pack)
     return DraftState(
         pack=pack,
-        errors=[str(f).removeprefix("error: ") for f in findings if f.severity == "error"],
+        errors=[str(f).removeprefix("error: ") for f in findings if f.severity == "error"] + strings,
         warnings=[str(f).removeprefix("warning: ") for f in findings if f.severity == "warning"],
     )
 
@@ -72,9 +79,12 @@ def _evaluate(root: Path, pack_name: str) -> DraftState:
 class Draft:
     """The working copy on disk, its cached state, and validated saves (one at a time)."""
 
-    def __init__(self, root: Path, published_root: Path, pack_name: str, engine: AsyncEngine) -> None:
+    def __init__(
+        self, root: Path, published_root: Path, pack_name: str, engine: AsyncEngine, published_locales: Path = LOCALES_DIR
+    ) -> None:
         self.root = root
         self.published_root = published_root
+        self.published_locales = published_locales
         self.pack_name = pack_name
         self.engine = engine
         self._lock = asyncio.Lock()
@@ -85,12 +95,13 @@ class Draft:
         return self.root / "packs" / self.pack_name
 
     def ensure(self) -> None:
-        """Starts the draft as a copy of the published content when there is none yet."""
-        if (self.root / "languages.yml").exists():
-            return
-        self.root.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(self.published_root / "languages.yml", self.root / "languages.yml")
-        shutil.copytree(self.published_root / "packs" / self.pack_name, self.pack_dir, dirs_exist_ok=True)
+        """Starts the draft as a copy of the published content (pack and interface strings) when there is none yet."""
+        if not (self.root / "languages.yml").exists():
+            self.root.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(self.published_root / "languages.yml", self.root / "languages.yml")
+            shutil.copytree(self.published_root / "packs" / self.pack_name, self.pack_dir, dirs_exist_ok=True)
+        if not (self.root / "locales").exists():
+            shutil.copytree(self.published_locales, self.root / "locales")
 
     async def state(self) -> DraftState:
         if self._state is None:
@@ -103,18 +114,35 @@ class Draft:
             raise RuntimeError("the draft content cannot be loaded: " + "; ".join(state.problems))
         return state.pack
 
+    def pack_file(self, relative: str) -> str:
+        """A pack file's path relative to the draft root."""
+        return f"packs/{self.pack_name}/{relative}"
+
     def read(self, relative: str) -> str:
-        return (self.pack_dir / relative).read_text(encoding="utf-8")
+        """A pack file's text (``relative`` to the pack)."""
+        return self.read_file(self.pack_file(relative))
+
+    def read_file(self, relative: str) -> str:
+        """Any draft file's text (``relative`` to the draft root)."""
+        return (self.root / relative).read_text(encoding="utf-8")
 
     def _candidate(self, relative: str, text: str) -> DraftState:
         with tempfile.TemporaryDirectory(prefix="staff-draft-") as tmp:
             copy = Path(tmp) / "data"
             shutil.copytree(self.root, copy)
-            (copy / "packs" / self.pack_name / relative).write_text(text, encoding="utf-8")
+            (copy / relative).write_text(text, encoding="utf-8")
             return _evaluate(copy, self.pack_name)
 
     async def save(self, relative: str, text: str, base_hash: str, actor: str, summary: str, before: Any, after: Any) -> list[str]:
-        """Validates and writes one pack file; returns the problems that stopped it (empty: saved).
+        """Validates and writes one pack file (``relative`` to the pack); see ``save_file``."""
+        return await self.save_file(self.pack_file(relative), text, base_hash, actor, summary, before, after, label=relative)
+
+    async def save_file(
+        self, relative: str, text: str, base_hash: str, actor: str, summary: str, before: Any, after: Any, label: str | None = None
+    ) -> list[str]:
+        """Validates and writes one draft file (``relative`` to the draft root); returns the problems that stopped it (empty: saved).
+
+        ``label`` names the file in messages, versions and the audit log (pack files: relative to the pack).
 
         A save is refused when the file it writes has any error, or when it
         brings a new error anywhere else (e.g. an example now used twice).
@@ -122,28 +150,29 @@ class Draft:
         ``base_hash`` is the file's hash when the editor opened it: a save over
         someone else's newer change is refused instead of silently undoing it.
         """
+        label = label or relative
         async with self._lock:
-            current_text = self.read(relative)
+            current_text = self.read_file(relative)
             if text_hash(current_text) != base_hash:
                 return ["conflict"]
             if text == current_text:
                 return []
             current = await self.state()
             candidate = await asyncio.to_thread(self._candidate, relative, text)
-            stem = Path(relative).stem
-            about_this_file = {p for p in candidate.blocking() if p.startswith((f"{relative}:", f"{stem}:"))}
+            stem = Path(label).stem
+            about_this_file = {p for p in candidate.blocking() if p.startswith((f"{label}:", f"{stem}:"))}
             new_problems = sorted((candidate.blocking() - current.blocking()) | about_this_file)
             if new_problems:
                 return new_problems
             async with self.engine.begin() as conn:
                 await conn.execute(
                     content_versions.insert().values(
-                        at=time.time(), actor=actor, path=relative, summary=summary, before=current_text, after=text
+                        at=time.time(), actor=actor, path=label, summary=summary, before=current_text, after=text
                     )
                 )
-                await audit.record(conn, actor, "content.save", relative, before, after)
-                target = self.pack_dir / relative
-                partial = target.with_suffix(".yml.saving")
+                await audit.record(conn, actor, "content.save", label, before, after)
+                target = self.root / relative
+                partial = target.with_name(target.name + ".saving")
                 partial.write_text(text, encoding="utf-8")
                 os.replace(partial, target)  # atomic: readers see the old or the new file
             self._state = candidate

@@ -129,6 +129,23 @@ class Browser:
         await self.session.close()
 
 
+def strings_form(server: StaffServer, lang: str, **changes: str) -> list[tuple[str, str]]:
+    """The interface-strings form of ``lang`` as the page fills it, with ``changes`` (message id -> new text)."""
+    from babel.messages.pofile import read_po
+
+    from bot.staff.draft import text_hash
+    from bot.staff.views.strings import field_name
+
+    locales = server.root / "draft" / "locales"
+    with (locales / "messages.pot").open("rb") as handle:
+        ids = [m.id for m in read_po(handle) if m.id]
+    path = locales / lang / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    values = {msgid: changes.get(msgid, catalog.get(msgid).string if catalog.get(msgid) else "") for msgid in ids}
+    return [("base", text_hash(path.read_text(encoding="utf-8"))), *((field_name(k), v) for k, v in values.items())]
+
+
 def user_id(users_page: str, email: str) -> str:
     """The id of ``email``'s account, from the admin's user list."""
     found = re.search(rf'href="/users/(\d+)">{re.escape(email)}<', users_page)

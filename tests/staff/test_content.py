@@ -15,7 +15,7 @@ from bot.content.model import Pack
 from bot.settings import PROJECT_ROOT, Settings
 from bot.staff import yamledit
 from bot.staff.draft import text_hash
-from tests.staff.harness import StaffServer
+from tests.staff.harness import StaffServer, strings_form
 
 PUBLISHED_TOPIC = PROJECT_ROOT / "data" / "packs" / "latvia" / "topics" / "banking.yml"
 
@@ -242,3 +242,29 @@ async def test_branch_hours_and_contacts_are_edited_and_validated(sqlite_staff):
     assert "# the page writes the address as" in saved  # comments stay
     branch = next(b for b in draft_pack(server).directory.branches if b.id == "ocma_riga_3")
     assert branch.phone == "+37167000001" and branch.hours is not None and len(branch.hours.days[0]) == 2
+
+
+async def test_interface_strings_are_edited_and_checked_like_make_messages_check(sqlite_staff):
+    server, browsers = sqlite_staff
+    translator = browsers["translator"]
+    path = server.root / "draft" / "locales" / "lv" / "LC_MESSAGES" / "messages.po"
+    before = path.read_text(encoding="utf-8")
+    msgid = "The nearest branch is {distance} km from {city}:"
+    _, page, _ = await translator.get("/strings/lv")
+    assert unescape(msgid) in unescape(page)
+    for text, message in [
+        ("Tuvākā filiāle ir {distance} km attālumā:", "the translation must keep the placeholders ['{distance}', '{city}']"),
+        ("", "not translated"),
+    ]:
+        status, page, _ = await translator.post("/strings/lv", strings_form(server, "lv", **{msgid: text}))
+        assert status == 400 and any(message in e for e in errors_shown(page)), errors_shown(page)
+        assert path.read_text(encoding="utf-8") == before
+    new = "Tuvākā filiāle ir {distance} km no {city} (pārbaudīts):"
+    status, page, _ = await translator.post("/strings/lv", strings_form(server, "lv", **{msgid: new}))
+    assert status == 303, page
+    saved = path.read_text(encoding="utf-8")
+    assert f'msgstr "{new}"' in saved
+    # nothing else in the file changed (the catalog keeps the layout of make messages-extract)
+    assert saved.replace(f'msgstr "{new}"', "") == before.replace('msgstr "Tuvākā filiāle ir {distance} km no pilsētas {city}:"', "")
+    _, versions_page, _ = await translator.get("/versions")
+    assert "locales/lv/LC_MESSAGES/messages.po" in versions_page and "lv interface strings" in versions_page

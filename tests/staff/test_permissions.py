@@ -17,7 +17,7 @@ from bot.content.loader import load_pack
 from bot.settings import Settings
 from bot.staff import yamledit
 from bot.staff.draft import text_hash
-from tests.staff.harness import StaffServer, user_id
+from tests.staff.harness import StaffServer, strings_form, user_id
 
 ROLES = ("anonymous", "editor", "translator", "publisher", "admin")
 SIGNED_IN = {"editor", "translator", "publisher", "admin"}
@@ -70,6 +70,13 @@ def _branch(server: StaffServer, role: str) -> list[tuple[str, str]]:
     ]
 
 
+def _strings(lang: str) -> Callable[[StaffServer, str], list[tuple[str, str]]]:
+    def form(server: StaffServer, role: str) -> list[tuple[str, str]]:
+        return strings_form(server, lang)
+
+    return form
+
+
 def _new_user(server: StaffServer, role: str) -> list[tuple[str, str]]:
     return [("email", f"made-by-{role}@example.lv"), ("password", "another long password"), ("roles", "editor")]
 
@@ -91,6 +98,7 @@ CASES = [
     Case("GET", "/offices/ocma", EVERYONE),
     Case("GET", "/offices/ocma/branches/ocma_riga_3", EVERYONE),
     Case("GET", "/versions", EVERYONE),
+    Case("GET", "/strings/ru", EVERYONE),
     Case("GET", "/users", ADMIN),
     Case("GET", "/users/new", ADMIN),
     Case("GET", "/users/{translator}", ADMIN),
@@ -101,6 +109,8 @@ CASES = [
     Case("POST", "/topics/banking/en", EDITOR, _topic_text("en")),
     Case("POST", "/offices/ocma", EDITOR, _office),
     Case("POST", "/offices/ocma/branches/ocma_riga_3", EDITOR, _branch),
+    Case("POST", "/strings/lv", frozenset({"editor", "translator"}), _strings("lv")),
+    Case("POST", "/strings/ru", EDITOR, _strings("ru")),
     Case("POST", "/users/new", ADMIN, _new_user),
     Case("POST", "/users/{translator}", ADMIN, _same_translator),
 ]
