@@ -40,6 +40,8 @@ class StaffConfig:
     account_failures: int  # failed sign-ins per account within the window before 429
     ip_failures: int  # failed sign-ins per client address within the window before 429
     failure_window_s: int
+    rasa_url: str  # the live assistant's Rasa server (HTTP API), for previews
+    api_token: str  # its API token (MIGRANT_BOT_API_TOKEN or var/api-token); "" when there is none yet
 
 
 def _secret(var_dir: Path) -> bytes:
@@ -56,6 +58,14 @@ def _secret(var_dir: Path) -> bytes:
         finally:
             os.umask(old)
     return path.read_text(encoding="utf-8").strip().encode()
+
+
+def _api_token(var_dir: Path) -> str:
+    token = os.environ.get("MIGRANT_BOT_API_TOKEN", "")
+    path = var_dir / "api-token"
+    if not token and path.exists():
+        token = path.read_text(encoding="utf-8").strip()
+    return token
 
 
 def load_config() -> StaffConfig:
@@ -75,4 +85,6 @@ def load_config() -> StaffConfig:
         account_failures=_int("ACCOUNT_FAILURES", 5),
         ip_failures=_int("IP_FAILURES", 20),
         failure_window_s=_int("FAILURE_WINDOW_S", 900),
+        rasa_url=_env("RASA_URL", f"http://127.0.0.1:{os.environ.get('MIGRANT_BOT_RASA_PORT', '5005')}").rstrip("/"),
+        api_token=_api_token(var_dir),
     )
