@@ -70,6 +70,18 @@ content_versions = Table(
 )
 
 
+pending_imports = Table(
+    "staff_pending_imports",
+    metadata,
+    Column("id", String(64), primary_key=True),  # random: the confirm form names it
+    Column("user_id", Integer, ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("filename", String(300), nullable=False),
+    Column("changes", Text, nullable=False),  # JSON list of spreadsheet.Change
+    Column("bases", Text, nullable=False),  # JSON {file: hash} when the upload was read
+)
+
+
 def async_url(url: str) -> str:
     """The SQLAlchemy async driver URL for a plain ``sqlite:///`` or ``postgresql://`` URL."""
     parsed = make_url(url)

@@ -76,6 +76,18 @@ def _evaluate(root: Path, pack_name: str) -> DraftState:
     )
 
 
+@dataclass(frozen=True)
+class FileChange:
+    """One file of a save: its new text, the hash it was edited from, and what the audit log keeps."""
+
+    relative: str  # relative to the draft root
+    text: str
+    base_hash: str
+    label: str  # how messages, versions and the audit log name it
+    before: Any = None
+    after: Any = None
+
+
 class Draft:
     """The working copy on disk, its cached state, and validated saves (one at a time)."""
 
@@ -126,55 +138,59 @@ class Draft:
         """Any draft file's text (``relative`` to the draft root)."""
         return (self.root / relative).read_text(encoding="utf-8")
 
-    def _candidate(self, relative: str, text: str) -> DraftState:
+    def _candidate(self, texts: dict[str, str]) -> DraftState:
         with tempfile.TemporaryDirectory(prefix="staff-draft-") as tmp:
             copy = Path(tmp) / "data"
             shutil.copytree(self.root, copy)
-            (copy / relative).write_text(text, encoding="utf-8")
+            for relative, text in texts.items():
+                (copy / relative).write_text(text, encoding="utf-8")
             return _evaluate(copy, self.pack_name)
 
     async def save(self, relative: str, text: str, base_hash: str, actor: str, summary: str, before: Any, after: Any) -> list[str]:
-        """Validates and writes one pack file (``relative`` to the pack); see ``save_file``."""
+        """Validates and writes one pack file (``relative`` to the pack); see ``save_files``."""
         return await self.save_file(self.pack_file(relative), text, base_hash, actor, summary, before, after, label=relative)
 
     async def save_file(
         self, relative: str, text: str, base_hash: str, actor: str, summary: str, before: Any, after: Any, label: str | None = None
     ) -> list[str]:
-        """Validates and writes one draft file (``relative`` to the draft root); returns the problems that stopped it (empty: saved).
+        """Validates and writes one draft file (``relative`` to the draft root); see ``save_files``."""
+        return await self.save_files([FileChange(relative, text, base_hash, label or relative, before, after)], actor, summary)
 
-        ``label`` names the file in messages, versions and the audit log (pack files: relative to the pack).
+    async def save_files(self, changes: list[FileChange], actor: str, summary: str) -> list[str]:
+        """Validates and writes draft files together; returns the problems that stopped them (empty: saved).
 
-        A save is refused when the file it writes has any error, or when it
-        brings a new error anywhere else (e.g. an example now used twice).
-
-        ``base_hash`` is the file's hash when the editor opened it: a save over
-        someone else's newer change is refused instead of silently undoing it.
+        All or nothing: the files are checked together in one copy of the
+        draft, and written with their version and audit rows in one
+        transaction. A save is refused when a file it writes has any error,
+        or when it brings a new error anywhere else (e.g. an example now used
+        twice). Each change's ``base_hash`` is the file's hash when the editor
+        opened it: a save over someone else's newer change is refused instead
+        of silently undoing it.
         """
-        label = label or relative
         async with self._lock:
-            current_text = self.read_file(relative)
-            if text_hash(current_text) != base_hash:
+            current_texts = {c.relative: self.read_file(c.relative) for c in changes}
+            if any(text_hash(current_texts[c.relative]) != c.base_hash for c in changes):
                 return ["conflict"]
-            if text == current_text:
+            changes = [c for c in changes if c.text != current_texts[c.relative]]
+            if not changes:
                 return []
             current = await self.state()
-            candidate = await asyncio.to_thread(self._candidate, relative, text)
-            stem = Path(label).stem
-            about_this_file = {p for p in candidate.blocking() if p.startswith((f"{label}:", f"{stem}:"))}
-            new_problems = sorted((candidate.blocking() - current.blocking()) | about_this_file)
+            candidate = await asyncio.to_thread(self._candidate, {c.relative: c.text for c in changes})
+            prefixes = tuple(p for c in changes for p in (f"{c.label}:", f"{Path(c.label).stem}:"))
+            about_these_files = {p for p in candidate.blocking() if p.startswith(prefixes)}
+            new_problems = sorted((candidate.blocking() - current.blocking()) | about_these_files)
             if new_problems:
                 return new_problems
             async with self.engine.begin() as conn:
-                await conn.execute(
-                    content_versions.insert().values(
-                        at=time.time(), actor=actor, path=label, summary=summary, before=current_text, after=text
-                    )
-                )
-                await audit.record(conn, actor, "content.save", label, before, after)
-                target = self.root / relative
-                partial = target.with_name(target.name + ".saving")
-                partial.write_text(text, encoding="utf-8")
-                os.replace(partial, target)  # atomic: readers see the old or the new file
+                for c in changes:
+                    version = {"at": time.time(), "actor": actor, "path": c.label, "summary": summary}
+                    await conn.execute(content_versions.insert().values(**version, before=current_texts[c.relative], after=c.text))
+                    await audit.record(conn, actor, "content.save", c.label, c.before, c.after)
+                for c in changes:
+                    target = self.root / c.relative
+                    partial = target.with_name(target.name + ".saving")
+                    partial.write_text(c.text, encoding="utf-8")
+                    os.replace(partial, target)  # atomic per file: readers see the old or the new file
             self._state = candidate
             return []
 

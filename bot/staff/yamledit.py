@@ -65,3 +65,18 @@ def set_or_drop(mapping: CommentedMap, key: str, value: Any, after: str | None =
 def lines(text: str) -> list[str]:
     """The non-empty lines of a textarea, trimmed."""
     return [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
+
+
+def set_translation(data: Any, lang: str, values: dict[str, Any]) -> Any:
+    """Writes ``title``, ``answer`` and ``examples`` (those given) into a topic's ``lang`` translation; returns it."""
+    translations = data.setdefault("translations", CommentedMap())
+    if translations.get(lang) is None:
+        translations[lang] = CommentedMap()
+    tr = translations[lang]
+    if "title" in values:
+        set_or_drop(tr, "title", values["title"])
+    if "answer" in values:
+        set_or_drop(tr, "answer", block(values["answer"]))
+    if "examples" in values:
+        tr["examples"] = list(values["examples"])
+    return tr

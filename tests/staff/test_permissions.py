@@ -101,6 +101,10 @@ CASES = [
     Case("GET", "/versions", EVERYONE),
     Case("GET", "/strings/ru", EVERYONE),
     Case("GET", "/preview", EVERYONE),
+    Case("GET", "/export.csv", EVERYONE),
+    Case("GET", "/export.xlsx", EVERYONE),
+    Case("GET", "/import", EVERYONE),
+    Case("POST", "/import", EVERYONE, ok=400),  # no file: "Choose a file to upload."
     Case("POST", "/preview", EVERYONE, lambda server, role: [("question", "register my address"), ("lang", "ru")], ok=200),
     Case("GET", "/users", ADMIN),
     Case("GET", "/users/new", ADMIN),

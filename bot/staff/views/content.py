@@ -183,19 +183,13 @@ async def topic_language_save(request: web.Request) -> web.StreamResponse:
         "answer": str(form.get("answer", "")).replace("\r\n", "\n").strip(),
         "examples": yamledit.lines(str(form.get("examples", ""))),
     }
-    translations = data.setdefault("translations", {})
-    if lang not in translations or translations[lang] is None:
-        translations[lang] = CommentedMap()
-    tr = translations[lang]
-    yamledit.set_or_drop(tr, "title", values["title"])
+    tr = yamledit.set_translation(data, lang, values)
     if lang == topic.source_language:
         tr.pop("translated_from", None)
     elif form.get("up_to_date") == "on":
         # the translator confirms this text follows the current source text
         source = topic.translations.get(topic.source_language)
         yamledit.set_or_drop(tr, "translated_from", fingerprint(source.title, source.answer) if source else None, after="title")
-    yamledit.set_or_drop(tr, "answer", yamledit.block(values["answer"]))
-    tr["examples"] = values["examples"]
     values["translated_from"] = tr.get("translated_from")
     summary = f"{lang} text"
     problems = await draft.save(relative, yamledit.dump(data), str(form.get("base", "")), request["user"].email, summary, before, values)
