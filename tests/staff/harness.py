@@ -102,7 +102,7 @@ class Browser:
 
     async def get(self, path: str) -> tuple[int, str, Any]:
         async with self.session.get(self.server.base + path, allow_redirects=False) as answer:
-            text = await answer.text()
+            text = await answer.text(errors="replace")  # downloads (XLSX) are not text
         found = _TOKEN.search(text)
         if found:
             self.token = found.group(1)
