@@ -9,7 +9,7 @@ from aiohttp import web
 from bot.staff.config import StaffConfig
 from bot.staff.db import open_database
 from bot.staff.draft import Draft
-from bot.staff.views import auth, content, exchange, preview, strings, users
+from bot.staff.views import auth, content, exchange, inbox, preview, strings, users
 from bot.staff.web import CONFIG, DRAFT, ENGINE, LANGUAGES, context_middleware, csrf_middleware
 
 STATIC = Path(__file__).parent / "static"
@@ -25,16 +25,19 @@ async def create_app(config: StaffConfig) -> web.Application:
     app[ENGINE] = engine
     app[DRAFT] = draft
     app[LANGUAGES] = list((await draft.pack()).languages)
+    app[inbox.CONVERSATIONS] = inbox.conversations_engine(config.conversations_url)
     app.add_routes(auth.routes)
     app.add_routes(users.routes)
     app.add_routes(content.routes)
     app.add_routes(strings.routes)
     app.add_routes(preview.routes)
     app.add_routes(exchange.routes)
+    app.add_routes(inbox.routes)
     app.router.add_static("/static", STATIC)
 
     async def close(_: web.Application) -> None:
         await engine.dispose()
+        await app[inbox.CONVERSATIONS].dispose()
 
     app.on_cleanup.append(close)
     return app

@@ -42,6 +42,7 @@ class StaffConfig:
     failure_window_s: int
     rasa_url: str  # the live assistant's Rasa server (HTTP API), for previews
     api_token: str  # its API token (MIGRANT_BOT_API_TOKEN or var/api-token); "" when there is none yet
+    conversations_url: str  # the assistant's conversation store (MIGRANT_BOT_DATABASE_URL), read for the inbox
 
 
 def _secret(var_dir: Path) -> bytes:
@@ -87,4 +88,5 @@ def load_config() -> StaffConfig:
         failure_window_s=_int("FAILURE_WINDOW_S", 900),
         rasa_url=_env("RASA_URL", f"http://127.0.0.1:{os.environ.get('MIGRANT_BOT_RASA_PORT', '5005')}").rstrip("/"),
         api_token=_api_token(var_dir),
+        conversations_url=content.database_url,
     )

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 import shutil
+import subprocess
 import tempfile
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.postgres import throwaway_postgres
+from bot.settings import PROJECT_ROOT
+from tests.postgres import free_port, throwaway_postgres
 from tests.staff.harness import Browser, StaffServer, add_staff
+
+RASA_BIN = PROJECT_ROOT / ".venv" / "bin"
 
 
 @pytest.fixture(scope="session")
@@ -71,6 +79,43 @@ def fresh_server(request, tmp_path):
     yield make
     for server in servers:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_rasa(tmp_path_factory):
+    """The real Rasa server with the content's trained model (trained first if needed), API on, with a token.
+
+    Yields its URL, its token and the URL of its conversation store (SQLite).
+    """
+    if not (RASA_BIN / "rasa").exists():
+        pytest.fail("the assistant's environment (.venv) is missing: make setup")
+    trained = subprocess.run([str(RASA_BIN / "python"), "-m", "bot.train"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=3600)
+    assert trained.returncode == 0, trained.stderr[-3000:]
+    model = Path(trained.stdout.strip().splitlines()[-1])
+    root, port, token = tmp_path_factory.mktemp("rasa"), free_port(), secrets.token_urlsafe(16)
+    env = {
+        **os.environ,
+        "MIGRANT_BOT_ACTIONS_URL": f"http://127.0.0.1:{free_port()}/webhook",  # /model/parse needs no actions
+        "MIGRANT_BOT_DATABASE_URL": f"sqlite:///{root / 'tracker.db'}",
+    }
+    args = [str(RASA_BIN / "rasa"), "run", "--model", str(model), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
+    args += ["--port", str(port), "--enable-api", "--auth-token", token]
+    with (root / "rasa.log").open("wb") as log:
+        process = subprocess.Popen(args, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 300
+    while True:
+        assert process.poll() is None, (root / "rasa.log").read_text()[-3000:]
+        assert time.monotonic() < deadline, "Rasa did not start within 5 minutes"
+        try:
+            with urllib.request.urlopen(f"{url}/status?token={token}", timeout=5) as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            time.sleep(1)
+    yield url, token, env["MIGRANT_BOT_DATABASE_URL"]
+    process.terminate()
+    process.wait(timeout=60)
 
 
 __all__ = ["Browser"]

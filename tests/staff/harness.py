@@ -57,6 +57,7 @@ class StaffServer:
             # Argon2id at a lower cost than production's 64 MiB x 3 (a test asserts the production default)
             "MIGRANT_BOT_STAFF_ARGON2_MEMORY_KIB": "8192",
             "MIGRANT_BOT_STAFF_ARGON2_TIME_COST": "1",
+            "MIGRANT_BOT_DATABASE_URL": f"sqlite:///{self.root / 'no-conversations.db'}",  # not a developer's conversations
             # no live assistant unless a test starts one (a closed port, not a developer's running one)
             "MIGRANT_BOT_STAFF_RASA_URL": f"http://127.0.0.1:{free_port()}",
             **self.extra_env,

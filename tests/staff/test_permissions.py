@@ -101,6 +101,13 @@ CASES = [
     Case("GET", "/versions", EVERYONE),
     Case("GET", "/strings/ru", EVERYONE),
     Case("GET", "/preview", EVERYONE),
+    Case("GET", "/inbox", EVERYONE),
+    Case(
+        "POST",
+        "/inbox/example",
+        frozenset({"editor", "translator"}),
+        lambda server, role: [("example", f"inbox question asked by {role}"), ("topic", "banking"), ("lang", "lv")],
+    ),
     Case("GET", "/export.csv", EVERYONE),
     Case("GET", "/export.xlsx", EVERYONE),
     Case("GET", "/import", EVERYONE),
@@ -149,7 +156,7 @@ async def test_permission(staff, case: Case, role: str):
     if status == 303 and role == "anonymous":
         assert answer.headers["Location"].startswith("/sign-in?next=")
     if status == 403:
-        assert "Your role does not allow this." in text
+        assert "Your role does not allow" in text
 
 
 async def test_nothing_was_created_by_refused_requests(staff):

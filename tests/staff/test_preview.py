@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import secrets
-import subprocess
-import time
-import urllib.request
 from html import unescape
-from pathlib import Path
 
-import pytest
-
-from bot.settings import PROJECT_ROOT
-from tests.postgres import free_port
 from tests.staff.harness import Browser, add_staff
 from tests.staff.test_content import draft_pack, text_form
-
-RASA_BIN = PROJECT_ROOT / ".venv" / "bin"
 
 
 def _reply_blocks(page: str) -> list[str]:
@@ -61,42 +49,8 @@ async def test_preview_input_is_validated(sqlite_staff):
     assert (await translator.post("/preview", {"question": "y" * 1001, "lang": "lv"}))[0] == 400
 
 
-@pytest.fixture(scope="module")
-def live_rasa(tmp_path_factory):
-    """The real Rasa server with the content's trained model (trained first if needed), API on, with a token."""
-    if not (RASA_BIN / "rasa").exists():
-        pytest.fail("the assistant's environment (.venv) is missing: make setup")
-    trained = subprocess.run([str(RASA_BIN / "python"), "-m", "bot.train"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=3600)
-    assert trained.returncode == 0, trained.stderr[-3000:]
-    model = Path(trained.stdout.strip().splitlines()[-1])
-    root, port, token = tmp_path_factory.mktemp("rasa"), free_port(), secrets.token_urlsafe(16)
-    env = {
-        **os.environ,
-        "MIGRANT_BOT_ACTIONS_URL": f"http://127.0.0.1:{free_port()}/webhook",  # /model/parse needs no actions
-        "MIGRANT_BOT_DATABASE_URL": f"sqlite:///{root / 'tracker.db'}",
-    }
-    args = [str(RASA_BIN / "rasa"), "run", "--model", str(model), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
-    args += ["--port", str(port), "--enable-api", "--auth-token", token]
-    with (root / "rasa.log").open("wb") as log:
-        process = subprocess.Popen(args, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
-    while True:
-        assert process.poll() is None, (root / "rasa.log").read_text()[-3000:]
-        assert time.monotonic() < deadline, "Rasa did not start within 5 minutes"
-        try:
-            with urllib.request.urlopen(f"{url}/status?token={token}", timeout=5) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            time.sleep(1)
-    yield url, token
-    process.terminate()
-    process.wait(timeout=60)
-
-
 async def test_preview_asks_the_live_model_and_answers_from_the_draft(live_rasa, fresh_server):
-    url, token = live_rasa
+    url, token, _ = live_rasa
     server = fresh_server(MIGRANT_BOT_STAFF_RASA_URL=url)
     (server.root / "api-token").write_text(token, encoding="utf-8")  # where `make run` keeps it (var/api-token)
     server.stop()
