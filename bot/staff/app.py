@@ -9,7 +9,7 @@ from aiohttp import web
 from bot.staff.config import StaffConfig
 from bot.staff.db import open_database
 from bot.staff.draft import Draft
-from bot.staff.views import auth, content, exchange, inbox, preview, strings, users
+from bot.staff.views import auth, content, exchange, inbox, preview, publishing, strings, users
 from bot.staff.web import CONFIG, DRAFT, ENGINE, LANGUAGES, context_middleware, csrf_middleware
 
 STATIC = Path(__file__).parent / "static"
@@ -33,6 +33,7 @@ async def create_app(config: StaffConfig) -> web.Application:
     app.add_routes(preview.routes)
     app.add_routes(exchange.routes)
     app.add_routes(inbox.routes)
+    app.add_routes(publishing.routes)
     app.router.add_static("/static", STATIC)
 
     async def close(_: web.Application) -> None:

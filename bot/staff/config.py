@@ -36,6 +36,7 @@ class StaffConfig:
     session_hours: int
     published_data_dir: Path  # what the assistant reads (bot.settings data dir)
     draft_dir: Path  # the staff's working copy, same layout as the data dir
+    snapshots_dir: Path  # the published content before each publish (rollback)
     pack: str
     account_failures: int  # failed sign-ins per account within the window before 429
     ip_failures: int  # failed sign-ins per client address within the window before 429
@@ -82,6 +83,7 @@ def load_config() -> StaffConfig:
         session_hours=_int("SESSION_HOURS", 8),
         published_data_dir=content.data_dir,
         draft_dir=Path(_env("DRAFT_DIR", str(var_dir / "staff" / "draft"))),
+        snapshots_dir=var_dir / "staff" / "published",
         pack=content.pack,
         account_failures=_int("ACCOUNT_FAILURES", 5),
         ip_failures=_int("IP_FAILURES", 20),

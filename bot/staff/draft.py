@@ -99,7 +99,7 @@ class Draft:
         self.published_locales = published_locales
         self.pack_name = pack_name
         self.engine = engine
-        self._lock = asyncio.Lock()
+        self.lock = asyncio.Lock()  # one save or publish at a time
         self._state: DraftState | None = None
 
     @property
@@ -167,7 +167,7 @@ class Draft:
         opened it: a save over someone else's newer change is refused instead
         of silently undoing it.
         """
-        async with self._lock:
+        async with self.lock:
             current_texts = {c.relative: self.read_file(c.relative) for c in changes}
             if any(text_hash(current_texts[c.relative]) != c.base_hash for c in changes):
                 return ["conflict"]

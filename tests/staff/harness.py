@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -57,7 +58,9 @@ class StaffServer:
             # Argon2id at a lower cost than production's 64 MiB x 3 (a test asserts the production default)
             "MIGRANT_BOT_STAFF_ARGON2_MEMORY_KIB": "8192",
             "MIGRANT_BOT_STAFF_ARGON2_TIME_COST": "1",
-            "MIGRANT_BOT_DATABASE_URL": f"sqlite:///{self.root / 'no-conversations.db'}",  # not a developer's conversations
+            "MIGRANT_BOT_DATABASE_URL": f"sqlite:///{self.root / 'no-conversations.db'}",
+            # the published content a publish writes to: a copy, never the repository's data/
+            "MIGRANT_BOT_DATA_DIR": str(self.root / "published"),  # not a developer's conversations
             # no live assistant unless a test starts one (a closed port, not a developer's running one)
             "MIGRANT_BOT_STAFF_RASA_URL": f"http://127.0.0.1:{free_port()}",
             **self.extra_env,
@@ -71,6 +74,9 @@ class StaffServer:
 
     def start(self) -> StaffServer:
         self.root.mkdir(parents=True, exist_ok=True)
+        published = Path(self.env()["MIGRANT_BOT_DATA_DIR"])
+        if not published.exists():
+            copy_content(published)
         log = (self.root / "staff.log").open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot.staff", "serve"], env=self.env(), cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT
@@ -91,6 +97,15 @@ class StaffServer:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=20)
+
+
+def copy_content(target: Path) -> Path:
+    """A copy of the repository's published content (languages and the pack) at ``target``."""
+    source = PROJECT_ROOT / "data"
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source / "languages.yml", target / "languages.yml")
+    shutil.copytree(source / "packs", target / "packs")
+    return target
 
 
 class Browser:
