@@ -76,6 +76,19 @@ async def _ask(rasa_url: str, text: str, lang: str = "lv") -> str:
         return "\n".join(m.get("text") or "" for m in await answer.json())
 
 
+async def _timed(rasa_url: str) -> float:
+    started = time.monotonic()
+    await _ask(rasa_url, QUESTION)
+    return time.monotonic() - started
+
+
+async def _load(rasa_url: str, stop: asyncio.Event, latencies: list[float]) -> None:
+    """A user asking every 0.2 s until ``stop``."""
+    while not stop.is_set():
+        latencies.append(await _timed(rasa_url))
+        await asyncio.sleep(0.2)
+
+
 async def _until(rasa_url: str, wanted: str, seconds: float = 15.0) -> str:
     """The reply once it contains ``wanted`` (the action server notices changed files within seconds)."""
     deadline = time.monotonic() + seconds
@@ -100,9 +113,19 @@ async def test_an_answer_only_change_goes_live_without_a_restart_and_rolls_back(
     await translator.get("/publish")
     assert (await translator.post("/publish", {}))[0] == 403
     await publisher.get("/publish")
+    usual = sorted([await _timed(rasa_url) for _ in range(10)])[5]
+    stop, latencies = asyncio.Event(), []
+    load = asyncio.create_task(_load(rasa_url, stop, latencies))
+    await asyncio.sleep(1)
     status, page, _ = await publisher.post("/publish", {})
     assert status == 303, page
     assert "5,10 EUR" in await _until(rasa_url, "5,10 EUR")
+    await asyncio.sleep(1)
+    stop.set()
+    await load
+    # while the change went live, no user waited more than a second longer than usual
+    print(f"\nusual reply {usual * 1000:.0f} ms; during the publish: {len(latencies)} replies, slowest {max(latencies) * 1000:.0f} ms")
+    assert len(latencies) >= 5 and max(latencies) < usual + 1.0
 
     # a change that needs training is refused and changes nothing users see
     before = {p: p.read_bytes() for p in published.rglob("*.yml")}
