@@ -92,7 +92,8 @@ def live_rasa(tmp_path_factory):
     trained = subprocess.run([str(RASA_BIN / "python"), "-m", "bot.train"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=3600)
     assert trained.returncode == 0, trained.stderr[-3000:]
     model = Path(trained.stdout.strip().splitlines()[-1])
-    root, port, token = tmp_path_factory.mktemp("rasa"), free_port(), secrets.token_urlsafe(16)
+    # hex: a token_urlsafe value may start with "-", which rasa's argument parser reads as an option
+    root, port, token = tmp_path_factory.mktemp("rasa"), free_port(), secrets.token_hex(16)
     env = {
         **os.environ,
         "MIGRANT_BOT_ACTIONS_URL": f"http://127.0.0.1:{free_port()}/webhook",  # /model/parse needs no actions

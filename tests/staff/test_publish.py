@@ -46,7 +46,7 @@ def assistant(tmp_path_factory, live_rasa):
     root = tmp_path_factory.mktemp("assistant")
     published = copy_content(root / "data")
     model = sorted((PROJECT_ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)[-1]
-    actions_port, rasa_port, token = free_port(), free_port(), secrets.token_urlsafe(16)
+    actions_port, rasa_port, token = free_port(), free_port(), secrets.token_hex(16)  # hex: never starts with "-"
     env = {
         **os.environ,
         "MIGRANT_BOT_DATA_DIR": str(published),
