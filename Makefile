@@ -45,4 +45,22 @@ lint: setup ## ruff
 lock: ## rewrite requirements.txt from requirements.in (the full pinned set)
 	@scripts/lock.sh
 
-.PHONY: help run test setup chat content-check content-stamp build train evaluate messages-extract messages-check lint lock
+staff-setup: ## create .venv-staff, the staff web app's own environment
+	@scripts/staff-setup.sh
+
+staff-admin: staff-setup ## create a staff admin: make staff-admin EMAIL=you@example.org (asks for a password)
+	@test -n "$(EMAIL)" || { echo "Usage: make staff-admin EMAIL=you@example.org"; exit 2; }
+	@. scripts/env.sh && .venv-staff/bin/python -m bot.staff create-admin --email "$(EMAIL)"
+
+staff-test: staff-setup ## run only the staff web app's tests (in .venv-staff)
+	@. scripts/env.sh && .venv-staff/bin/python -m pytest -c tests/staff/pytest.ini --rootdir=. $(ARGS)
+
+staff-messages: staff-setup ## collect the staff app's interface strings and merge them into its catalogs
+	@.venv-staff/bin/pybabel extract -F bot/staff/babel.cfg -o bot/staff/locales/messages.pot --no-location --omit-header --sort-output .
+	@for lang in $$(ls bot/staff/locales | grep -v -e messages.pot -e README.md); do .venv-staff/bin/pybabel update -i bot/staff/locales/messages.pot -d bot/staff/locales -l $$lang --width 100; done
+
+staff-lock: ## rewrite requirements-staff.txt from requirements-staff.in
+	@scripts/staff-lock.sh
+
+.PHONY: help run test setup chat content-check content-stamp build train evaluate messages-extract messages-check lint lock \
+	staff-setup staff-admin staff-test staff-messages staff-lock

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 from bot.content.model import Pack
 from bot.content.store import ContentStore, default_store
@@ -22,8 +23,10 @@ class Services:
     store: ContentStore
     _detector: LanguageDetector | None = None
     _detector_pack: Pack | None = None
+    _detector_key: Any = None
     _places: PlaceResolver | None = None
     _places_pack: Pack | None = None
+    _places_key: Any = None
 
     def pack(self) -> Pack:
         """The current content pack."""
@@ -34,7 +37,10 @@ class Services:
         pack = self.pack()
         if self._places is None or self._places_pack is not pack:
             directory = pack.directory
-            self._places = PlaceResolver(list(directory.cities.values()), directory.not_places, directory.abroad_forms)
+            key = (directory.cities, directory.not_places, directory.abroad_forms)
+            if self._places is None or key != self._places_key:  # a changed answer keeps the places
+                self._places = PlaceResolver(list(directory.cities.values()), directory.not_places, directory.abroad_forms)
+                self._places_key = key
             self._places_pack = pack
         return self._places
 
@@ -43,10 +49,18 @@ class Services:
         return datetime.now(timezone.utc)
 
     def detector(self) -> LanguageDetector:
-        """A language detector trained on the current pack's examples."""
+        """A language detector trained on the current pack's examples.
+
+        Rebuilt only when the languages or examples change: building it takes
+        about a second on a busy machine, which a user would wait for on the
+        first message after every published answer change otherwise.
+        """
         pack = self.pack()
         if self._detector is None or self._detector_pack is not pack:
-            self._detector = LanguageDetector(pack.languages, pack.examples_by_language())
+            key = (pack.languages, pack.examples_by_language())
+            if self._detector is None or key != self._detector_key:
+                self._detector = LanguageDetector(pack.languages, key[1])
+                self._detector_key = key
             self._detector_pack = pack
         return self._detector
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
+from pathlib import Path
 
 from babel.messages.pofile import read_po
 
@@ -20,15 +21,15 @@ from bot.settings import load_settings
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 
-def find_problems() -> list[str]:
-    """Every missing, empty, fuzzy or broken translation."""
+def find_problems(locales_dir: Path = LOCALES_DIR, languages_file: Path | None = None) -> list[str]:
+    """Every missing, empty, fuzzy or broken translation (of the project's catalogs, or of a copy: the staff app's draft)."""
     problems = _Problems()
-    languages, _default = load_languages(load_settings().languages_file, problems)
-    with (LOCALES_DIR / "messages.pot").open("rb") as handle:
+    languages, _default = load_languages(languages_file or load_settings().languages_file, problems)
+    with (locales_dir / "messages.pot").open("rb") as handle:
         template = [m for m in read_po(handle) if m.id]
     found = list(problems.items)
     for code in languages:
-        path = LOCALES_DIR / code / "LC_MESSAGES" / "messages.po"
+        path = locales_dir / code / "LC_MESSAGES" / "messages.po"
         if not path.exists():
             found.append(f"{path}: missing (copy locales/messages.pot and translate it)")
             continue

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Starts the assistant: installs what it needs, trains a model if the content
-# has none yet, runs the action server and the Rasa server, and prints where
-# to reach them. Ctrl+C stops both.
+# has none yet, runs the action server, the Rasa server and the staff web app,
+# and prints where to reach them. Ctrl+C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+scripts/staff-setup.sh
 . scripts/env.sh
 mkdir -p var
 
@@ -32,11 +33,15 @@ pids+=($!)
 .venv/bin/rasa run --model "$model" --endpoints endpoints.yml --credentials credentials.yml \
   --port "$MIGRANT_BOT_RASA_PORT" --enable-api --auth-token "$MIGRANT_BOT_API_TOKEN" >var/rasa.log 2>&1 &
 pids+=($!)
+# The staff web app runs in its own environment (a current aiohttp, no Rasa).
+.venv-staff/bin/python -m bot.staff serve >var/staff.log 2>&1 &
+pids+=($!)
 
 echo "Starting the servers (about half a minute)..."
 for _ in $(seq 180); do
   if curl -sf "http://127.0.0.1:${MIGRANT_BOT_RASA_PORT}/status?token=${MIGRANT_BOT_API_TOKEN}" >/dev/null 2>&1 \
-     && curl -sf "http://127.0.0.1:${MIGRANT_BOT_ACTIONS_PORT}/health" >/dev/null 2>&1; then
+     && curl -sf "http://127.0.0.1:${MIGRANT_BOT_ACTIONS_PORT}/health" >/dev/null 2>&1 \
+     && curl -sf "http://127.0.0.1:${MIGRANT_BOT_STAFF_PORT}/sign-in" >/dev/null 2>&1; then
     cat <<MSG
 
 The assistant is running.
@@ -46,18 +51,19 @@ The assistant is running.
   ${channels}
   Web chat demo:     http://localhost:${MIGRANT_BOT_RASA_PORT}/widget/demo.html
   Chat in a terminal: make chat      (in another terminal)
-  Logs:              var/rasa.log, var/actions.log
+  Staff app:         http://localhost:${MIGRANT_BOT_STAFF_PORT}/   (first admin: make staff-admin EMAIL=you@example.org)
+  Logs:              var/rasa.log, var/actions.log, var/staff.log
   API token:         var/api-token (or MIGRANT_BOT_API_TOKEN)
 Press Ctrl+C to stop.
 MSG
     wait -n "${pids[@]}"
-    echo "A server stopped; see var/rasa.log and var/actions.log." >&2
+    echo "A server stopped; see var/rasa.log, var/actions.log and var/staff.log." >&2
     exit 1
   fi
   for pid in "${pids[@]}"; do
-    kill -0 "$pid" 2>/dev/null || { echo "A server failed to start; see var/rasa.log and var/actions.log." >&2; exit 1; }
+    kill -0 "$pid" 2>/dev/null || { echo "A server failed to start; see var/rasa.log, var/actions.log and var/staff.log." >&2; exit 1; }
   done
   sleep 1
 done
-echo "The servers did not start within 3 minutes; see var/rasa.log and var/actions.log." >&2
+echo "The servers did not start within 3 minutes; see var/rasa.log, var/actions.log and var/staff.log." >&2
 exit 1

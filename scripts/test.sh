@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs every check and test: content, translations, lint, Rasa's data
 # validation, then pytest (unit tests, and end-to-end tests that train a
-# model and start the servers). Extra arguments go to pytest.
+# model and start the servers), then the staff web app's tests in its own
+# environment. Extra arguments go to the first pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+scripts/staff-setup.sh
 . scripts/env.sh
 
 # Test servers come from Debian's packages: PostgreSQL for the tracker store.
@@ -40,3 +42,5 @@ $py -m bot.content build >/dev/null
 echo "ok"
 echo "== pytest"
 $py -m pytest "$@"
+echo "== staff app tests (its own environment, .venv-staff)"
+.venv-staff/bin/python -m pytest -c tests/staff/pytest.ini --rootdir=.

@@ -25,9 +25,11 @@ from bot.content.model import (
 )
 from bot.offices.directory import load_directory
 from bot.settings import Settings, load_settings
+from bot.urls import HTTPS_URL
+from bot.yaml_fast import safe_load
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_URL = re.compile(r"^https://[^\s/$.?#][^\s]*$")
+_URL = HTTPS_URL
 
 
 class ContentError(ValueError):
@@ -49,7 +51,7 @@ class _Problems:
 def _read_yaml(path: Path, problems: _Problems) -> dict[str, Any]:
     try:
         with path.open(encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
+            data = safe_load(handle)
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as error:
         problems.add(path, f"cannot be read: {error}")
         return {}

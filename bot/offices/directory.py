@@ -16,6 +16,8 @@ import yaml
 
 from bot.offices.hours import WeeklyHours
 from bot.offices.places import City, distance_km, load_cities, load_word_list
+from bot.urls import is_https_url
+from bot.yaml_fast import safe_load
 
 
 @dataclass(frozen=True)
@@ -132,14 +134,14 @@ def load_directory(pack_dir: Path, office_ids: set[str], topic_ids: set[str]) ->
     not_places = load_word_list(cities_file, "not_places") if cities_file.exists() else ()
     abroad_forms = load_word_list(cities_file, "abroad_forms") if cities_file.exists() else ()
     holidays_file = pack_dir / "holidays.yml"
-    extra = yaml.safe_load(holidays_file.read_text(encoding="utf-8")) if holidays_file.exists() else {}
+    extra = safe_load(holidays_file.read_text(encoding="utf-8")) if holidays_file.exists() else {}
     holidays = tuple(d if isinstance(d, date) else date.fromisoformat(str(d)) for d in (extra or {}).get("extra_days_off") or ())
     branches: list[Branch] = []
     local_offices: set[str] = set()
     for path in sorted((pack_dir / "branches").glob("*.yml")):
         where = f"branches/{path.name}"
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = safe_load(path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as error:
             problems.append(f"{where}: cannot be read: {error}")
             continue
@@ -154,6 +156,10 @@ def load_directory(pack_dir: Path, office_ids: set[str], topic_ids: set[str]) ->
             branch = _branch(raw, office, holidays, where, problems) if isinstance(raw, dict) else None
             if branch is None:
                 continue
+            for key in ("website", "booking"):
+                value = getattr(branch, key)
+                if value and not is_https_url(str(value)):
+                    problems.append(f"{where}: branch '{branch.id}': {key} {value!r} is not a valid https:// address")
             if branch.city not in cities:
                 problems.append(f"{where}: branch '{branch.id}': city '{branch.city}' is not in cities.yml")
             for topic in branch.topics or ():

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from bot.yaml_fast import safe_load
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 #: Words shorter than this must match a form exactly.
@@ -108,13 +108,13 @@ class PlaceResolver:
 
 def load_word_list(path: Path, key: str) -> tuple[str, ...]:
     """A list of words from ``cities.yml``: ``not_places`` or ``abroad_forms``."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = safe_load(path.read_text(encoding="utf-8")) or {}
     return tuple(str(w) for w in data.get(key) or ())
 
 
 def load_cities(path: Path) -> list[City]:
     """Reads ``cities.yml``."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = safe_load(path.read_text(encoding="utf-8")) or {}
     return [
         City(
             id=str(raw["id"]),

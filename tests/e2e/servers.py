@@ -46,7 +46,8 @@ class Assistant:
 
     model: Path
     workdir: Path
-    token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    # hex: a token_urlsafe value may start with "-", which rasa's argument parser reads as an option
+    token: str = field(default_factory=lambda: secrets.token_hex(16))
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)

@@ -6,52 +6,22 @@ test starts a throw-away cluster on a free port and stops it again.
 
 from __future__ import annotations
 
-import glob
-import os
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
-
 import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.tracker_store import DatabaseUrlTrackerStore
-from tests.e2e.servers import free_port
-
-
-def _postgres_bin() -> Path:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not found:
-        pytest.fail("PostgreSQL is not installed: scripts/test.sh installs Debian's postgresql package")
-    return Path(found[-1]).parent
+from tests.postgres import throwaway_postgres
 
 
 @pytest.fixture(scope="module")
 def postgres_url():
-    bindir = _postgres_bin()
-    # not under pytest's tmp folder: its parents are closed to the postgres user
-    root = Path(tempfile.mkdtemp(prefix="migrant-bot-pg-"))
-    as_postgres: list[str] = []
-    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
-        shutil.chown(root, "postgres", "postgres")
-        as_postgres = ["runuser", "-u", "postgres", "--"]
-    data, port = root / "data", free_port()
-    subprocess.run(
-        [*as_postgres, str(bindir / "initdb"), "-D", str(data), "-U", "bot", "--auth=trust"], check=True, capture_output=True, timeout=120
-    )
-    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1"
-    log = root / "postgres.log"  # the server must not hold our output pipes open
-    start = [*as_postgres, str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w", "start"]
-    subprocess.run(start, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
     try:
-        yield f"postgresql://bot@127.0.0.1:{port}/postgres"
-    finally:
-        stop = [*as_postgres, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]
-        subprocess.run(stop, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
-        shutil.rmtree(root, ignore_errors=True)
+        with throwaway_postgres() as url:
+            yield url
+    except RuntimeError as error:
+        pytest.fail(str(error))
 
 
 def _conversation(sender: str) -> DialogueStateTracker:

@@ -1,0 +1,79 @@
+"""Command line: ``python -m bot.staff serve`` (the web app) and ``python -m bot.staff create-admin --email ...``.
+
+The first admin's password is typed twice at a prompt, or read from standard
+input (one line) or from ``MIGRANT_BOT_STAFF_ADMIN_PASSWORD`` for scripts.
+There is no default password.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import os
+import sys
+
+from aiohttp import web
+
+from bot.staff.app import create_app
+from bot.staff.config import load_config
+from bot.staff.db import open_database
+from bot.staff.passwords import password_problem
+from bot.staff.users import EMAIL, UserExists, create_user
+
+PASSWORD_ENV = "MIGRANT_BOT_STAFF_ADMIN_PASSWORD"
+
+
+def _read_password() -> str:
+    if os.environ.get(PASSWORD_ENV):
+        return os.environ[PASSWORD_ENV]
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password for the new admin: ")
+    if getpass.getpass("The same password again: ") != first:
+        raise SystemExit("The passwords differ; nothing was created.")
+    return first
+
+
+async def _create_admin(email: str, name: str) -> int:
+    email = email.strip().lower()
+    if not EMAIL.match(email):
+        print(f"{email!r} is not an e-mail address.", file=sys.stderr)
+        return 2
+    password = _read_password()
+    problem = password_problem(password)
+    if problem:
+        print(f"{problem} Nothing was created.", file=sys.stderr)
+        return 2
+    engine = await open_database(load_config().database_url)
+    try:
+        await create_user(engine, "command line", email, name, password, {"admin"}, set())
+    except UserExists:
+        print(f"An account {email} exists already; nothing was changed.", file=sys.stderr)
+        return 1
+    finally:
+        await engine.dispose()
+    print(f"Admin {email} created. Sign in to the staff app and add the other staff there.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.staff", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="run the staff web app")
+    admin = sub.add_parser("create-admin", help="create an admin account (the first one, or another)")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", default="")
+    args = parser.parse_args(argv)
+    if args.command == "create-admin":
+        return asyncio.run(_create_admin(args.email, args.name))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    config = load_config()
+    print(f"Staff app: http://{config.host}:{config.port}/", flush=True)
+    web.run_app(create_app(config), host=config.host, port=config.port, print=None, access_log=None)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

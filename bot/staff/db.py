@@ -1,0 +1,115 @@
+"""The staff database: users, sessions, sign-in failures, audit log, content versions.
+
+SQLite by default, PostgreSQL by configuration (``MIGRANT_BOT_STAFF_DATABASE_URL``,
+``postgresql://user:password@host/db``). Times are Unix seconds (float): the
+same on both databases and free of time-zone surprises.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Boolean, Column, Float, ForeignKey, Integer, MetaData, String, Table, Text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+metadata = MetaData()
+
+users = Table(
+    "staff_users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("name", String(200), nullable=False, default=""),
+    Column("password_hash", String(200), nullable=False),
+    Column("roles", String(200), nullable=False, default=""),  # space-separated role names
+    Column("languages", String(200), nullable=False, default=""),  # space-separated codes (translators)
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", Float, nullable=False),
+)
+
+sessions = Table(
+    "staff_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),  # sha256 of the cookie value, never the value
+    Column("user_id", Integer, ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+)
+
+login_failures = Table(
+    "staff_login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(300), nullable=False, index=True),  # "account:<email>" or "ip:<address>"
+    Column("at", Float, nullable=False, index=True),
+)
+
+audit_log = Table(
+    "staff_audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", Float, nullable=False, index=True),
+    Column("actor", String(254), nullable=False),  # e-mail, or "command line"
+    Column("action", String(100), nullable=False),
+    Column("target", String(300), nullable=False, default=""),
+    Column("before", Text, nullable=True),  # JSON
+    Column("after", Text, nullable=True),  # JSON
+)
+
+content_versions = Table(
+    "staff_content_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", Float, nullable=False, index=True),
+    Column("actor", String(254), nullable=False),
+    Column("path", String(300), nullable=False, index=True),  # relative to the draft dir
+    Column("summary", String(300), nullable=False),
+    Column("before", Text, nullable=True),  # the file's text before (None: new file)
+    Column("after", Text, nullable=False),
+)
+
+
+pending_imports = Table(
+    "staff_pending_imports",
+    metadata,
+    Column("id", String(64), primary_key=True),  # random: the confirm form names it
+    Column("user_id", Integer, ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("filename", String(300), nullable=False),
+    Column("changes", Text, nullable=False),  # JSON list of spreadsheet.Change
+    Column("bases", Text, nullable=False),  # JSON {file: hash} when the upload was read
+)
+
+
+publishes = Table(
+    "staff_publishes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", Float, nullable=False),
+    Column("actor", String(254), nullable=False),
+    Column("kind", String(20), nullable=False),  # "answers" or "rollback"
+    Column("snapshot", String(500), nullable=False),  # the published files as they were before ("answers")
+    Column("files", Text, nullable=False),  # files written, one per line
+)
+
+
+def async_url(url: str) -> str:
+    """The SQLAlchemy async driver URL for a plain ``sqlite:///`` or ``postgresql://`` URL."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        return str(parsed.set(drivername="sqlite+aiosqlite"))
+    if backend == "postgresql":
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    raise ValueError(f"unsupported database {backend!r}: use sqlite:///path or postgresql://...")
+
+
+async def open_database(url: str) -> AsyncEngine:
+    """An engine with every table created (idempotent)."""
+    engine = create_async_engine(async_url(url))
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    return engine

@@ -1,0 +1,208 @@
+"""The staff's working copy of the content pack, validated with the same checks as ``make content-check``.
+
+The draft is a folder with the data folder's layout (``languages.yml`` and
+``packs/<pack>/``), started as a copy of the published content. The assistant
+keeps reading the published folder until a publish copies the draft over.
+
+A save writes the changed file into a throw-away copy of the draft, loads it
+with ``bot.content.loader.load_pack`` and checks it with
+``bot.content.check.check_pack``; only when it brings no new error is the file
+written into the draft, with a version row and an audit row in the same
+database transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.content.check import check_pack
+from bot.content.loader import ContentError, load_pack
+from bot.content.model import Pack
+from bot.i18n import LOCALES_DIR
+from bot.settings import Settings
+from bot.staff import audit
+from bot.staff.db import content_versions
+from bot.translations_check import find_problems
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class DraftState:
+    """The draft as loaded: the pack (None when it cannot be loaded) and its problems."""
+
+    pack: Pack | None
+    problems: list[str] = field(default_factory=list)  # loader (structural) problems
+    errors: list[str] = field(default_factory=list)  # check_pack errors
+    warnings: list[str] = field(default_factory=list)  # check_pack warnings (stale translations)
+
+    def blocking(self) -> set[str]:
+        return {*self.problems, *self.errors}
+
+
+def _evaluate(root: Path, pack_name: str) -> DraftState:
+    """Loads and checks the pack and the interface strings under ``root``.
+
+    The same checks as ``make content-check`` and ``make messages-check``; paths
+    in messages are made relative to the pack (pack files) or to ``root``.
+    """
+
+    def relative(message: str) -> str:
+        return message.replace(f"{root / 'packs' / pack_name}/", "").replace(f"{root}/", "")
+
+    strings = [relative(p) for p in find_problems(root / "locales", root / "languages.yml")]
+    try:
+        pack = load_pack(Settings(data_dir=root, pack=pack_name, database_url=""))
+    except ContentError as error:
+        return DraftState(pack=None, problems=[relative(p) for p in error.problems] + strings)
+    findings = check_pack(pack)
+    return DraftState(
+        pack=pack,
+        errors=[str(f).removeprefix("error: ") for f in findings if f.severity == "error"] + strings,
+        warnings=[str(f).removeprefix("warning: ") for f in findings if f.severity == "warning"],
+    )
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One file of a save: its new text, the hash it was edited from, and what the audit log keeps."""
+
+    relative: str  # relative to the draft root
+    text: str
+    base_hash: str
+    label: str  # how messages, versions and the audit log name it
+    before: Any = None
+    after: Any = None
+
+
+class Draft:
+    """The working copy on disk, its cached state, and validated saves (one at a time)."""
+
+    def __init__(
+        self, root: Path, published_root: Path, pack_name: str, engine: AsyncEngine, published_locales: Path = LOCALES_DIR
+    ) -> None:
+        self.root = root
+        self.published_root = published_root
+        self.published_locales = published_locales
+        self.pack_name = pack_name
+        self.engine = engine
+        self.lock = asyncio.Lock()  # one save or publish at a time
+        self._state: DraftState | None = None
+
+    @property
+    def pack_dir(self) -> Path:
+        return self.root / "packs" / self.pack_name
+
+    def ensure(self) -> None:
+        """Starts the draft as a copy of the published content (pack and interface strings) when there is none yet."""
+        if not (self.root / "languages.yml").exists():
+            self.root.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(self.published_root / "languages.yml", self.root / "languages.yml")
+            shutil.copytree(self.published_root / "packs" / self.pack_name, self.pack_dir, dirs_exist_ok=True)
+        if not (self.root / "locales").exists():
+            shutil.copytree(self.published_locales, self.root / "locales")
+
+    async def state(self) -> DraftState:
+        if self._state is None:
+            self._state = await asyncio.to_thread(_evaluate, self.root, self.pack_name)
+        return self._state
+
+    async def pack(self) -> Pack:
+        state = await self.state()
+        if state.pack is None:
+            raise RuntimeError("the draft content cannot be loaded: " + "; ".join(state.problems))
+        return state.pack
+
+    def pack_file(self, relative: str) -> str:
+        """A pack file's path relative to the draft root."""
+        return f"packs/{self.pack_name}/{relative}"
+
+    def read(self, relative: str) -> str:
+        """A pack file's text (``relative`` to the pack)."""
+        return self.read_file(self.pack_file(relative))
+
+    def read_file(self, relative: str) -> str:
+        """Any draft file's text (``relative`` to the draft root)."""
+        return (self.root / relative).read_text(encoding="utf-8")
+
+    def _candidate(self, texts: dict[str, str]) -> DraftState:
+        with tempfile.TemporaryDirectory(prefix="staff-draft-") as tmp:
+            copy = Path(tmp) / "data"
+            shutil.copytree(self.root, copy)
+            for relative, text in texts.items():
+                (copy / relative).write_text(text, encoding="utf-8")
+            return _evaluate(copy, self.pack_name)
+
+    async def save(self, relative: str, text: str, base_hash: str, actor: str, summary: str, before: Any, after: Any) -> list[str]:
+        """Validates and writes one pack file (``relative`` to the pack); see ``save_files``."""
+        return await self.save_file(self.pack_file(relative), text, base_hash, actor, summary, before, after, label=relative)
+
+    async def save_file(
+        self, relative: str, text: str, base_hash: str, actor: str, summary: str, before: Any, after: Any, label: str | None = None
+    ) -> list[str]:
+        """Validates and writes one draft file (``relative`` to the draft root); see ``save_files``."""
+        return await self.save_files([FileChange(relative, text, base_hash, label or relative, before, after)], actor, summary)
+
+    async def save_files(self, changes: list[FileChange], actor: str, summary: str) -> list[str]:
+        """Validates and writes draft files together; returns the problems that stopped them (empty: saved).
+
+        All or nothing: the files are checked together in one copy of the
+        draft, and written with their version and audit rows in one
+        transaction. A save is refused when a file it writes has any error,
+        or when it brings a new error anywhere else (e.g. an example now used
+        twice). Each change's ``base_hash`` is the file's hash when the editor
+        opened it: a save over someone else's newer change is refused instead
+        of silently undoing it.
+        """
+        async with self.lock:
+            current_texts = {c.relative: self.read_file(c.relative) for c in changes}
+            if any(text_hash(current_texts[c.relative]) != c.base_hash for c in changes):
+                return ["conflict"]
+            changes = [c for c in changes if c.text != current_texts[c.relative]]
+            if not changes:
+                return []
+            current = await self.state()
+            candidate = await asyncio.to_thread(self._candidate, {c.relative: c.text for c in changes})
+            prefixes = tuple(p for c in changes for p in (f"{c.label}:", f"{Path(c.label).stem}:"))
+            about_these_files = {p for p in candidate.blocking() if p.startswith(prefixes)}
+            new_problems = sorted((candidate.blocking() - current.blocking()) | about_these_files)
+            if new_problems:
+                return new_problems
+            async with self.engine.begin() as conn:
+                for c in changes:
+                    version = {"at": time.time(), "actor": actor, "path": c.label, "summary": summary}
+                    await conn.execute(content_versions.insert().values(**version, before=current_texts[c.relative], after=c.text))
+                    await audit.record(conn, actor, "content.save", c.label, c.before, c.after)
+                for c in changes:
+                    target = self.root / c.relative
+                    partial = target.with_name(target.name + ".saving")
+                    partial.write_text(c.text, encoding="utf-8")
+                    os.replace(partial, target)  # atomic per file: readers see the old or the new file
+            self._state = candidate
+            return []
+
+
+async def versions(engine: AsyncEngine, limit: int = 200) -> list[Any]:
+    query = select(
+        content_versions.c.id, content_versions.c.at, content_versions.c.actor, content_versions.c.path, content_versions.c.summary
+    )
+    async with engine.connect() as conn:
+        return list((await conn.execute(query.order_by(content_versions.c.id.desc()).limit(limit))).mappings().all())
+
+
+async def version(engine: AsyncEngine, version_id: int) -> Any:
+    async with engine.connect() as conn:
+        return (await conn.execute(select(content_versions).where(content_versions.c.id == version_id))).mappings().first()

@@ -1,0 +1,1 @@
+"""The pages of the staff app, one module per area."""

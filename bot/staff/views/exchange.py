@@ -1,0 +1,124 @@
+"""Export and import of topic texts as a spreadsheet (CSV, XLSX), with the changes shown before they are applied."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import delete, select
+
+from bot.staff import spreadsheet, yamledit
+from bot.staff.db import pending_imports
+from bot.staff.draft import Draft, FileChange, text_hash
+from bot.staff.templating import render
+from bot.staff.views.content import _problem_messages
+from bot.staff.web import DRAFT, ENGINE, error_page, redirect, requires
+
+routes = web.RouteTableDef()
+PENDING_SECONDS = 3600
+_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@routes.get("/export.{kind:csv|xlsx}")
+@requires("read")
+async def export(request: web.Request) -> web.StreamResponse:
+    kind = request.match_info["kind"]
+    rows = spreadsheet.export_rows(await request.app[DRAFT].pack())
+    body = spreadsheet.to_csv(rows) if kind == "csv" else spreadsheet.to_xlsx(rows)
+    headers = {"Content-Disposition": f'attachment; filename="content.{kind}"'}
+    return web.Response(body=body, headers=headers, content_type=_TYPES[kind].split(";")[0], charset="utf-8" if kind == "csv" else None)
+
+
+def _import_page(request: web.Request, errors: list[str], status: int = 200, **context: Any) -> web.Response:
+    return render(request, "import.html", {"errors": errors, "changes": None, "pending": None, **context}, status=status)
+
+
+@routes.get("/import")
+@requires("read")
+async def import_form(request: web.Request) -> web.StreamResponse:
+    return _import_page(request, [])
+
+
+def _forbidden(request: web.Request, changes: list[spreadsheet.Change]) -> list[str]:
+    _ = request["_"]
+    langs = sorted({c.lang for c in changes if not request["can"]("edit_language", c.lang)})
+    return [_("Your role does not allow editing the language %(lang)s.") % {"lang": lang} for lang in langs]
+
+
+@routes.post("/import")
+@requires("read")
+async def import_upload(request: web.Request) -> web.StreamResponse:
+    _ = request["_"]
+    form = await request.post()
+    upload = form.get("file")
+    if not isinstance(upload, web.FileField):
+        return _import_page(request, [_("Choose a file to upload.")], status=400)
+    draft: Draft = request.app[DRAFT]
+    try:
+        found = spreadsheet.changes(await draft.pack(), spreadsheet.read_upload(upload.filename, upload.file.read()))
+    except spreadsheet.SheetError as error:
+        return _import_page(request, error.problems, status=400)
+    forbidden = _forbidden(request, found)
+    if forbidden:
+        return _import_page(request, forbidden, status=403)
+    if not found:
+        return _import_page(request, [], nothing=True)
+    files = sorted({f"topics/{c.topic}.yml" for c in found})
+    pending_id = secrets.token_urlsafe(24)
+    row = {
+        "id": pending_id,
+        "user_id": request["user"].id,
+        "created_at": time.time(),
+        "filename": upload.filename[:300],
+        "changes": json.dumps([c.as_dict() for c in found], ensure_ascii=False),
+        "bases": json.dumps({f: text_hash(draft.read(f)) for f in files}),
+    }
+    async with request.app[ENGINE].begin() as conn:
+        await conn.execute(delete(pending_imports).where(pending_imports.c.created_at < time.time() - PENDING_SECONDS))
+        await conn.execute(pending_imports.insert().values(**row))
+    return _import_page(request, [], changes=found, pending=pending_id, filename=upload.filename)
+
+
+@routes.post("/import/{pending}")
+@requires("read")
+async def import_apply(request: web.Request) -> web.StreamResponse:
+    _ = request["_"]
+    engine = request.app[ENGINE]
+    query = select(pending_imports).where(
+        pending_imports.c.id == request.match_info["pending"],
+        pending_imports.c.user_id == request["user"].id,
+        pending_imports.c.created_at > time.time() - PENDING_SECONDS,
+    )
+    async with engine.connect() as conn:
+        pending = (await conn.execute(query)).mappings().first()
+    if pending is None:
+        return error_page(request, 404, _("This import has expired or was applied already. Upload the file again."))
+    found = [spreadsheet.Change(**c) for c in json.loads(pending["changes"])]
+    forbidden = _forbidden(request, found)
+    if forbidden:
+        return _import_page(request, forbidden, status=403)
+    draft: Draft = request.app[DRAFT]
+    bases = json.loads(pending["bases"])
+    by_file: dict[str, list[spreadsheet.Change]] = {}
+    for change in found:
+        by_file.setdefault(f"topics/{change.topic}.yml", []).append(change)
+    file_changes = []
+    for relative, changes in by_file.items():
+        data = yamledit.load(draft.read(relative))
+        for (_topic, lang), values in spreadsheet.as_values(changes).items():
+            yamledit.set_translation(data, lang, values)
+        before = {f"{c.lang}.{c.field}": c.before for c in changes}
+        after = {f"{c.lang}.{c.field}": c.after for c in changes}
+        file_changes.append(FileChange(draft.pack_file(relative), yamledit.dump(data), bases[relative], relative, before, after))
+    problems = await draft.save_files(file_changes, request["user"].email, f"import {pending['filename']}")
+    if problems:
+        return _import_page(request, _problem_messages(request, problems), status=400, changes=found, pending=None)
+    async with engine.begin() as conn:
+        await conn.execute(delete(pending_imports).where(pending_imports.c.id == pending["id"]))
+    return redirect("/versions?saved=1")

@@ -1,0 +1,11 @@
+"""What counts as a web address in the content: an https:// URL (one definition for topics, offices and branches)."""
+
+from __future__ import annotations
+
+import re
+
+HTTPS_URL = re.compile(r"^https://[^\s/$.?#][^\s]*$")
+
+
+def is_https_url(value: str) -> bool:
+    return bool(HTTPS_URL.match(value))

@@ -1,0 +1,89 @@
+"""A headless Chromium (Debian's, driven by Playwright) signs in, edits a translation and publishes.
+
+Screenshots go to tests/screenshots/staff/ (not committed).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.async_api import async_playwright, expect
+
+from bot.settings import PROJECT_ROOT
+from tests.staff.harness import PASSWORD, add_staff
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = PROJECT_ROOT / "tests" / "screenshots" / "staff"
+
+
+@pytest.fixture
+async def page():
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: apt-get install chromium (Debian's package; no browser is downloaded)")
+    shutil.rmtree(SHOTS, ignore_errors=True)
+    SHOTS.mkdir(parents=True)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+        yield await context.new_page()
+        await browser.close()
+
+
+async def _sign_in(page, base: str, email: str) -> None:
+    await page.goto(base + "/")
+    await expect(page).to_have_url(base + "/sign-in?next=/")
+    await page.fill("input[name=email]", email)
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("main button[type=submit]")
+    await expect(page.locator("h1")).to_have_text("Overview")
+
+
+async def test_sign_in_edit_a_translation_and_publish_in_chromium(page, fresh_server):
+    server = fresh_server()
+    browsers = await add_staff(server)
+    base = server.base
+
+    await page.goto(base + "/")
+    await page.screenshot(path=SHOTS / "01-sign-in.png", full_page=True)
+    await _sign_in(page, base, "translator@example.lv")
+    await page.screenshot(path=SHOTS / "02-overview.png", full_page=True)
+
+    await page.click("nav >> text=Translations")
+    await page.select_option("select[name=lang]", "lv")
+    await page.click("main form button")
+    await expect(page.locator("#row-banking")).to_contain_text("up to date")
+    await page.screenshot(path=SHOTS / "03-translations-side-by-side.png", full_page=True)
+
+    await page.click("#row-banking >> text=banking")
+    answer = page.locator("textarea[name=answer]")
+    await answer.fill((await answer.input_value()) + "\nPārlūka pārbaudes teikums.")
+    await page.check("input[name=up_to_date]")
+    await page.screenshot(path=SHOTS / "04-editing-latvian.png", full_page=True)
+    await page.click("form.translation button[type=submit]")
+    await expect(page.locator(".saved")).to_be_visible()
+    await page.screenshot(path=SHOTS / "05-saved.png", full_page=True)
+
+    # a rule the page does not let you break: too few examples is refused with the reason
+    await page.fill("textarea[name=examples]", "viens\ndivi")
+    await page.click("form.translation button[type=submit]")
+    await expect(page.locator(".errors")).to_contain_text("at least 15 are needed")
+    await page.screenshot(path=SHOTS / "06-validation-error.png", full_page=True)
+
+    await page.click("#sign-out")
+    await _sign_in(page, base, "publisher@example.lv")
+    await page.click("nav >> text=Publish")
+    await page.screenshot(path=SHOTS / "07-publish.png", full_page=True)
+    await page.click("#publish")
+    await expect(page.locator(".saved")).to_contain_text("Published.")
+    await page.screenshot(path=SHOTS / "08-published.png", full_page=True)
+    published = (server.root / "published" / "packs" / "latvia" / "topics" / "banking.yml").read_text(encoding="utf-8")
+    assert "Pārlūka pārbaudes teikums." in published
+
+    await page.click("button[value=lv]")
+    await expect(page.locator("h1")).to_have_text("Publicēt")
+    await page.screenshot(path=SHOTS / "09-latvian-interface.png", full_page=True)
+    assert len(list(SHOTS.glob("*.png"))) == 9
+    for browser in browsers.values():
+        await browser.close()

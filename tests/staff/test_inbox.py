@@ -1,0 +1,99 @@
+"""The inbox of unanswered questions: masking, grouping, and one-step examples, over real HTTP.
+
+The conversations are written by the real Rasa server into its real
+conversation store (through its HTTP API, as user messages it did not
+understand or cover), and the staff app reads them from there.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from html import unescape
+
+from bot.staff.inbox import Question, group, mask
+from tests.staff.harness import add_staff
+from tests.staff.test_content import draft_pack
+
+
+def test_personal_data_is_masked():
+    text = "mans personas kods 010190-12345, tel +371 29 123 456, e-pasts anna.b@inbox.lv, konts LV80BANK0000435195001"
+    assert mask(text) == "mans personas kods [personal code], tel [phone], e-pasts [e-mail], konts [account]"
+    assert mask("passport LV1234567 and card 1234 5678 9012") == "passport [document] and card [number]"
+    assert mask("kā atjaunot uzturēšanās atļauju 2026. gadā") == "kā atjaunot uzturēšanās atļauju 2026. gadā"
+
+
+def test_similar_questions_are_grouped_and_counted():
+    def q(text: str, lang: str = "lv", at: float = 0.0) -> Question:
+        return Question(text=text, lang=lang, reason="nlu_fallback", at=at)
+
+    groups = group(
+        [
+            q("kā dabūt makšķernieka karti", at=1),
+            q("kā dabūt makšķernieka karti?", at=2),
+            q("ka dabut makskernieka karti", at=3),
+            q("kur nopirkt makšķernieka karti", at=4),
+            q("cik maksā suņa čipošana", at=5),
+            q("how to get a fishing licence", lang="en", at=6),
+        ]
+    )
+    # the same question with and without diacritics, and reworded, is one group; other languages stay apart
+    assert [(g.count, g.lang, g.text) for g in groups] == [
+        (4, "lv", "kā dabūt makšķernieka karti"),
+        (1, "en", "how to get a fishing licence"),
+        (1, "lv", "cik maksā suņa čipošana"),
+    ]
+
+
+def _store(rasa_url: str, token: str, sender: str, text: str, intent: str, lang: str) -> None:
+    event = {
+        "event": "user",
+        "timestamp": time.time(),
+        "text": text,
+        "parse_data": {"text": text, "intent": {"name": intent, "confidence": 0.2}, "entities": []},
+        "metadata": {"lang": lang},
+    }
+    request = urllib.request.Request(
+        f"{rasa_url}/conversations/{sender}/tracker/events?token={token}",
+        data=json.dumps(event).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        assert answer.status == 200
+
+
+async def test_the_inbox_groups_masked_questions_and_an_editor_adds_one_as_an_example(live_rasa, fresh_server):
+    rasa_url, token, conversations = live_rasa
+    asked = [
+        ("kā dabūt makšķernieka karti, mans tel. +371 29123456", "nlu_fallback", "lv"),
+        ("kā dabūt makšķernieka karti?", "nlu_fallback", "lv"),
+        ("ka dabut makskernieka karti", "out_of_scope", "lv"),
+        ("what is the weather in riga", "out_of_scope", "en"),
+        ("hello", "greet", "en"),  # understood: not in the inbox
+    ]
+    for n, (text, intent, lang) in enumerate(asked):
+        _store(rasa_url, token, f"inbox-user-{n}", text, intent, lang)
+    server = fresh_server(MIGRANT_BOT_DATABASE_URL=conversations)
+    browsers = await add_staff(server)
+    editor, translator = browsers["editor"], browsers["translator"]
+    status, page, _ = await translator.get("/inbox")
+    shown = unescape(page)
+    assert status == 200 and "4 questions in 2 groups." in shown
+    assert "29123456" not in shown and "[phone]" in shown and "hello" not in shown
+    first_group = shown.split('<tr class="group">', 2)[1]
+    assert "<td>3</td>" in first_group and "nlu_fallback, out_of_scope" in first_group
+    # one step: the question becomes a way of asking a topic in the draft
+    example = "kā dabūt makšķernieka karti"
+    await translator.get("/inbox")
+    status, _, _ = await translator.post("/inbox/example", {"example": example, "topic": "social_support", "lang": "ru"})
+    assert status == 403
+    await editor.get("/inbox")
+    status, page, _ = await editor.post("/inbox/example", {"example": example, "topic": "social_support", "lang": "lv"})
+    assert status == 303, page
+    assert draft_pack(server).topics["social_support"].translations["lv"].examples[-1] == example
+    status, page, _ = await editor.post("/inbox/example", {"example": example, "topic": "housing", "lang": "lv"})
+    assert status == 400 and "is also used for" in unescape(page)  # validated like any save
+    for browser in browsers.values():
+        await browser.close()
