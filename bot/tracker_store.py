@@ -13,6 +13,7 @@ from typing import Any
 from rasa.core.tracker_store import SQLTrackerStore
 from sqlalchemy.engine import make_url
 
+from bot import rasa_speedups
 from bot.settings import load_settings
 
 
@@ -34,3 +35,6 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
             password=url.password,
             event_broker=event_broker,
         )
+        # this store is loaded in the Rasa server process only: see bot/rasa_speedups.py
+        rasa_speedups.sqlite_fast_commits(self.engine)
+        rasa_speedups.install()

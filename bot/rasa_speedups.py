@@ -1,0 +1,75 @@
+"""Two costs of Rasa 3.6's server, found by benchmarks/load.py, removed without changing replies.
+
+1. Every call to the action server ends in ``RemoteAction._validate_action_result``,
+   which calls ``jsonschema.validate``. That function checks Rasa's large event
+   schema against the JSON-Schema meta-schema and builds a new validator on
+   every call: about 70 ms of CPU per action call, half of the Rasa server's
+   time under load (docs/benchmarks.md). Here the schema is checked and the
+   validator built once; each reply is still validated against the same
+   schema and a bad reply raises the same ``ValidationError``.
+2. SQLite commits every turn with ``synchronous=FULL`` and a rollback journal.
+   ``sqlite_fast_commits`` switches a SQLite engine to write-ahead logging with
+   ``synchronous=NORMAL``: the database stays consistent after a crash; a
+   power cut can lose the last turns, which only the conversation history
+   holds. PostgreSQL is not touched.
+
+``install()`` runs in the Rasa server process (the tracker store calls it);
+it is idempotent.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+_VALIDATION_HINT = (
+    ". Failed to validate Action server response from API, "
+    "make sure your response from the Action endpoint is valid. "
+    "For more information about the format visit "
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _action_result_validator() -> Any:
+    from jsonschema import validators
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    cls = validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def validate_action_result(self: Any, result: dict[str, Any]) -> bool:
+    """``RemoteAction._validate_action_result`` with a validator built once."""
+    from jsonschema import exceptions
+    from rasa.shared.constants import DOCS_BASE_URL
+
+    error = exceptions.best_match(_action_result_validator().iter_errors(result))
+    if error is not None:
+        error.message += f"{_VALIDATION_HINT}{DOCS_BASE_URL}/custom-actions"
+        raise error
+    return True
+
+
+def install() -> None:
+    """Replaces Rasa's per-call schema check by the cached validator."""
+    from rasa.core.actions.action import RemoteAction
+
+    RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
+
+
+def sqlite_fast_commits(engine: Engine) -> None:
+    """Write-ahead log and ``synchronous=NORMAL`` on every connection of a SQLite engine."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(connection: Any, _record: Any) -> None:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
