@@ -7,8 +7,10 @@
    time under load (docs/benchmarks.md). Here the schema is checked and the
    validator built once; each reply is still validated against the same
    schema and a bad reply raises the same ``ValidationError``.
-2. SQLite commits every turn with ``synchronous=FULL`` and a rollback journal.
-   ``sqlite_fast_commits`` switches a SQLite engine to write-ahead logging with
+2. Rasa's SQL tracker store opens a new SQLite connection for every read and
+   write (SQLAlchemy 1.4 gives file databases no pool) and commits each turn
+   with ``synchronous=FULL`` and a rollback journal. ``fast_sqlite_engine``
+   keeps connections open in a pool and uses write-ahead logging with
    ``synchronous=NORMAL``: the database stays consistent after a crash; a
    power cut can lose the last turns, which only the conversation history
    holds. PostgreSQL is not touched.
@@ -22,8 +24,9 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import URL, Engine
+from sqlalchemy.pool import QueuePool
 
 _VALIDATION_HINT = (
     ". Failed to validate Action server response from API, "
@@ -62,10 +65,10 @@ def install() -> None:
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
 
 
-def sqlite_fast_commits(engine: Engine) -> None:
-    """Write-ahead log and ``synchronous=NORMAL`` on every connection of a SQLite engine."""
-    if engine.dialect.name != "sqlite":
-        return
+def fast_sqlite_engine(url: URL | str) -> Engine:
+    """A SQLite engine with pooled connections, write-ahead log and ``synchronous=NORMAL``."""
+    # one event loop thread uses the pool, but Rasa may close sessions from another thread
+    engine = create_engine(url, poolclass=QueuePool, pool_size=2, connect_args={"check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _pragmas(connection: Any, _record: Any) -> None:
@@ -73,3 +76,5 @@ def sqlite_fast_commits(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+    return engine

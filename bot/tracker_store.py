@@ -12,6 +12,7 @@ from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
 
 from bot import rasa_speedups
 from bot.settings import load_settings
@@ -36,5 +37,8 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
             event_broker=event_broker,
         )
         # this store is loaded in the Rasa server process only: see bot/rasa_speedups.py
-        rasa_speedups.sqlite_fast_commits(self.engine)
+        if dialect == "sqlite":
+            self.engine.dispose()
+            self.engine = rasa_speedups.fast_sqlite_engine(self.engine.url)
+            self.sessionmaker = sessionmaker(bind=self.engine)
         rasa_speedups.install()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from jsonschema import ValidationError, validate
 from rasa.core.actions.action import RemoteAction
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
+from sqlalchemy.pool import QueuePool
 
 from bot import rasa_speedups
 
@@ -44,19 +45,26 @@ def test_install_replaces_rasas_validation():
         RemoteAction("action_x", None)._validate_action_result(INVALID[0])
 
 
-def test_sqlite_engines_commit_in_wal_mode(tmp_path):
-    engine = create_engine(f"sqlite:///{tmp_path / 'tracker.db'}")
-    rasa_speedups.sqlite_fast_commits(engine)
+def test_sqlite_engines_keep_connections_and_commit_in_wal_mode(tmp_path):
+    engine = rasa_speedups.fast_sqlite_engine(f"sqlite:///{tmp_path / 'tracker.db'}")
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
-
-
-def test_other_databases_are_left_alone(tmp_path):
-    engine = create_engine(f"sqlite:///{tmp_path / 'plain.db'}")
-    engine.dialect.name = "postgresql"  # pretend: no listener may be added
-    rasa_speedups.sqlite_fast_commits(engine)
-    engine.dialect.name = "sqlite"
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (x INTEGER)"))
+        connection.execute(text("INSERT INTO t VALUES (1)"))
+    assert engine.pool.checkedin() == 1  # kept open for the next turn
     with engine.connect() as connection:
-        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "delete"
+        assert connection.execute(text("SELECT x FROM t")).scalar() == 1
 
+
+def test_the_tracker_store_uses_the_fast_engine_for_sqlite(tmp_path, monkeypatch):
+    from bot.tracker_store import DatabaseUrlTrackerStore
+
+    monkeypatch.setenv("MIGRANT_BOT_DATABASE_URL", f"sqlite:///{tmp_path / 'tracker.db'}")
+    store = DatabaseUrlTrackerStore()
+    assert isinstance(store.engine.pool, QueuePool)
+    assert store.sessionmaker.kw["bind"] is store.engine
+    with store.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    assert RemoteAction._validate_action_result is rasa_speedups.validate_action_result
