@@ -180,7 +180,7 @@ def evaluate(name: str, splits: dict[str, list[tuple[str, str]]], train_seconds:
     times_ms = sorted(1000 * t for t in times)
     return {
         "config": name,
-        "in_scope_accuracy": sum(p == gold for p, (_, gold) in zip(in_scope, test)) / len(test),
+        "in_scope_accuracy": sum(p == gold for p, (_, gold) in zip(in_scope, test, strict=True)) / len(test),
         "in_scope_fallback": sum(p == "nlu_fallback" for p in in_scope) / len(test),
         "oos_recall": sum(p in (OOS, "nlu_fallback") for p in out_scope) / len(oos),
         "train_seconds": train_seconds,
@@ -212,7 +212,8 @@ def run(name: str, splits: dict[str, list[tuple[str, str]]], retrain: bool) -> d
         seconds = train(name, config_file(name), nlu)
         meta_path.write_text(json.dumps({"train_seconds": seconds, "load_before": load_before, "load_after": report.load_average()}))
     meta = json.loads(meta_path.read_text())
-    print(f"[{name}] trained in {meta['train_seconds']:.0f} s; scoring {len(splits['test']) + len(splits['oos_test'])} queries...", flush=True)
+    queries = len(splits["test"]) + len(splits["oos_test"])
+    print(f"[{name}] trained in {meta['train_seconds']:.0f} s; scoring {queries} queries...", flush=True)
     result = evaluate(name, splits, meta["train_seconds"])
     result["train_load"] = f"{meta['load_before']} → {meta['load_after']}"
     result_path.write_text(json.dumps(result, indent=2))
@@ -250,7 +251,8 @@ def render(results: dict[str, dict], pending: dict[str, str]) -> str:
         )
     for system, (accuracy, recall) in PAPER.items():
         rows.append([f"paper: {system}", f"{accuracy:.1f}%", f"{recall:.1f}%", "", "", "", "", PAPER_SOURCE])
-    header = ["configuration", "in-scope accuracy", "OOS recall", "in-scope fallback", "training", "parse mean / p95", "model load", "load avg"]
+    header = ["configuration", "in-scope accuracy", "OOS recall", "in-scope fallback", "training", "parse mean / p95", "model load"]
+    header.append("load avg")
     text = report.table(header, rows)
     ours, theirs = results.get("project"), results.get("default")
     if ours and theirs:

@@ -137,7 +137,8 @@ def percentile(values: list[float], share: float) -> float:
 def profile(pid: int, seconds: float, target: Path) -> subprocess.Popen:
     """Starts py-spy on a process (and its children) for ``seconds``, writing collapsed stacks."""
     spy = Path(sys.executable).parent / "py-spy"
-    command = [str(spy), "record", "-p", str(pid), "-d", str(int(seconds)), "-r", "50", "-f", "raw", "-o", str(target), "--subprocesses", "--nonblocking"]
+    command = [str(spy), "record", "-p", str(pid), "-d", str(int(seconds)), "-r", "50", "-f", "raw", "-o", str(target)]
+    command += ["--subprocesses", "--nonblocking"]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -302,7 +303,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.configs:
         path = OUT / f"{name}-{args.tag}.json"
         if not args.report_only:
-            print(f"[{name}] training (if needed), starting the servers, {args.users} users for {args.warmup:.0f}+{args.duration:.0f} s...", file=sys.stderr, flush=True)
+            plan = f"{args.users} users for {args.warmup:.0f}+{args.duration:.0f} s"
+            print(f"[{name}] training (if needed), starting the servers, {plan}...", file=sys.stderr, flush=True)
             path.write_text(json.dumps(measure(name, args), indent=2))
         if path.exists():
             results[name] = json.loads(path.read_text())

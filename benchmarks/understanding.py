@@ -72,9 +72,10 @@ def render(results: dict[str, dict]) -> str:
         ["load average at the end", *[results[n]["load_average"] for n in names]],
     ]
     text = report.table(header, rows)
+    labels = scores[names[0]]["accuracy_by_label"]
     per_label = report.table(
         ["label", *[LABELS[n] for n in names]],
-        [[label, *[report.pct(scores[n]["accuracy_by_label"].get(label)) for n in names]] for label in scores[names[0]]["accuracy_by_label"]],
+        [[label, *[report.pct(scores[n]["accuracy_by_label"].get(label)) for n in names]] for label in labels],
     )
     text += "\n\nAccuracy per label:\n\n" + per_label
     if len(names) == 2:

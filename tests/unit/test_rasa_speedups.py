@@ -68,3 +68,19 @@ def test_the_tracker_store_uses_the_fast_engine_for_sqlite(tmp_path, monkeypatch
     with store.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     assert RemoteAction._validate_action_result is rasa_speedups.validate_action_result
+
+
+def test_event_types_resolve_to_rasas_classes():
+    from rasa.shared.core import events
+    from rasa.shared.utils.common import all_subclasses
+
+    rasa_speedups.install()
+    for cls in all_subclasses(events.Event):
+        expected = next(c for c in all_subclasses(events.Event) if c.type_name == cls.type_name)
+        assert events.Event.resolve_by_type(cls.type_name) is expected
+        assert events.Event.resolve_by_type(cls.type_name) is expected  # remembered
+    assert events.Event.resolve_by_type("no_such_event", default=events.SlotSet) is events.SlotSet
+    with pytest.raises(ValueError, match="Unknown event name"):
+        events.Event.resolve_by_type("no_such_event")
+    originals = [events.UserUttered("hi"), events.SlotSet("language", "lv"), events.ActionExecuted("action_listen")]
+    assert events.deserialise_events([event.as_dict() for event in originals]) == originals
