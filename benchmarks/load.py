@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -215,6 +216,7 @@ def measure(name: str, args: argparse.Namespace) -> dict:
         "config": name,
         "model": model.name,
         "tag": args.tag,
+        "speedups": not args.no_speedups,
         "users": args.users,
         "think_seconds": args.think,
         "turns_per_conversation": args.turns,
@@ -240,6 +242,7 @@ def render(results: dict[str, dict]) -> str:
     r = results
     rows = [
         ["model", *[f"`{r[n]['model']}`" for n in names]],
+        ["Rasa server speed-ups (bot/rasa_speedups.py)", *["on" if r[n].get("speedups", True) else "off" for n in names]],
         ["concurrent users (think time)", *[f"{r[n]['users']} ({r[n]['think_seconds']} s)" for n in names]],
         ["messages in the measured window", *[f"{r[n]['messages']} in {r[n]['window_seconds']:.0f} s" for n in names]],
         ["**latency p50 / p95 / p99**", *[f"**{r[n]['p50_ms']:.0f} / {r[n]['p95_ms']:.0f} / {r[n]['p99_ms']:.0f} ms**" for n in names]],
@@ -289,6 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds measured")
     parser.add_argument("--think", type=float, default=0.0, help="seconds each user waits after a reply")
     parser.add_argument("--turns", type=int, default=5, help="messages per conversation before a user starts a new one")
+    parser.add_argument("--no-speedups", action="store_true", help="turn off bot/rasa_speedups.py (to measure what it brings)")
     parser.add_argument("--profile", action="store_true", help="sample both servers with py-spy during the measured window")
     parser.add_argument("--tag", default="latest", help="name of this run in results/load and the doc (e.g. before, after)")
     parser.add_argument("--report-only", action="store_true", help="print the table from saved results")
@@ -297,6 +301,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.users < 1 or args.duration <= 0 or args.warmup < 0 or args.think < 0 or args.turns < 1:
         parser.error("users and turns must be at least 1, duration positive, warm-up and think time not negative")
     models.ensure_tools()
+    if args.no_speedups:
+        os.environ["MIGRANT_BOT_RASA_SPEEDUPS"] = "0"  # the servers inherit the environment
     clock = report.Clock()
     OUT.mkdir(parents=True, exist_ok=True)
     results = {}

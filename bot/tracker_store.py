@@ -22,7 +22,8 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` whose connection comes from ``MIGRANT_BOT_DATABASE_URL``."""
 
     def __init__(self, domain: Any = None, host: Any = None, event_broker: Any = None, **kwargs: Any) -> None:
-        url = make_url(load_settings().database_url)
+        settings = load_settings()
+        url = make_url(settings.database_url)
         dialect = url.get_backend_name()
         if dialect == "sqlite":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -37,6 +38,8 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
             event_broker=event_broker,
         )
         # this store is loaded in the Rasa server process only: see bot/rasa_speedups.py
+        if not settings.rasa_speedups:
+            return
         if dialect == "sqlite":
             self.engine.dispose()
             self.engine = rasa_speedups.fast_sqlite_engine(self.engine.url)

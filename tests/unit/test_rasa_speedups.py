@@ -84,3 +84,12 @@ def test_event_types_resolve_to_rasas_classes():
         events.Event.resolve_by_type("no_such_event")
     originals = [events.UserUttered("hi"), events.SlotSet("language", "lv"), events.ActionExecuted("action_listen")]
     assert events.deserialise_events([event.as_dict() for event in originals]) == originals
+
+
+def test_the_speedups_can_be_turned_off(tmp_path, monkeypatch):
+    from bot.tracker_store import DatabaseUrlTrackerStore
+
+    monkeypatch.setenv("MIGRANT_BOT_DATABASE_URL", f"sqlite:///{tmp_path / 'tracker.db'}")
+    monkeypatch.setenv("MIGRANT_BOT_RASA_SPEEDUPS", "0")
+    store = DatabaseUrlTrackerStore()
+    assert not isinstance(store.engine.pool, QueuePool)
