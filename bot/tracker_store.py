@@ -10,15 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rasa.core.tracker_store import SQLTrackerStore
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 from bot import rasa_speedups
 from bot.settings import load_settings
+from bot.tracker_cache import SessionCachingSQLTrackerStore
 
 
-class DatabaseUrlTrackerStore(SQLTrackerStore):
+class DatabaseUrlTrackerStore(SessionCachingSQLTrackerStore):
     """``SQLTrackerStore`` whose connection comes from ``MIGRANT_BOT_DATABASE_URL``."""
 
     def __init__(self, domain: Any = None, host: Any = None, event_broker: Any = None, **kwargs: Any) -> None:
@@ -44,4 +44,6 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
             self.engine.dispose()
             self.engine = rasa_speedups.fast_sqlite_engine(self.engine.url)
             self.sessionmaker = sessionmaker(bind=self.engine)
+            # one Rasa server per SQLite file: the latest sessions can be kept in memory
+            self.enable_session_cache()
         rasa_speedups.install()
