@@ -143,33 +143,44 @@ def profile(pid: int, seconds: float, target: Path) -> subprocess.Popen:
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def summarize_profile(path: Path, top: int = 18) -> str:
-    """The functions with the largest share of samples (inclusive), from py-spy's collapsed stacks."""
+#: where a sample's time goes, by the first marker found in its stack (most specific first)
+CATEGORIES = {
+    "rasa": [
+        ("action reply validation (jsonschema)", ("validate_action_result",)),
+        ("tracker store: read", ("_retrieve (rasa/core/tracker_store", "_retrieve (bot/tracker_cache", "_session_rows (bot/tracker_cache")),
+        ("tracker store: write", ("save (rasa/core/tracker_store", "save (bot/tracker_cache")),
+        ("NLU parse (featurisers + classifier)", ("_parse_message_with_graph",)),
+        ("policies (RulePolicy)", ("predict_next_with_tracker",)),
+        ("action server call (HTTP client)", ("rasa/utils/endpoints.py",)),
+        ("rest of message handling (events, channel)", ("handle_message",)),
+    ],
+    "actions": [
+        ("language detection (lingua)", ("bot/language/",)),
+        ("place names in the message", ("bot/offices/places.py",)),
+        ("rest of the actions", ("actions/",)),
+        ("Rasa SDK webhook (JSON, tracker)", ("webhook (rasa_sdk/endpoint",)),
+    ],
+}
+
+
+def summarize_profile(path: Path, server: str) -> str:
+    """Shares of the sampled time by category (CATEGORIES), from py-spy's collapsed stacks."""
     if not path.exists():
         return f"(no profile: {path.name} missing; py-spy needs ptrace permission)"
-    inclusive: Counter[str] = Counter()
-    own: Counter[str] = Counter()
+    shares: Counter[str] = Counter()
     total = 0
     for line in path.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         if not stack or not count.isdigit():
             continue
-        samples = int(count)
-        total += samples
-        frames = [_short(frame) for frame in stack.split(";")]
-        for frame in set(frames):
-            inclusive[frame] += samples
-        own[frames[-1]] += samples
+        total += int(count)
+        frames = ";".join(_short(frame) for frame in stack.split(";"))
+        category = next((name for name, markers in CATEGORIES[server] if any(m in frames for m in markers)), None)
+        shares[category or "idle: event loop waiting, HTTP server"] += int(count)
     if not total:
         return "(empty profile)"
-    lines = [f"{total} samples; inclusive share (self share) of the busiest frames:"]
-    for frame, samples in inclusive.most_common(top * 3):
-        if frame.startswith(("<module>", "run (", "_run_once", "run_forever", "run_until_complete", "_run (")):
-            continue
-        lines.append(f"  {100 * samples / total:5.1f}% ({100 * own[frame] / total:4.1f}%)  {frame}")
-        if len(lines) > top:
-            break
-    return "\n".join(lines)
+    rows = [f"{100 * samples / total:5.1f}%  {name}" for name, samples in shares.most_common()]
+    return f"{total} samples (50 a second):\n" + "\n".join(rows)
 
 
 def _short(frame: str) -> str:
@@ -323,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
         for key in ("rasa", "actions"):
             path = OUT / f"profile-{name}-{args.tag}-{key}.txt"
             if path.exists():
-                profiles += f"\n\n{LABELS[name]}, {key} server (py-spy, measured window):\n\n```\n{summarize_profile(path)}\n```"
+                profiles += f"\n\n{LABELS[name]}, {key} server (py-spy, measured window):\n\n```\n{summarize_profile(path, key)}\n```"
     print(text + profiles)
     if not args.no_doc:
         body = (
