@@ -77,8 +77,10 @@ class PeakMemory(threading.Thread):
 class Load:
     """Closed-loop users and what they measured."""
 
-    def __init__(self, url: str, texts: list[str], users: int, turns: int, think: float) -> None:
+    def __init__(self, url: str, texts: list[str], users: int, turns: int, think: float, pids: dict[str, int]) -> None:
         self.url, self.texts, self.users, self.turns, self.think = url, texts, users, turns, think
+        self.pids = pids
+        self.cpu_seconds: dict[str, float] = {}
         self.latencies: list[float] = []
         self.errors: Counter[str] = Counter()
         self.measuring = False
@@ -120,14 +122,31 @@ class Load:
         async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
             tasks = [asyncio.create_task(self.user(session, n)) for n in range(self.users)]
             await asyncio.sleep(warmup)
+            cpu_before = {key: cpu_seconds(pid) for key, pid in self.pids.items()}
             self.measuring = True
             started = time.perf_counter()
             await asyncio.sleep(duration)
             self.measuring = False
             window = time.perf_counter() - started
+            self.cpu_seconds = {key: cpu_seconds(pid) - cpu_before[key] for key, pid in self.pids.items()}
             self.running = False
             await asyncio.gather(*tasks, return_exceptions=True)
         return window
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children so far."""
+    import psutil
+
+    total = 0.0
+    root = psutil.Process(pid)
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+            total += times.user + times.system
+        except psutil.Error:
+            pass
+    return total
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -163,10 +182,8 @@ CATEGORIES = {
 }
 
 
-def summarize_profile(path: Path, server: str) -> str:
-    """Shares of the sampled time by category (CATEGORIES), from py-spy's collapsed stacks."""
-    if not path.exists():
-        return f"(no profile: {path.name} missing; py-spy needs ptrace permission)"
+def profile_shares(path: Path, server: str) -> tuple[Counter[str], int]:
+    """Samples by category (CATEGORIES) and the total, from py-spy's collapsed stacks."""
     shares: Counter[str] = Counter()
     total = 0
     for line in path.read_text().splitlines():
@@ -176,7 +193,42 @@ def summarize_profile(path: Path, server: str) -> str:
         total += int(count)
         frames = ";".join(_short(frame) for frame in stack.split(";"))
         category = next((name for name, markers in CATEGORIES[server] if any(m in frames for m in markers)), None)
-        shares[category or "idle: event loop waiting, HTTP server"] += int(count)
+        shares[category or IDLE] += int(count)
+    return shares, total
+
+
+IDLE = "idle: event loop waiting, HTTP server"
+
+
+def profile_table() -> str:
+    """Every saved profile side by side: share of samples per category, per run and server."""
+    runs = sorted(OUT.glob("profile-*-*.txt"))
+    columns = []
+    for path in runs:
+        name, _, rest = path.stem.removeprefix("profile-").rpartition("-")
+        server = rest
+        config, _, tag = name.partition("-") if not name.startswith("rasa-default") else ("rasa-default", "", name[13:])
+        if tag not in ("baseline", "saturation") or server not in CATEGORIES:
+            continue
+        shares, total = profile_shares(path, server)
+        if total:
+            columns.append((f"{LABELS[config]}, {tag}", server, shares, total))
+    tables = []
+    for server in CATEGORIES:
+        mine = [c for c in columns if c[1] == server]
+        rows = [
+            [category, *[f"{100 * shares[category] / total:.1f}%" for _, _, shares, total in mine]]
+            for category in [*(name for name, _ in CATEGORIES[server]), IDLE]
+        ]
+        tables.append(f"{server} server:\n\n" + report.table(["share of samples", *[c[0] for c in mine]], rows))
+    return "\n\n".join(tables)
+
+
+def summarize_profile(path: Path, server: str) -> str:
+    """Shares of the sampled time by category, as text."""
+    if not path.exists():
+        return f"(no profile: {path.name} missing; py-spy needs ptrace permission)"
+    shares, total = profile_shares(path, server)
     if not total:
         return "(empty profile)"
     rows = [f"{100 * samples / total:5.1f}%  {name}" for name, samples in shares.most_common()]
@@ -214,7 +266,7 @@ def measure(name: str, args: argparse.Namespace) -> dict:
                         for key, pid in (("rasa", rasa_pid), ("actions", actions_pid))
                     ),
                 ).start()
-            load = Load(assistant.url, texts, args.users, args.turns, args.think)
+            load = Load(assistant.url, texts, args.users, args.turns, args.think, {"rasa": rasa_pid, "actions": actions_pid})
             load_before = report.load_average()
             window = asyncio.run(load.run(args.warmup, args.duration))
             for spy in spies:
@@ -238,6 +290,7 @@ def measure(name: str, args: argparse.Namespace) -> dict:
         "p50_ms": 1000 * percentile(latencies, 0.50),
         "p95_ms": 1000 * percentile(latencies, 0.95),
         "p99_ms": 1000 * percentile(latencies, 0.99),
+        "cpu_ms_per_message": {key: 1000 * value / max(len(latencies), 1) for key, value in load.cpu_seconds.items()},
         "idle_rss_mb": {key: value / 2**20 for key, value in idle.items()},
         "peak_rss_mb": {key: value / 2**20 for key, value in peaks.items()},
         "train_seconds": train_seconds,
@@ -259,6 +312,7 @@ def render(results: dict[str, dict]) -> str:
         ["**latency p50 / p95 / p99**", *[f"**{r[n]['p50_ms']:.0f} / {r[n]['p95_ms']:.0f} / {r[n]['p99_ms']:.0f} ms**" for n in names]],
         ["**throughput**", *[f"**{r[n]['messages_per_second']:.1f} msg/s**" for n in names]],
         ["errors", *[_errors(r[n]["errors"]) for n in names]],
+        ["CPU per message: Rasa + action server", *[_cpu(r[n]) for n in names]],
         ["Rasa server RSS idle → peak (with children)", *[_mem(r[n], "rasa") for n in names]],
         ["action server RSS idle → peak", *[_mem(r[n], "actions") for n in names]],
         ["Rasa start to /status ready (loads the model)", *[f"{r[n]['rasa_start']:.1f} s" for n in names]],
@@ -278,6 +332,11 @@ def render(results: dict[str, dict]) -> str:
             f"training {report.ratio(ours['train_seconds'], theirs['train_seconds'])} of the default's."
         )
     return text
+
+
+def _cpu(result: dict) -> str:
+    cpu = result.get("cpu_ms_per_message")
+    return f"{cpu['rasa']:.0f} + {cpu['actions']:.0f} ms" if cpu else "n/a"
 
 
 def _errors(errors: dict[str, int]) -> str:
@@ -344,6 +403,7 @@ def main(argv: list[str] | None = None) -> int:
             f"conversation every {args.turns} messages.\n\n{text}{profiles}"
         )
         report.write_section(f"load-{args.tag}", body)
+        report.write_section("profile", profile_table())
     print(f"\nwall time {clock.elapsed():.0f} s", file=sys.stderr)
     return 0
 
