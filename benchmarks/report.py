@@ -124,7 +124,9 @@ def command_line() -> str:
         script = script.resolve().relative_to(ROOT)
     except ValueError:
         pass
-    return " ".join([".venv/bin/python", str(script), *sys.argv[1:]])
+    # a table printed again from saved results was made by the same command without these
+    args = [arg for arg in sys.argv[1:] if arg not in ("--report-only", "--no-doc")]
+    return " ".join([".venv/bin/python", str(script), *args])
 
 
 class Clock:
