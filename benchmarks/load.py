@@ -400,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
             f"## Speed under load ({args.tag})\n\nCommand: `{report.command_line()}`. "
             f"Machine: {report.machine_line(report.machine())}. Written {report.now()}. Questions: every line of "
             f"`{args.questions.name}` (en, lv, ru, uk), each user cycling through them from its own offset, a new "
-            f"conversation every {args.turns} messages. Profiles: see "Where the time went" below.\n\n{text}"
+            f"conversation every {args.turns} messages. Profiles: see 'Where the time went' below.\n\n{text}"
         )
         report.write_section(f"load-{args.tag}", body)
         report.write_section("profile", profile_table())
