@@ -29,6 +29,7 @@ import json
 import logging
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -139,12 +140,13 @@ class Progress:
             )
 
 
-def train(name: str, config: Path, nlu: Path) -> float:
-    """Trains the NLU model, logging progress; returns the wall time in seconds."""
+def train(name: str, config: Path, nlu: Path) -> tuple[float, float]:
+    """Trains the NLU model, logging progress; returns the wall time and the CPU time in seconds."""
     rasa = Path(sys.executable).parent / "rasa"
     progress = Progress(OUT / f"{name}.progress.log")
     command = [str(rasa), "train", "nlu", "--config", str(config), "--nlu", str(nlu), "--out", str(OUT), "--fixed-model-name", name]
     started = time.perf_counter()
+    cpu_before = _children_cpu()
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     process = subprocess.Popen(command, cwd=report.ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     buffer = b""
@@ -156,12 +158,17 @@ def train(name: str, config: Path, nlu: Path) -> float:
         *lines, buffer = re.split(rb"[\r\n]", buffer)
         for line in lines:
             progress.feed(line.decode("utf-8", "replace"))
-    seconds = time.perf_counter() - started
     if process.wait() != 0:
         raise SystemExit(f"training {name} failed; see {OUT / (name + '.train.log')}")
+    seconds, cpu = time.perf_counter() - started, _children_cpu() - cpu_before
     with progress.path.open("a") as log:
-        log.write(f"{report.now()} training finished in {seconds / 60:.1f} min\n")
-    return seconds
+        log.write(f"{report.now()} training finished in {seconds / 60:.1f} min ({cpu / 60:.1f} min of CPU)\n")
+    return seconds, cpu
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 async def predict(model: Path, texts: list[str]) -> tuple[list[str], list[float], float]:
@@ -218,13 +225,15 @@ def run(name: str, splits: dict[str, list[tuple[str, str]]], retrain: bool) -> d
         nlu = OUT / "data" / "nlu.yml"
         write_nlu(splits, nlu)
         load_before = report.load_average()
-        seconds = train(name, config_file(name), nlu)
-        meta_path.write_text(json.dumps({"train_seconds": seconds, "load_before": load_before, "load_after": report.load_average()}))
+        seconds, cpu = train(name, config_file(name), nlu)
+        meta = {"train_seconds": seconds, "train_cpu_seconds": cpu, "load_before": load_before, "load_after": report.load_average()}
+        meta_path.write_text(json.dumps(meta))
     meta = json.loads(meta_path.read_text())
     queries = len(splits["test"]) + len(splits["oos_test"])
     print(f"[{name}] trained in {meta['train_seconds']:.0f} s; scoring {queries} queries...", flush=True)
     result = evaluate(name, splits, meta["train_seconds"])
     result["train_load"] = f"{meta['load_before']} → {meta['load_after']}"
+    result["train_cpu_seconds"] = meta.get("train_cpu_seconds")
     result_path.write_text(json.dumps(result, indent=2))
     return result
 
@@ -241,6 +250,11 @@ def status(name: str) -> str:
     return f"still training: {last}"
 
 
+def _training(result: dict) -> str:
+    cpu = result.get("train_cpu_seconds")
+    return f"{result['train_seconds'] / 60:.1f} min" + (f" ({cpu / 60:.1f} min CPU)" if cpu else "")
+
+
 def render(results: dict[str, dict], pending: dict[str, str]) -> str:
     rows = []
     labels = {"project": "project pipeline (config.yml)", "default": "Rasa default (`rasa init`)"}
@@ -255,7 +269,7 @@ def render(results: dict[str, dict], pending: dict[str, str]) -> str:
                 report.pct(r["in_scope_accuracy"]),
                 report.pct(r["oos_recall"]),
                 report.pct(r["in_scope_fallback"]),
-                f"{r['train_seconds'] / 60:.1f} min",
+                _training(r),
                 f"{r['parse_ms_mean']:.1f} / {r['parse_ms_p95']:.1f} ms",
                 f"{r['model_load_seconds']:.1f} s",
                 f"train {r['train_load']}; eval {r['load_average']}",
