@@ -57,4 +57,7 @@ bench-clinc150: bench-tools ## benchmark: CLINC150, project pipeline vs Rasa's d
 bench-load: bench-tools ## benchmark: concurrent users over REST, project vs Rasa's default (ARGS="--users 20 --think 2")
 	@$(PY) benchmarks/load.py $(ARGS)
 
-.PHONY: help run test setup chat content-check content-stamp build train evaluate messages-extract messages-check lint lock bench-tools bench-understanding bench-clinc150 bench-load
+bench-targets: setup ## the issue's targets against the saved benchmark results
+	@$(PY) benchmarks/targets.py
+
+.PHONY: help run test setup chat content-check content-stamp build train evaluate messages-extract messages-check lint lock bench-tools bench-understanding bench-clinc150 bench-load bench-targets
