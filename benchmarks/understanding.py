@@ -84,7 +84,8 @@ def render(results: dict[str, dict]) -> str:
             f"\n\nProject vs Rasa default: accuracy {100 * (ours['accuracy'] - theirs['accuracy']):+.1f} points, "
             f"out-of-scope recall {100 * (ours['out_of_scope_recall'] - theirs['out_of_scope_recall']):+.1f} points, "
             f"in-scope fallback {100 * (ours['in_scope_fallback_rate'] - theirs['in_scope_fallback_rate']):+.1f} points, "
-            f"training time {report.ratio(results['project']['train_seconds'], results['rasa-default']['train_seconds'])} of the default's."
+            f"training time {report.ratio(results['project']['train_seconds'], results['rasa-default']['train_seconds'])} of the default's "
+            f"({report.ratio(results['rasa-default']['train_seconds'], results['project']['train_seconds'])} faster)."
         )
     return text
 
