@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 run: ## start everything: servers, trained model (first start trains one)
 	@scripts/start.sh
@@ -62,5 +62,20 @@ staff-messages: staff-setup ## collect the staff app's interface strings and mer
 staff-lock: ## rewrite requirements-staff.txt from requirements-staff.in
 	@scripts/staff-lock.sh
 
+bench-tools: setup
+	@$(PY) -c "import psutil" 2>/dev/null || $(PY) -m pip install -q -r benchmarks/requirements.txt
+
+bench-understanding: bench-tools ## benchmark: held-out accuracy, project pipeline vs Rasa's default (trains both)
+	@$(PY) benchmarks/understanding.py $(ARGS)
+
+bench-clinc150: bench-tools ## benchmark: CLINC150, project pipeline vs Rasa's default (default takes ~1 h; resumable)
+	@$(PY) benchmarks/clinc150.py $(ARGS)
+
+bench-load: bench-tools ## benchmark: concurrent users over REST, project vs Rasa's default (ARGS="--users 20 --think 2")
+	@$(PY) benchmarks/load.py $(ARGS)
+
+bench-targets: setup ## the issue's targets against the saved benchmark results
+	@$(PY) benchmarks/targets.py
+
 .PHONY: help run test setup chat content-check content-stamp build train evaluate messages-extract messages-check lint lock \
-	staff-setup staff-admin staff-test staff-messages staff-lock
+	staff-setup staff-admin staff-test staff-messages staff-lock bench-tools bench-understanding bench-clinc150 bench-load bench-targets

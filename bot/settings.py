@@ -25,6 +25,8 @@ class Settings:
     data_dir: Path
     pack: str
     database_url: str
+    #: the Rasa server speed-ups of bot/rasa_speedups.py (off only to measure what they bring)
+    rasa_speedups: bool = True
 
     @property
     def pack_dir(self) -> Path:
@@ -43,4 +45,5 @@ def load_settings() -> Settings:
         data_dir=Path(_env("DATA_DIR", str(PROJECT_ROOT / "data"))),
         pack=_env("PACK", "latvia"),
         database_url=_env("DATABASE_URL", f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.db'}"),
+        rasa_speedups=_env("RASA_SPEEDUPS", "1") != "0",
     )

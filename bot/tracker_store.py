@@ -10,17 +10,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rasa.core.tracker_store import SQLTrackerStore
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
 
+from bot import rasa_speedups
 from bot.settings import load_settings
+from bot.tracker_cache import SessionCachingSQLTrackerStore
 
 
-class DatabaseUrlTrackerStore(SQLTrackerStore):
+class DatabaseUrlTrackerStore(SessionCachingSQLTrackerStore):
     """``SQLTrackerStore`` whose connection comes from ``MIGRANT_BOT_DATABASE_URL``."""
 
     def __init__(self, domain: Any = None, host: Any = None, event_broker: Any = None, **kwargs: Any) -> None:
-        url = make_url(load_settings().database_url)
+        settings = load_settings()
+        url = make_url(settings.database_url)
         dialect = url.get_backend_name()
         if dialect == "sqlite":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -34,3 +37,13 @@ class DatabaseUrlTrackerStore(SQLTrackerStore):
             password=url.password,
             event_broker=event_broker,
         )
+        # this store is loaded in the Rasa server process only: see bot/rasa_speedups.py
+        if not settings.rasa_speedups:
+            return
+        if dialect == "sqlite":
+            self.engine.dispose()
+            self.engine = rasa_speedups.fast_sqlite_engine(self.engine.url)
+            self.sessionmaker = sessionmaker(bind=self.engine)
+            # one Rasa server per SQLite file: the latest sessions can be kept in memory
+            self.enable_session_cache()
+        rasa_speedups.install()

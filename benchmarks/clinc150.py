@@ -1,0 +1,334 @@
+"""CLINC150: the project's pipeline and Rasa's default pipeline on a public benchmark.
+
+    .venv/bin/python benchmarks/clinc150.py [--data PATH] [--configs project default] [--report-only]
+
+Larson et al., "An Evaluation Dataset for Intent Classification and
+Out-of-Scope Prediction" (EMNLP 2019): 150 intents plus out-of-scope queries.
+Both pipelines are trained on ``train`` plus ``oos_train`` as a 151st intent
+``oos`` (the paper's "oos-train" setting) and scored on ``test`` (in-scope
+accuracy) and ``oos_test`` (out-of-scope recall: predicted ``oos`` or
+``nlu_fallback``). ``val``/``oos_val`` are not used: neither pipeline is tuned
+on CLINC150.
+
+"project" is the NLU pipeline of config.yml unchanged; "default" is what
+`rasa init` trains (its config.yml leaves the pipeline empty, so Rasa fills in
+its default pipeline: DIET and ResponseSelector, 100 epochs each).
+
+Slow part: the default pipeline needs about an hour. Progress (epoch x/100,
+elapsed, ETA) goes to results/clinc150/<config>.progress.log. Trained models
+and figures are kept in results/clinc150/ and reused: a rerun skips what is
+done, ``--report-only`` prints the table from saved results, and ``--retrain``
+starts over.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import yaml
+
+from benchmarks import report
+
+OUT = report.RESULTS / "clinc150"
+CANDIDATE_DATA = [
+    report.ROOT.parent / "shared" / "benchmarks" / "clinc150" / "data_full.json",
+    report.ROOT.parent.parent / "shared" / "benchmarks" / "clinc150" / "data_full.json",
+    Path("/work/shared/benchmarks/clinc150/data_full.json"),
+]
+OOS = "oos"
+EPOCH = re.compile(r"Epochs:\s+\d+%.*?\|\s*(\d+)/(\d+)\s*\[([\d:]+)<([\d:?]+)")
+
+# Larson et al. 2019, Table 1, "Full" columns, oos-train rows: (in-scope accuracy,
+# out-of-scope recall) per classifier. Empty: the figures could not be verified here
+# (see PAPER_NOTE); a figure goes in only when read from the paper itself.
+PAPER: dict[str, tuple[float, float]] = {}
+PAPER_SOURCE = "Larson et al. 2019, Table 1"
+PAPER_NOTE = (
+    "Published figures: Larson et al. (EMNLP 2019, https://aclanthology.org/D19-1131/) report in-scope accuracy "
+    "and out-of-scope recall of several classifiers on this data, in the oos-train and oos-threshold settings; "
+    "the dataset's README (github.com/clinc/oos-eval) says `data_full.json` is the data of the paper's Table 1, "
+    '"Full" columns. The search tools available when this was written returned only the opening of the paper, '
+    "not the table, so no published figure is quoted here rather than one written from memory: compare with "
+    "Table 1 of the paper."
+)
+
+
+def default_data() -> Path:
+    for path in CANDIDATE_DATA:
+        if path.exists():
+            return path
+    return CANDIDATE_DATA[0]
+
+
+def read_data(path: Path) -> dict[str, list[tuple[str, str]]]:
+    """The splits of data_full.json, validated."""
+    try:
+        raw = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise SystemExit(f"cannot read CLINC150 data from {path}: {error}") from error
+    splits = {}
+    for key in ("train", "test", "oos_train", "oos_test"):
+        items = raw.get(key)
+        if not isinstance(items, list) or not all(isinstance(i, list) and len(i) == 2 for i in items):
+            raise SystemExit(f"{path}: '{key}' is not a list of [text, intent] pairs")
+        splits[key] = [(str(text), str(intent)) for text, intent in items]
+    return splits
+
+
+def write_nlu(splits: dict[str, list[tuple[str, str]]], path: Path) -> None:
+    by_intent: dict[str, list[str]] = {}
+    for text, intent in [*splits["train"], *splits["oos_train"]]:
+        by_intent.setdefault(intent, []).append(text)
+    nlu = [{"intent": intent, "examples": "".join(f"- {t}\n" for t in texts)} for intent, texts in sorted(by_intent.items())]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump({"version": "3.1", "nlu": nlu}, allow_unicode=True, sort_keys=False))
+
+
+def config_file(name: str) -> Path:
+    """The pipeline configuration for ``name`` (copied, since Rasa may write defaults into it)."""
+    import rasa
+
+    source = {
+        "project": report.ROOT / "config.yml",
+        "default": Path(rasa.__file__).parent / "cli" / "initial_project" / "config.yml",
+    }[name]
+    target = OUT / f"{name}-config.yml"
+    shutil.copyfile(source, target)
+    return target
+
+
+class Progress:
+    """Writes epoch x/total, elapsed and ETA lines from Rasa's progress bars to a log file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.started = time.time()
+        self.last = ""
+        self.stage = 0
+        path.write_text(f"{report.now()} training started\n")
+
+    def feed(self, line: str) -> None:
+        match = EPOCH.search(line)
+        if not match:
+            return
+        done, total = int(match.group(1)), int(match.group(2))
+        if done == 0 and self.last.endswith(f"/{total}"):
+            self.stage += 1
+        key = f"{self.stage}:{done}/{total}"
+        if key == self.last:
+            return
+        self.last = key
+        elapsed = time.time() - self.started
+        with self.path.open("a") as log:
+            log.write(
+                f"{report.now()} component {self.stage + 1} epoch {done}/{total} "
+                f"elapsed {elapsed / 60:.1f} min, component ETA {match.group(4)}, load {report.load_average()}\n"
+            )
+
+
+def train(name: str, config: Path, nlu: Path) -> tuple[float, float]:
+    """Trains the NLU model, logging progress; returns the wall time and the CPU time in seconds."""
+    rasa = Path(sys.executable).parent / "rasa"
+    progress = Progress(OUT / f"{name}.progress.log")
+    command = [str(rasa), "train", "nlu", "--config", str(config), "--nlu", str(nlu), "--out", str(OUT), "--fixed-model-name", name]
+    started = time.perf_counter()
+    cpu_before = _children_cpu()
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    process = subprocess.Popen(command, cwd=report.ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    buffer = b""
+    full_log = (OUT / f"{name}.train.log").open("wb")
+    assert process.stdout is not None
+    while chunk := process.stdout.read1(4096):
+        full_log.write(chunk)
+        buffer += chunk
+        *lines, buffer = re.split(rb"[\r\n]", buffer)
+        for line in lines:
+            progress.feed(line.decode("utf-8", "replace"))
+    if process.wait() != 0:
+        raise SystemExit(f"training {name} failed; see {OUT / (name + '.train.log')}")
+    seconds, cpu = time.perf_counter() - started, _children_cpu() - cpu_before
+    with progress.path.open("a") as log:
+        log.write(f"{report.now()} training finished in {seconds / 60:.1f} min ({cpu / 60:.1f} min of CPU)\n")
+    return seconds, cpu
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def predict(model: Path, texts: list[str]) -> tuple[list[str], list[float], float]:
+    """Predicted intents, per-message parse times and the model load time."""
+    from rasa.core.agent import Agent
+
+    started = time.perf_counter()
+    agent = Agent.load(str(model))
+    load_seconds = time.perf_counter() - started
+    logging.getLogger().setLevel(logging.WARNING)
+    labels, times = [], []
+    for text in texts:
+        started = time.perf_counter()
+        parsed = await agent.parse_message(text)
+        times.append(time.perf_counter() - started)
+        labels.append((parsed.get("intent") or {}).get("name") or "nlu_fallback")
+    return labels, times, load_seconds
+
+
+def evaluate(name: str, splits: dict[str, list[tuple[str, str]]], train_seconds: float) -> dict:
+    model = OUT / f"{name}.tar.gz"
+    test, oos = splits["test"], splits["oos_test"]
+    labels, times, load_seconds = asyncio.run(predict(model, [t for t, _ in test] + [t for t, _ in oos]))
+    in_scope, out_scope = labels[: len(test)], labels[len(test) :]
+    times_ms = sorted(1000 * t for t in times)
+    return {
+        "config": name,
+        "in_scope_accuracy": sum(p == gold for p, (_, gold) in zip(in_scope, test, strict=True)) / len(test),
+        "in_scope_fallback": sum(p == "nlu_fallback" for p in in_scope) / len(test),
+        "oos_recall": sum(p in (OOS, "nlu_fallback") for p in out_scope) / len(oos),
+        "train_seconds": train_seconds,
+        "model_load_seconds": load_seconds,
+        "parse_ms_mean": statistics.fmean(times_ms),
+        "parse_ms_p50": times_ms[len(times_ms) // 2],
+        "parse_ms_p95": times_ms[int(0.95 * (len(times_ms) - 1))],
+        "n_test": len(test),
+        "n_oos_test": len(oos),
+        "finished": report.now(),
+        "load_average": report.load_average(),
+        "machine": report.machine(),
+    }
+
+
+def run(name: str, splits: dict[str, list[tuple[str, str]]], retrain: bool) -> dict:
+    result_path = OUT / f"{name}.json"
+    model = OUT / f"{name}.tar.gz"
+    meta_path = OUT / f"{name}.train.json"
+    if retrain:
+        for path in (result_path, model, meta_path):
+            path.unlink(missing_ok=True)
+    if result_path.exists():
+        return json.loads(result_path.read_text())
+    if not (model.exists() and meta_path.exists()):
+        nlu = OUT / "data" / "nlu.yml"
+        write_nlu(splits, nlu)
+        load_before = report.load_average()
+        seconds, cpu = train(name, config_file(name), nlu)
+        meta = {"train_seconds": seconds, "train_cpu_seconds": cpu, "load_before": load_before, "load_after": report.load_average()}
+        meta_path.write_text(json.dumps(meta))
+    meta = json.loads(meta_path.read_text())
+    queries = len(splits["test"]) + len(splits["oos_test"])
+    print(f"[{name}] trained in {meta['train_seconds']:.0f} s; scoring {queries} queries...", flush=True)
+    result = evaluate(name, splits, meta["train_seconds"])
+    result["train_load"] = f"{meta['load_before']} → {meta['load_after']}"
+    result["train_cpu_seconds"] = meta.get("train_cpu_seconds")
+    result_path.write_text(json.dumps(result, indent=2))
+    return result
+
+
+def status(name: str) -> str:
+    """How far an unfinished run got, from its progress log."""
+    log = OUT / f"{name}.progress.log"
+    if not log.exists():
+        return "not run"
+    lines = log.read_text().strip().splitlines()
+    last = lines[-1] if lines else "started"
+    if "epoch" not in last and "training started" in last:
+        return f"still training ({last}; no epochs to report)"
+    return f"still training: {last}"
+
+
+def _training(result: dict) -> str:
+    cpu = result.get("train_cpu_seconds")
+    return f"{result['train_seconds'] / 60:.1f} min" + (f" ({cpu / 60:.1f} min CPU)" if cpu else "")
+
+
+def render(results: dict[str, dict], pending: dict[str, str]) -> str:
+    rows = []
+    labels = {"project": "project pipeline (config.yml)", "default": "Rasa default (`rasa init`)"}
+    for name in ("project", "default"):
+        r = results.get(name)
+        if r is None:
+            rows.append([labels[name], "pending", "", "", "", "", "", pending.get(name, "")])
+            continue
+        rows.append(
+            [
+                labels[name],
+                report.pct(r["in_scope_accuracy"]),
+                report.pct(r["oos_recall"]),
+                report.pct(r["in_scope_fallback"]),
+                _training(r),
+                f"{r['parse_ms_mean']:.1f} / {r['parse_ms_p95']:.1f} ms",
+                f"{r['model_load_seconds']:.1f} s",
+                f"train {r['train_load']}; eval {r['load_average']}",
+            ]
+        )
+    for system, (accuracy, recall) in PAPER.items():
+        rows.append([f"paper: {system}", f"{accuracy:.1f}%", f"{recall:.1f}%", "", "", "", "", PAPER_SOURCE])
+    header = ["configuration", "in-scope accuracy", "OOS recall", "in-scope fallback", "training", "parse mean / p95", "model load"]
+    header.append("load avg")
+    text = report.table(header, rows)
+    text += "\n\n" + PAPER_NOTE
+    ours, theirs = results.get("project"), results.get("default")
+    if ours and theirs:
+        text += (
+            f"\n\nProject vs default: accuracy {100 * (ours['in_scope_accuracy'] - theirs['in_scope_accuracy']):+.1f} points, "
+            f"OOS recall {100 * (ours['oos_recall'] - theirs['oos_recall']):+.1f} points, "
+            f"training time {report.ratio(ours['train_seconds'], theirs['train_seconds'])} of the default's "
+            f"({report.ratio(theirs['train_seconds'], ours['train_seconds'])} faster), "
+            f"parse time {report.ratio(ours['parse_ms_mean'], theirs['parse_ms_mean'])} of the default's."
+        )
+    return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=default_data(), help="CLINC150 data_full.json")
+    parser.add_argument("--configs", nargs="+", choices=["project", "default"], default=["project", "default"])
+    parser.add_argument("--report-only", action="store_true", help="print the table from saved results")
+    parser.add_argument("--retrain", action="store_true", help="discard saved models and results first")
+    parser.add_argument("--no-doc", action="store_true", help="do not write docs/benchmarks.md")
+    args = parser.parse_args(argv)
+    clock = report.Clock()
+    OUT.mkdir(parents=True, exist_ok=True)
+    results: dict[str, dict] = {}
+    if not args.report_only:
+        splits = read_data(args.data)
+        for name in args.configs:
+            results[name] = run(name, splits, args.retrain)
+    for name in ("project", "default"):
+        saved = OUT / f"{name}.json"
+        if name not in results and saved.exists():
+            results[name] = json.loads(saved.read_text())
+    pending = {name: status(name) for name in ("project", "default") if name not in results}
+    text = render(results, pending)
+    print(text)
+    if not args.no_doc:
+        info = next((r["machine"] for r in results.values()), None) or report.machine()
+        body = (
+            f"## CLINC150\n\nCommand: `make bench-clinc150` (`{report.command_line()}`), data `{args.data.name}`. "
+            f"Both pipelines are trained on `train` plus `oos_train` as a 151st intent `oos` (the paper's oos-train "
+            f"setting) and scored on `test` (4,500) and `oos_test` (1,000); `nlu_fallback` on an out-of-scope query "
+            f"counts as recalled. The default pipeline is trained at `nice -n 19`; its progress (epoch, ETA) is in "
+            f"`results/clinc150/default.progress.log`. "
+            f"Machine: {report.machine_line(info)}. Written {report.now()}.\n\n{text}"
+        )
+        report.write_section("clinc150", body)
+    print(f"\nwall time {clock.elapsed():.0f} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""Two costs of Rasa 3.6's server, found by benchmarks/load.py, removed without changing replies.
+
+1. Every call to the action server ends in ``RemoteAction._validate_action_result``,
+   which calls ``jsonschema.validate``. That function checks Rasa's large event
+   schema against the JSON-Schema meta-schema and builds a new validator on
+   every call: about 70 ms of CPU per action call, half of the Rasa server's
+   time under load (docs/benchmarks.md). Here the schema is checked and the
+   validator built once; each reply is still validated against the same
+   schema and a bad reply raises the same ``ValidationError``.
+2. Rasa's SQL tracker store opens a new SQLite connection for every read and
+   write (SQLAlchemy 1.4 gives file databases no pool) and commits each turn
+   with ``synchronous=FULL`` and a rollback journal. ``fast_sqlite_engine``
+   keeps connections open in a pool and uses write-ahead logging with
+   ``synchronous=NORMAL``: the database stays consistent after a crash; a
+   power cut can lose the last turns, which only the conversation history
+   holds. PostgreSQL is not touched.
+
+3. Reading a conversation back turns each stored event into an ``Event`` with
+   ``Event.resolve_by_type``, which walks every subclass of ``Event`` for every
+   event (7% of the server's time). ``resolve_event_type`` remembers the class
+   found for each type name and asks Rasa for names it has not seen.
+
+``install()`` runs in the Rasa server process (the tracker store calls it);
+it is idempotent.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import URL, Engine
+from sqlalchemy.pool import QueuePool
+
+_VALIDATION_HINT = (
+    ". Failed to validate Action server response from API, "
+    "make sure your response from the Action endpoint is valid. "
+    "For more information about the format visit "
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _action_result_validator() -> Any:
+    from jsonschema import validators
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    cls = validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def validate_action_result(self: Any, result: dict[str, Any]) -> bool:
+    """``RemoteAction._validate_action_result`` with a validator built once."""
+    from jsonschema import exceptions
+    from rasa.shared.constants import DOCS_BASE_URL
+
+    error = exceptions.best_match(_action_result_validator().iter_errors(result))
+    if error is not None:
+        error.message += f"{_VALIDATION_HINT}{DOCS_BASE_URL}/custom-actions"
+        raise error
+    return True
+
+
+_event_classes: dict[str, type] = {}
+_rasa_resolve_by_type: Any = None
+
+
+def resolve_event_type(type_name: str, default: type | None = None) -> type | None:
+    """``Event.resolve_by_type`` with the answer for each known type name remembered."""
+    found = _event_classes.get(type_name)
+    if found is None:
+        found = _rasa_resolve_by_type(type_name, default)
+        if found is not None and getattr(found, "type_name", None) == type_name:
+            _event_classes[type_name] = found
+    return found
+
+
+def install() -> None:
+    """Replaces Rasa's per-call schema check and event class lookup by the cached ones."""
+    global _rasa_resolve_by_type
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.events import Event
+
+    RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
+    if _rasa_resolve_by_type is None:
+        _rasa_resolve_by_type = Event.resolve_by_type
+        Event.resolve_by_type = staticmethod(resolve_event_type)  # type: ignore[method-assign,assignment]
+
+
+def fast_sqlite_engine(url: URL | str) -> Engine:
+    """A SQLite engine with pooled connections, write-ahead log and ``synchronous=NORMAL``."""
+    # one event loop thread uses the pool, but Rasa may close sessions from another thread
+    engine = create_engine(url, poolclass=QueuePool, pool_size=2, connect_args={"check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(connection: Any, _record: Any) -> None:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return engine
