@@ -90,6 +90,7 @@ async def open_database(url: str) -> AsyncEngine:
         await conn.run_sync(metadata.create_all)
     return engine
 
+
 # Publishing (bot/staff/publish.py): one row per publish or rollback job, its steps, and the one-at-a-time lock.
 publish_jobs = Table(
     "staff_publish_jobs",

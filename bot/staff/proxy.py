@@ -170,12 +170,14 @@ class Forwarder:
 
     async def start(self, _app: web.Application) -> None:
         timeout = aiohttp.ClientTimeout(total=None, connect=self.settings.connect_timeout_s, sock_read=self.settings.read_timeout_s)
-        # bodies pass through as they came (no decompression); no cookie jar: cookies are the clients'
+        # bodies pass through as they came (no decompression); no cookie jar: cookies are the clients'.
+        # A new upstream connection per request (loopback: a fraction of a millisecond): a pooled one the
+        # Rasa server (Sanic, 5 s keep-alive) has just closed would fail a request that cannot be retried.
         self.session = aiohttp.ClientSession(
             timeout=timeout,
             auto_decompress=False,
             cookie_jar=aiohttp.DummyCookieJar(),
-            connector=aiohttp.TCPConnector(limit=0),
+            connector=aiohttp.TCPConnector(limit=0, force_close=True),
         )
 
     async def stop(self, _app: web.Application) -> None:
@@ -233,8 +235,13 @@ class Forwarder:
         if upstream.content_length is not None:
             response.content_length = upstream.content_length
         await response.prepare(request)
-        async for chunk in upstream.content.iter_any():
-            await response.write(chunk)
+        try:
+            async for chunk in upstream.content.iter_any():
+                await response.write(chunk)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            # the status line is sent already: all that is left is to end the connection
+            logger.warning("upstream %s broke off a response to %s %s: %r", side, request.method, request.path, error)
+            raise
         await response.write_eof()
         return response
 

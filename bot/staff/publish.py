@@ -197,7 +197,7 @@ async def _train(job: Job) -> str:
     return f"model {model.name}"
 
 
-async def _evaluate(job: Job, side: str, name: str, concurrency: int = 4) -> dict[str, Any]:
+async def _evaluate(job: Job, side: str, name: str, concurrency: int = 2) -> dict[str, Any]:
     out = job.work / f"scores-{name}.json"
     args = [str(job.settings.heldout), "--nlu", "--url", job.sides.url(side), "--json", str(out), "--concurrency", str(concurrency)]
     await job.command(name, _python(job, "bot.evaluation", *args), {"MIGRANT_BOT_DATA_DIR": str(job.config.draft_dir)})
@@ -217,7 +217,7 @@ async def _baseline(job: Job) -> str:
         return f"stored with job {stored['id']}: {_figures(stored['scores'])}"
     idle = job.sides.idle(job.values["side_before"])
     # measured where no user waits when the idle server holds the live model; else gently on the live one
-    side, concurrency = (idle, 4) if await job.sides.model(idle) == live else (job.values["side_before"], 1)
+    side, concurrency = (idle, 2) if await job.sides.model(idle) == live else (job.values["side_before"], 1)
     job.values["baseline"] = await _evaluate(job, side, "baseline", concurrency)
     return f"measured on {side}: {_figures(job.values['baseline'])}"
 

@@ -45,6 +45,9 @@ def stack():
         running.stop()
         (root / "figures.json").write_text(json.dumps(FIGURES, indent=2), encoding="utf-8")
         print("\npublish figures:", json.dumps(FIGURES, indent=2))
+        logs = Path(tempfile.gettempdir()) / "publish-e2e-logs"  # the servers' logs of the last run, for a failure
+        shutil.rmtree(logs, ignore_errors=True)
+        shutil.copytree(root, logs, ignore=shutil.ignore_patterns("data", "draft", "build*", "publish", "*.db"))
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -89,6 +92,12 @@ async def _eventually(check, seconds: float = 10.0):
         if result or time.monotonic() > deadline:
             return result
         await asyncio.sleep(0.5)
+
+
+async def _warm_up(session: aiohttp.ClientSession, url: str) -> None:
+    """A few messages first: the first replies of a server are slower (seconds), which would inflate the usual wait."""
+    for _ in range(3):
+        await ask(session, url, "sveiki")
 
 
 async def _state(stack: Stack, session: aiohttp.ClientSession) -> dict:
@@ -139,8 +148,9 @@ async def test_a_new_latvian_question_is_trained_evaluated_and_goes_live_while_u
     active_before = (await _state(stack, session))["active"]
 
     probe = Probe(stack.public)
+    await _warm_up(session, stack.public)
     probe.start()
-    await asyncio.sleep(5)
+    await asyncio.sleep(10)
     started = time.monotonic()
     code, job = await _publish(stack)
     ended = time.monotonic()
@@ -156,14 +166,14 @@ async def test_a_new_latvian_question_is_trained_evaluated_and_goes_live_while_u
     label, text = await ask(session, stack.public, NEW_QUESTION)
     assert label == "address_registration" and NEW_FEE in text
 
-    usual = Probe.median(probe.between(0, started))
-    during = probe.between(started, ended + 3)
+    usual = Probe.median(probe.before(started))
+    during = probe.overlapping(started, ended + 3)
     FIGURES["model_publish_steps_s"] = _step_times(job)
     FIGURES["model_publish_s"] = round(job["finished_at"] - job["created_at"], 1)
     FIGURES["proxy_probe"] = {"requests": len(during), "median_before_s": round(usual, 3), "max_during_s": round(max(during), 3)}
     FIGURES["candidate_scores"] = {k: job["scores"][k] for k in ("accuracy", "accuracy_by_lang")}
-    assert not probe.failures, probe.failures[:5]
-    assert len(during) > 50
+    assert not probe.failures, (f"publish from {started:.1f} to {ended:.1f}", probe.failures[:5])
+    assert len(during) > 50 and len(probe.before(started)) >= 20
     assert max(during) <= usual + 1.0, f"a request waited {max(during):.2f} s; usually {usual:.2f} s"
 
 
@@ -230,16 +240,17 @@ async def test_a_plain_put_model_on_a_single_server_stalls_every_request(stack, 
     heavy = await asyncio.to_thread(stack.train, HEAVY_CONFIG)
     idle = "green" if (await _state(stack, session))["active"] == "blue" else "blue"
     probe = Probe(stack.side_url(idle))
+    await _warm_up(session, stack.side_url(idle))
     probe.start()
-    await asyncio.sleep(5)
+    await asyncio.sleep(10)
     started = time.monotonic()
     async with session.put(f"{stack.side_url(idle)}/model", params={"token": stack.token}, json={"model_file": str(heavy)}) as response:
         assert response.status == 204, await response.text()
     ended = time.monotonic()
     await asyncio.sleep(2)
     await probe.stop()
-    usual = Probe.median(probe.between(0, started))
-    during = probe.between(started, ended) or [0.0]
+    usual = Probe.median(probe.before(started))
+    during = probe.overlapping(started, ended)
     FIGURES["plain_put_model"] = {
         "load_s": round(ended - started, 1),
         "median_before_s": round(usual, 3),
