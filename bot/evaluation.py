@@ -9,6 +9,14 @@ Prints accuracy per language and per label, out-of-scope recall, the share of
 in-scope questions that ended in fallback and the share of replies written in
 the question's language (requests for another language left out).
 ``--json`` writes the figures for tests and docs.
+
+``--nlu`` scores the model alone: each question goes to ``POST /model/parse``
+(with the API token from ``MIGRANT_BOT_API_TOKEN``) and the predicted intent
+is the label (``nlu_fallback``: fallback). The staff app's publish uses it to
+score a candidate model on a server that serves no users and whose action
+server still holds the published answers (docs/staff-publish.md); reply
+language is not measured then. ``MIGRANT_BOT_DATA_DIR`` names the content
+whose training examples are left out of the questions.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import uuid
 from collections import defaultdict
@@ -26,6 +35,7 @@ import aiohttp
 
 from bot.content.loader import load_pack
 from bot.content.model import FALLBACK_LABEL, Pack
+from bot.text import normalize_user_text
 
 OUT_OF_SCOPE = "out_of_scope"
 
@@ -138,12 +148,23 @@ async def _ask(session: aiohttp.ClientSession, url: str, question: Question, lim
     return Outcome(question=question, label=meta.get("label", "<no meta>"), lang=meta.get("lang", ""))
 
 
-async def run_questions(url: str, questions: list[Question], concurrency: int = 4) -> list[Outcome]:
-    """Sends every question to the assistant at ``url``."""
+async def _parse(session: aiohttp.ClientSession, url: str, question: Question, limit: asyncio.Semaphore) -> Outcome:
+    """The model's intent for one question (the text normalised as the channels do)."""
+    async with limit:
+        params = {"token": os.environ.get("MIGRANT_BOT_API_TOKEN", "")}
+        async with session.post(f"{url}/model/parse", params=params, json={"text": normalize_user_text(question.text)}) as response:
+            response.raise_for_status()
+            intent = ((await response.json()).get("intent") or {}).get("name") or "<none>"
+    return Outcome(question=question, label=FALLBACK_LABEL if intent == "nlu_fallback" else intent, lang="")
+
+
+async def run_questions(url: str, questions: list[Question], concurrency: int = 4, nlu_only: bool = False) -> list[Outcome]:
+    """Sends every question to the assistant at ``url`` (``nlu_only``: to its model alone)."""
     limit = asyncio.Semaphore(concurrency)
     timeout = aiohttp.ClientTimeout(total=60)
+    ask = _parse if nlu_only else _ask
     async with aiohttp.ClientSession(timeout=timeout) as session:
-        return list(await asyncio.gather(*(_ask(session, url, q, limit) for q in questions)))
+        return list(await asyncio.gather(*(ask(session, url, q, limit) for q in questions)))
 
 
 def format_report(scores: Scores) -> str:
@@ -169,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", default="http://localhost:5005", help="the running assistant")
     parser.add_argument("--json", type=Path, help="also write the figures (and every miss) here")
     parser.add_argument("--show-errors", action="store_true", help="print every question answered with the wrong label")
+    parser.add_argument("--concurrency", type=int, default=4, help="questions in flight at once")
+    parser.add_argument("--nlu", action="store_true", help="score the model alone through POST /model/parse (token: MIGRANT_BOT_API_TOKEN)")
     args = parser.parse_args(argv)
     try:
         questions = read_questions(args.questions)
@@ -176,7 +199,11 @@ def main(argv: list[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return 2
     questions, overlapping = without_training_examples(questions, load_pack())
-    scores = score(asyncio.run(run_questions(args.url, questions)))
+    try:
+        scores = score(asyncio.run(run_questions(args.url, questions, max(1, args.concurrency), nlu_only=args.nlu)))
+    except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        print(f"The assistant at {args.url} did not answer: {error!r}", file=sys.stderr)
+        return 1
     print(f"left out {overlapping} questions that are also training examples")
     print(format_report(scores))
     if args.show_errors:

@@ -27,6 +27,9 @@ class Settings:
     database_url: str
     #: the Rasa server speed-ups of bot/rasa_speedups.py (off only to measure what they bring)
     rasa_speedups: bool = True
+    #: keep recent conversations in the Rasa server's memory (bot/tracker_cache.py); only safe
+    #: when one Rasa server writes the database: off when two servers share it (zero-downtime publishing)
+    tracker_cache: bool = True
 
     @property
     def pack_dir(self) -> Path:
@@ -46,4 +49,5 @@ def load_settings() -> Settings:
         pack=_env("PACK", "latvia"),
         database_url=_env("DATABASE_URL", f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.db'}"),
         rasa_speedups=_env("RASA_SPEEDUPS", "1") != "0",
+        tracker_cache=_env("TRACKER_CACHE", "1") != "0",
     )

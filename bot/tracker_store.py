@@ -44,6 +44,6 @@ class DatabaseUrlTrackerStore(SessionCachingSQLTrackerStore):
             self.engine.dispose()
             self.engine = rasa_speedups.fast_sqlite_engine(self.engine.url)
             self.sessionmaker = sessionmaker(bind=self.engine)
-            # one Rasa server per SQLite file: the latest sessions can be kept in memory
-            self.enable_session_cache()
+            if settings.tracker_cache:  # only one Rasa server writes this file
+                self.enable_session_cache()
         rasa_speedups.install()

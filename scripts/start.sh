@@ -15,7 +15,7 @@ if [ -z "${MIGRANT_BOT_API_TOKEN:-}" ]; then
   if [ ! -s var/api-token ]; then
     (umask 077; .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' > var/api-token)
   fi
-  MIGRANT_BOT_API_TOKEN="$(cat var/api-token)"
+  export MIGRANT_BOT_API_TOKEN="$(cat var/api-token)"
 fi
 
 .venv/bin/python -m bot.content check >/dev/null || { .venv/bin/python -m bot.content check; exit 1; }
@@ -30,16 +30,39 @@ trap stop EXIT INT TERM
 
 .venv/bin/rasa run actions --actions actions --port "$MIGRANT_BOT_ACTIONS_PORT" >var/actions.log 2>&1 &
 pids+=($!)
-.venv/bin/rasa run --model "$model" --endpoints endpoints.yml --credentials credentials.yml \
-  --port "$MIGRANT_BOT_RASA_PORT" --enable-api --auth-token "$MIGRANT_BOT_API_TOKEN" >var/rasa.log 2>&1 &
-pids+=($!)
+# Zero-downtime publishing (docs/staff-publish.md): two Rasa servers, "blue" and
+# "green", on loopback ports behind the switch proxy on the public port; a
+# publish loads a new model into the one users are not on, then switches.
+# Each Rasa server needs about 600 MB; MIGRANT_BOT_ZERO_DOWNTIME=0 runs one
+# server on the public port and no proxy (answer-only publishes still work).
+rasa_server() {  # name port
+  .venv/bin/rasa run --model "$model" --endpoints endpoints.yml --credentials credentials.yml \
+    --port "$2" --enable-api --auth-token "$MIGRANT_BOT_API_TOKEN" >"var/rasa-$1.log" 2>&1 &
+  pids+=($!)
+}
+if [ "$MIGRANT_BOT_ZERO_DOWNTIME" = 1 ]; then
+  # two servers write the same conversations: neither may keep them in memory
+  export MIGRANT_BOT_TRACKER_CACHE=0
+  rasa_server blue "$MIGRANT_BOT_RASA_BLUE_PORT"
+  rasa_server green "$MIGRANT_BOT_RASA_GREEN_PORT"
+  .venv-staff/bin/python -m bot.staff proxy >var/proxy.log 2>&1 &
+  pids+=($!)
+  rasa_urls=("http://127.0.0.1:${MIGRANT_BOT_RASA_BLUE_PORT}" "http://127.0.0.1:${MIGRANT_BOT_RASA_GREEN_PORT}" "http://127.0.0.1:${MIGRANT_BOT_RASA_PORT}")
+else
+  rasa_server single "$MIGRANT_BOT_RASA_PORT"
+  rasa_urls=("http://127.0.0.1:${MIGRANT_BOT_RASA_PORT}")
+fi
 # The staff web app runs in its own environment (a current aiohttp, no Rasa).
 .venv-staff/bin/python -m bot.staff serve >var/staff.log 2>&1 &
 pids+=($!)
 
 echo "Starting the servers (about half a minute)..."
 for _ in $(seq 180); do
-  if curl -sf "http://127.0.0.1:${MIGRANT_BOT_RASA_PORT}/status?token=${MIGRANT_BOT_API_TOKEN}" >/dev/null 2>&1 \
+  up=1
+  for url in "${rasa_urls[@]}"; do
+    curl -sf "${url}/status?token=${MIGRANT_BOT_API_TOKEN}" >/dev/null 2>&1 || up=0
+  done
+  if [ "$up" = 1 ] \
      && curl -sf "http://127.0.0.1:${MIGRANT_BOT_ACTIONS_PORT}/health" >/dev/null 2>&1 \
      && curl -sf "http://127.0.0.1:${MIGRANT_BOT_STAFF_PORT}/sign-in" >/dev/null 2>&1; then
     cat <<MSG
@@ -52,18 +75,20 @@ The assistant is running.
   Web chat demo:     http://localhost:${MIGRANT_BOT_RASA_PORT}/widget/demo.html
   Chat in a terminal: make chat      (in another terminal)
   Staff app:         http://localhost:${MIGRANT_BOT_STAFF_PORT}/   (first admin: make staff-admin EMAIL=you@example.org)
-  Logs:              var/rasa.log, var/actions.log, var/staff.log
+  Logs:              var/rasa-*.log, var/proxy.log, var/actions.log, var/staff.log
+  Publishing:        zero-downtime $([ "$MIGRANT_BOT_ZERO_DOWNTIME" = 1 ] && echo "on: proxy :${MIGRANT_BOT_RASA_PORT} -> rasa :${MIGRANT_BOT_RASA_BLUE_PORT} / :${MIGRANT_BOT_RASA_GREEN_PORT}" || echo "off (one Rasa server)")
+                     .venv-staff/bin/python -m bot.staff publish | rollback | publish-status
   API token:         var/api-token (or MIGRANT_BOT_API_TOKEN)
 Press Ctrl+C to stop.
 MSG
     wait -n "${pids[@]}"
-    echo "A server stopped; see var/rasa.log, var/actions.log and var/staff.log." >&2
+    echo "A server stopped; see var/rasa-*.log, var/actions.log and var/staff.log." >&2
     exit 1
   fi
   for pid in "${pids[@]}"; do
-    kill -0 "$pid" 2>/dev/null || { echo "A server failed to start; see var/rasa.log, var/actions.log and var/staff.log." >&2; exit 1; }
+    kill -0 "$pid" 2>/dev/null || { echo "A server failed to start; see var/rasa-*.log, var/actions.log and var/staff.log." >&2; exit 1; }
   done
   sleep 1
 done
-echo "The servers did not start within 3 minutes; see var/rasa.log, var/actions.log and var/staff.log." >&2
+echo "The servers did not start within 3 minutes; see var/rasa-*.log, var/actions.log and var/staff.log." >&2
 exit 1

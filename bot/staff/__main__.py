@@ -1,5 +1,7 @@
 """Command line: ``python -m bot.staff serve`` (the web app) and ``python -m bot.staff create-admin --email ...``.
 
+Also ``proxy``, ``publish``, ``rollback`` and ``publish-status`` (bot/staff/publish_cli.py).
+
 The first admin's password is typed twice at a prompt, or read from standard
 input (one line) or from ``MIGRANT_BOT_STAFF_ADMIN_PASSWORD`` for scripts.
 There is no default password.
@@ -20,6 +22,7 @@ from bot.staff.app import create_app
 from bot.staff.config import load_config
 from bot.staff.db import open_database
 from bot.staff.passwords import password_problem
+from bot.staff.publish_cli import add_commands, run_command
 from bot.staff.users import EMAIL, UserExists, create_user
 
 PASSWORD_ENV = "MIGRANT_BOT_STAFF_ADMIN_PASSWORD"
@@ -65,7 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     admin = sub.add_parser("create-admin", help="create an admin account (the first one, or another)")
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="")
+    add_commands(sub)
     args = parser.parse_args(argv)
+    if args.command in ("proxy", "publish", "rollback", "publish-status"):
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        return run_command(args)
     if args.command == "create-admin":
         return asyncio.run(_create_admin(args.email, args.name))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

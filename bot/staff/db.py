@@ -113,3 +113,48 @@ async def open_database(url: str) -> AsyncEngine:
     async with engine.begin() as conn:
         await conn.run_sync(metadata.create_all)
     return engine
+
+
+# Publishing (bot/staff/publish.py): one row per publish or rollback job, its steps, and the one-at-a-time lock.
+publish_jobs = Table(
+    "staff_publish_jobs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(20), nullable=False),  # publish | rollback
+    Column("actor", String(254), nullable=False),
+    Column("state", String(20), nullable=False),  # running | succeeded | refused | failed | rolled_back
+    Column("mode", String(20), nullable=True),  # answers (no training) | model
+    Column("created_at", Float, nullable=False, index=True),
+    Column("finished_at", Float, nullable=True),
+    Column("message", Text, nullable=False, default=""),
+    Column("model", String(300), nullable=True),  # the model live after this job (file name)
+    Column("previous_model", String(300), nullable=True),  # the model live before it
+    Column("side_before", String(20), nullable=True),
+    Column("side_after", String(20), nullable=True),
+    Column("snapshot", String(500), nullable=True),  # the published content before this job (a folder)
+    Column("scores", Text, nullable=True),  # JSON: the live model's evaluation figures
+    Column("baseline", Text, nullable=True),  # JSON: the figures it was gated against
+    Column("rollback_of", Integer, nullable=True),
+)
+
+publish_steps = Table(
+    "staff_publish_steps",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("job_id", Integer, ForeignKey("staff_publish_jobs.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("name", String(40), nullable=False),
+    Column("state", String(20), nullable=False),  # pending | running | done | skipped | failed
+    Column("started_at", Float, nullable=True),
+    Column("finished_at", Float, nullable=True),
+    Column("detail", Text, nullable=False, default=""),
+    Column("log", Text, nullable=False, default=""),  # the step's output (tail)
+)
+
+publish_lock = Table(
+    "staff_publish_lock",
+    metadata,
+    Column("id", Integer, primary_key=True),  # always 1: a second insert fails, so one job runs at a time
+    Column("job_id", Integer, nullable=False),
+    Column("heartbeat", Float, nullable=False),
+)

@@ -1,143 +1,399 @@
-"""Publishing answer-only changes, and rolling back to the content before the last publish.
+"""Publishing the draft, and rolling back: the staff app's API (the pages and the CLI call it).
 
-An answer-only change (a fee, an address, opening hours, a source) leaves
-Rasa's training data and domain as they are: the action server reads answers,
-offices and branches from the published pack and reloads it when a file
-changes, so copying the draft's files over the published ones puts them live
-with no training, no model load and no restart. Whether a change is
-answer-only is decided by building Rasa's data and domain (``bot.content.build``)
-from the published pack and from the draft and comparing them byte for byte.
+    job_id = await start_publish(engine, actor)       # returns at once; the job runs in this process
+    job = await wait_for(job_id)                      # or poll: await publish_status(engine, job_id)
+    job = await rollback(engine, actor)               # runs to the end (seconds)
 
-Changes that need training (new ways of asking, titles on buttons), and
-changes of interface strings (the action server caches its catalogs), are
-refused here with the reason: training, evaluation and the zero-wait model
-switch are designed in docs/staff-publish.md and not built yet.
+A publish (docs/staff-publish.md):
+
+1. ``validate``: the draft passes the same checks as a save (``make content-check``).
+2. ``compare``: the model name the draft needs (``bot.train --name-only``, a
+   fingerprint of Rasa's training data and domain) against the live model's.
+   Equal: an answer-only change (an answer, a fee, an office): no training,
+   no model load; go to 8.
+3. ``train`` (nice, in the Rasa environment) into ``models/``.
+4. ``baseline``: the live model's figures, stored with the publish that put
+   it live; measured when there are none (first publish).
+5. ``load``: the idle server is drained at the proxy, then gets the
+   candidate with ``PUT /model``; its stall touches nobody.
+6. ``evaluate``: the held-out questions against the idle server's model
+   (``bot.evaluation --nlu``).
+7. ``gate``: refused when the accuracy, overall or in any language, is lower
+   than the baseline's by more than ``MIGRANT_BOT_STAFF_MAX_ACCURACY_DROP``.
+8. ``go_live``: the published content is snapshotted, the draft's files are
+   written over it (each one atomically), and the proxy switches to the idle
+   server (model changes only).
+
+A failure or refusal before step 8 changes nothing users see. A rollback
+restores the snapshot taken by the last publish and switches back to the
+server that still holds the previous model (loading it into the idle server
+first if that one no longer has it).
 """
 
 from __future__ import annotations
 
 import asyncio
-import filecmp
+import contextlib
+import json
+import logging
 import os
-import shutil
-import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.content.build import build
-from bot.content.loader import load_pack
-from bot.settings import Settings
-from bot.staff import audit
-from bot.staff.db import publishes
-from bot.staff.draft import Draft
+from bot.settings import PROJECT_ROOT
+from bot.staff.config import StaffConfig, load_config
+from bot.staff.db import publish_jobs
+from bot.staff.draft import _evaluate as check_draft
+from bot.staff.publish_content import changed_files, install, snapshot
+from bot.staff.publish_jobs import PublishBusy, create_job, finish_job, job_status, last_live_job, last_publish, set_step, update_job
+from bot.staff.publish_settings import PublishSettings, load_publish_settings
+from bot.staff.sides import SideError, Sides
+
+__all__ = ["PublishBusy", "publish_status", "rollback", "start_publish", "start_rollback", "wait_for"]
+
+PUBLISH_STEPS = ["validate", "compare", "train", "baseline", "load", "evaluate", "gate", "go_live"]
+ROLLBACK_STEPS = ["check", "load", "go_live"]
+_TASKS: dict[int, asyncio.Task] = {}
+logger = logging.getLogger(__name__)
 
 
-class PublishRefused(ValueError):
-    """The draft cannot be published this way; the message says why."""
+class StepFailed(RuntimeError):
+    """A step could not be done; the job fails with this message."""
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What a publish wrote, and where the content before it is kept."""
-
-    files: list[str]  # pack files written, relative to the data folder
-    snapshot: Path
+class Refused(RuntimeError):
+    """The gate refused the candidate; the job ends as refused with this message."""
 
 
-def _content_files(data_dir: Path, pack: str) -> dict[str, Path]:
-    """languages.yml and every pack file, by path relative to the data folder."""
-    files = {"languages.yml": data_dir / "languages.yml"}
-    for path in sorted((data_dir / "packs" / pack).rglob("*.yml")):
-        files[path.relative_to(data_dir).as_posix()] = path
-    return files
+@dataclass
+class Job:
+    """One running job: where it works and how it records its steps."""
 
+    engine: AsyncEngine
+    job_id: int
+    kind: str
+    actor: str
+    config: StaffConfig
+    settings: PublishSettings
+    sides: Sides = field(init=False)
+    values: dict[str, Any] = field(default_factory=dict)  # job columns written at the end
 
-def _rasa_inputs_differ(published: Path, draft: Path, pack: str) -> bool:
-    """True when the draft's Rasa training data or domain differ from the published content's."""
-    with tempfile.TemporaryDirectory(prefix="staff-build-") as tmp:
-        outputs = []
-        for name, data_dir in (("published", published), ("draft", draft)):
-            out = build(load_pack(Settings(data_dir=data_dir, pack=pack, database_url="")), Path(tmp) / name)
-            outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*.yml"))})
-        return outputs[0] != outputs[1]
+    def __post_init__(self) -> None:
+        self.sides = Sides(self.settings)
+        self.work.mkdir(parents=True, exist_ok=True)
 
+    @property
+    def work(self) -> Path:
+        return self.settings.work_dir / str(self.job_id)
 
-def _strings_differ(published_locales: Path, draft_locales: Path) -> bool:
-    published = {p.relative_to(published_locales): p for p in published_locales.rglob("*.po")}
-    draft = {p.relative_to(draft_locales): p for p in draft_locales.rglob("*.po")}
-    return published.keys() != draft.keys() or any(not filecmp.cmp(published[k], draft[k], shallow=False) for k in published)
+    async def step(self, name: str, action: Callable[[], Awaitable[str]]) -> None:
+        """Runs one step, recording running -> done (with ``action``'s detail) or failed."""
+        await set_step(self.engine, self.job_id, name, state="running", started_at=time.time())
+        try:
+            detail = await action()
+        except BaseException as error:
+            await set_step(self.engine, self.job_id, name, state="failed", finished_at=time.time(), detail=_message(error))
+            raise
+        await set_step(self.engine, self.job_id, name, state="done", finished_at=time.time(), detail=detail)
 
+    async def skip(self, *names: str, why: str) -> None:
+        for name in names:
+            await set_step(self.engine, self.job_id, name, state="skipped", detail=why)
 
-def _copy_in(sources: dict[str, Path], target_dir: Path) -> list[str]:
-    """Writes each file that differs, atomically (readers see the old or the new file)."""
-    written = []
-    for relative, source in sources.items():
-        target = target_dir / relative
-        if target.exists() and filecmp.cmp(source, target, shallow=False):
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".publishing")
-        shutil.copyfile(source, partial)
-        os.replace(partial, target)
-        written.append(relative)
-    return written
-
-
-def _publish_answers(draft: Draft, published: Path, published_locales: Path, snapshots: Path) -> Outcome:
-    pack = draft.pack_name
-    if _strings_differ(published_locales, draft.root / "locales"):
-        raise PublishRefused("the draft changes interface strings: they need an action server restart, which publishing does not do yet")
-    if _rasa_inputs_differ(published, draft.root, pack):
-        raise PublishRefused(
-            "the draft changes ways of asking or titles: that needs a new model (training, evaluation, switch), which is not built yet"
+    async def command(self, step: str, args: list[str], extra_env: dict[str, str] | None = None) -> str:
+        """Runs a command of the Rasa environment; its output goes to the step's log; returns its standard output."""
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "MIGRANT_BOT_API_TOKEN": self.settings.api_token, **(extra_env or {})}
+        process = await asyncio.create_subprocess_exec(
+            *args, cwd=PROJECT_ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
         )
-    snapshot = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%dT%H%M%S-", time.gmtime()), dir=snapshots))
-    _copy_in(_content_files(published, pack), snapshot)
-    return Outcome(files=_copy_in(_content_files(draft.root, pack), published), snapshot=snapshot)
+        log: list[str] = []
+        out = asyncio.create_task(process.stdout.read())  # type: ignore[union-attr]
+
+        async def follow() -> None:
+            flushed = time.monotonic()
+            async for line in process.stderr:  # type: ignore[union-attr]
+                log.append(line.decode(errors="replace"))
+                if time.monotonic() - flushed > 2:
+                    flushed = time.monotonic()
+                    await set_step(self.engine, self.job_id, step, log="".join(log))
+
+        try:
+            await asyncio.wait_for(asyncio.gather(follow(), process.wait()), timeout=self.settings.step_timeout_s)
+        except (asyncio.TimeoutError, asyncio.CancelledError):
+            process.kill()
+            await process.wait()
+            raise
+        finally:
+            await set_step(self.engine, self.job_id, step, log="".join(log))
+        stdout = (await out).decode(errors="replace")
+        if process.returncode != 0:
+            tail = "".join(log[-8:]).strip()
+            raise StepFailed(f"{Path(args[0]).name} {' '.join(args[1:4])}... exited with {process.returncode}: {tail[-1500:]}")
+        return stdout
 
 
-async def publish_answers(
-    draft: Draft, engine: AsyncEngine, actor: str, published: Path, published_locales: Path, snapshots: Path
-) -> Outcome:
-    """Validates the draft and puts an answer-only change live; raises PublishRefused with the reason."""
-    state = await draft.state()
+def _message(error: BaseException) -> str:
+    if isinstance(error, (StepFailed, Refused, SideError)):
+        return str(error)
+    if isinstance(error, asyncio.CancelledError):
+        return "cancelled"
+    if isinstance(error, asyncio.TimeoutError):
+        return "timed out"
+    return f"unexpected error: {error!r}"
+
+
+def _python(job: Job, module: str, *args: str, nice: bool = False) -> list[str]:
+    command = [str(job.settings.rasa_python), "-m", module, *args]
+    return ["nice", "-n", "10", *command] if nice else command
+
+
+# --- the publish steps -------------------------------------------------------------------------
+
+
+async def _validate(job: Job) -> str:
+    draft, published = job.config.draft_dir, job.config.published_data_dir
+    if not (draft / "languages.yml").exists():
+        raise StepFailed(f"there is no draft at {draft}")
+    state = await asyncio.to_thread(check_draft, draft, job.config.pack)
     if state.blocking():
-        raise PublishRefused("the draft has errors: " + "; ".join(sorted(state.blocking())[:5]))
-    snapshots.mkdir(parents=True, exist_ok=True)
-    async with draft.lock:
-        outcome = await asyncio.to_thread(_publish_answers, draft, published, published_locales, snapshots)
-    async with engine.begin() as conn:
-        row = {"at": time.time(), "actor": actor, "kind": "answers", "snapshot": str(outcome.snapshot), "files": "\n".join(outcome.files)}
-        await conn.execute(publishes.insert().values(**row))
-        await audit.record(conn, actor, "publish.answers", "published content", None, {"files": outcome.files})
-    return outcome
+        raise StepFailed("the draft has errors: " + "; ".join(sorted(state.blocking())[:20]))
+    changed = await asyncio.to_thread(changed_files, draft, published, job.config.pack)
+    if not changed:
+        raise Refused("nothing to publish: the draft equals the published content")
+    job.values["changed"] = changed
+    return f"{len(changed)} file(s) changed: {', '.join(changed[:10])}" + (
+        f" (and {len(state.warnings)} warning(s))" if state.warnings else ""
+    )
 
 
-async def rollback(engine: AsyncEngine, actor: str, published: Path, pack: str) -> list[str]:
-    """Puts back the published content as it was before the last publish; raises PublishRefused when there is none."""
-    async with engine.connect() as conn:
-        last = (
-            (await conn.execute(select(publishes).where(publishes.c.kind == "answers").order_by(publishes.c.id.desc()).limit(1)))
-            .mappings()
-            .first()
+async def _compare(job: Job) -> str:
+    active = await job.sides.active()
+    live = await job.sides.model(active)
+    args = ["--name-only", "--config", str(job.settings.train_config), "--data-dir", str(job.config.draft_dir)]
+    out = await job.command("compare", _python(job, "bot.train", *args, "--build-dir", str(job.work / "build")))
+    needed = out.strip().splitlines()[-1] if out.strip() else ""
+    if not needed:
+        raise StepFailed("bot.train --name-only printed no model name")
+    job.values.update(side_before=active, previous_model=live, needed=needed, mode="answers" if needed == live else "model")
+    await update_job(job.engine, job.job_id, mode=job.values["mode"], side_before=active, previous_model=live)
+    if needed == live:
+        return f"answer-only change: the live model {live} stays (no training)"
+    return f"the ways of asking changed: model {needed} is needed (live: {live})"
+
+
+async def _train(job: Job) -> str:
+    args = ["--config", str(job.settings.train_config), "--data-dir", str(job.config.draft_dir), "--build-dir", str(job.work / "build")]
+    out = await job.command("train", _python(job, "bot.train", *args, "--out", str(job.settings.models_dir), nice=True))
+    model = Path(out.strip().splitlines()[-1]) if out.strip() else Path()
+    if not model.name.endswith(".tar.gz") or not model.exists():
+        raise StepFailed(f"training printed no model file ({out.strip()[-200:]!r})")
+    job.values["model_file"] = model
+    return f"model {model.name}"
+
+
+async def _evaluate(job: Job, side: str, name: str, concurrency: int = 2) -> dict[str, Any]:
+    out = job.work / f"scores-{name}.json"
+    args = [str(job.settings.heldout), "--nlu", "--url", job.sides.url(side), "--json", str(out), "--concurrency", str(concurrency)]
+    await job.command(name, _python(job, "bot.evaluation", *args), {"MIGRANT_BOT_DATA_DIR": str(job.config.draft_dir)})
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def _figures(scores: dict[str, Any]) -> str:
+    langs = ", ".join(f"{lang} {value:.1%}" for lang, value in scores["accuracy_by_lang"].items())
+    return f"accuracy {scores['accuracy']:.1%} on {scores['total']} questions ({langs})"
+
+
+async def _baseline(job: Job) -> str:
+    live = job.values["previous_model"]
+    stored = await last_live_job(job.engine, live)
+    if stored:
+        job.values["baseline"] = stored["scores"]
+        return f"stored with job {stored['id']}: {_figures(stored['scores'])}"
+    idle = job.sides.idle(job.values["side_before"])
+    # measured where no user waits when the idle server holds the live model; else gently on the live one
+    side, concurrency = (idle, 2) if await job.sides.model(idle) == live else (job.values["side_before"], 1)
+    job.values["baseline"] = await _evaluate(job, side, "baseline", concurrency)
+    return f"measured on {side}: {_figures(job.values['baseline'])}"
+
+
+async def _load(job: Job, model_file: Path, step: str = "load") -> str:
+    idle = job.sides.idle(await job.sides.active())
+    drained = await job.sides.drain(idle)
+    started = time.monotonic()
+    await job.sides.load(idle, model_file)
+    job.values["side_after"] = idle
+    return f"{model_file.name} loaded into {idle} in {time.monotonic() - started:.1f} s (drained: {drained.get('sessions', 0)} sessions)"
+
+
+def gate(candidate: dict[str, Any], baseline: dict[str, Any], max_drop: float) -> list[str]:
+    """Why the candidate is refused (empty: it passes): a drop of more than ``max_drop`` overall or in a language."""
+    reasons = []
+    if baseline["accuracy"] - candidate["accuracy"] > max_drop:
+        reasons.append(f"accuracy {candidate['accuracy']:.1%} against {baseline['accuracy']:.1%} live")
+    for lang, before in baseline.get("accuracy_by_lang", {}).items():
+        after = candidate.get("accuracy_by_lang", {}).get(lang, 0.0)
+        if before - after > max_drop:
+            reasons.append(f"{lang} {after:.1%} against {before:.1%} live")
+    return reasons
+
+
+async def _gate(job: Job) -> str:
+    reasons = gate(job.values["scores"], job.values["baseline"], job.settings.max_accuracy_drop)
+    if reasons:
+        raise Refused(
+            f"refused: the new model understands less (more than {job.settings.max_accuracy_drop:.1%} lower): " + "; ".join(reasons)
         )
-    if last is None:
-        raise PublishRefused("nothing has been published from the staff app yet")
-    snapshot = Path(last["snapshot"])
-    written = await asyncio.to_thread(_copy_in, _content_files(snapshot, pack), published)
-    async with engine.begin() as conn:
-        await conn.execute(
-            publishes.insert().values(at=time.time(), actor=actor, kind="rollback", snapshot=str(snapshot), files="\n".join(written))
-        )
-        await audit.record(conn, actor, "publish.rollback", "published content", {"publish": last["id"]}, {"files": written})
-    return written
+    return f"passed (allowed drop {job.settings.max_accuracy_drop:.1%})"
 
 
-async def history(engine: AsyncEngine, limit: int = 50) -> list[dict]:
-    async with engine.connect() as conn:
-        rows = (await conn.execute(select(publishes).order_by(publishes.c.id.desc()).limit(limit))).mappings().all()
-    return [dict(r) for r in rows]
+async def _go_live(job: Job, source: Path, switch_to: str | None) -> str:
+    published, pack = job.config.published_data_dir, job.config.pack
+    before = await asyncio.to_thread(snapshot, published, job.work / "before", pack)
+    job.values["snapshot"] = str(before)
+    changed = await asyncio.to_thread(install, source, published, pack)
+    if switch_to and switch_to != job.values.get("side_before"):
+        try:
+            await job.sides.switch(switch_to)
+        except SideError:
+            await asyncio.to_thread(install, before, published, pack)  # the content goes back with the model
+            raise
+        return f"{len(changed)} file(s) published; users are on {switch_to}"
+    return f"{len(changed)} file(s) published; the action server reloads them on the next message"
+
+
+async def _run_publish(job: Job) -> None:
+    await job.step("validate", lambda: _validate(job))
+    await job.step("compare", lambda: _compare(job))
+    if job.values["mode"] == "answers":
+        await job.skip("train", "baseline", "load", "evaluate", "gate", why="answer-only change")
+        await job.step("go_live", lambda: _go_live(job, job.config.draft_dir, None))
+        stored = await last_live_job(job.engine, job.values["previous_model"])
+        job.values.update(model=job.values["previous_model"], side_after=job.values["side_before"], scores=stored and stored["scores"])
+        return
+    await job.step("train", lambda: _train(job))
+    await job.step("baseline", lambda: _baseline(job))
+    await job.step("load", lambda: _load(job, job.values["model_file"]))
+
+    async def evaluate() -> str:
+        job.values["scores"] = await _evaluate(job, job.values["side_after"], "evaluate")
+        return _figures(job.values["scores"])
+
+    await job.step("evaluate", evaluate)
+    await job.step("gate", lambda: _gate(job))
+    await job.step("go_live", lambda: _go_live(job, job.config.draft_dir, job.values["side_after"]))
+    job.values["model"] = job.values["needed"]
+
+
+# --- rollback --------------------------------------------------------------------------------------
+
+
+async def _run_rollback(job: Job) -> None:
+    target: dict[str, Any] = {}
+
+    async def check() -> str:
+        found = await last_publish(job.engine)
+        if not found:
+            raise StepFailed("there is no publish to roll back")
+        if not Path(found["snapshot"]).exists():
+            raise StepFailed(f"the content snapshot of job {found['id']} is missing ({found['snapshot']})")
+        target.update(found)
+        active = await job.sides.active()
+        job.values.update(side_before=active, previous_model=await job.sides.model(active), rollback_of=found["id"])
+        await update_job(job.engine, job.job_id, rollback_of=found["id"], side_before=active)
+        return f"rolls back job {found['id']} ({found['mode']}): model {found['previous_model']}, content of {found['snapshot']}"
+
+    await job.step("check", check)
+    want = target["previous_model"]
+    switch_to = None
+    if job.values["previous_model"] == want:
+        await job.skip("load", why=f"{want} is live already")
+    else:
+        idle = job.sides.idle(job.values["side_before"])
+        if await job.sides.model(idle) == want:
+            await job.skip("load", why=f"{idle} still holds {want}")
+        else:
+            model_file = job.settings.models_dir / f"{want}.tar.gz"
+            if not model_file.exists():
+                raise StepFailed(f"the previous model file {model_file} is gone")
+            await job.step("load", lambda: _load(job, model_file))
+        switch_to = idle
+    await job.step("go_live", lambda: _go_live(job, Path(target["snapshot"]), switch_to))
+    async with job.engine.begin() as conn:
+        await conn.execute(update(publish_jobs).where(publish_jobs.c.id == target["id"]).values(state="rolled_back"))
+    stored = await last_live_job(job.engine, want)
+    job.values.update(model=want, side_after=switch_to or job.values["side_before"], scores=stored and stored["scores"])
+
+
+# --- the API ---------------------------------------------------------------------------------------
+
+_COLUMNS = ("mode", "model", "previous_model", "side_before", "side_after", "snapshot", "scores", "baseline")
+
+
+async def _execute(job: Job, run: Callable[[Job], Awaitable[None]]) -> None:
+    state, message = "succeeded", ""
+    try:
+        await run(job)
+        message = "published" if job.kind == "publish" else "rolled back"
+    except Refused as error:
+        state, message = "refused", str(error)
+    except BaseException as error:  # the job row must end whatever happened; CancelledError is re-raised below
+        state, message = "failed", _message(error)
+        if not isinstance(error, (StepFailed, SideError, asyncio.CancelledError, asyncio.TimeoutError)):
+            logger.exception("%s job %s failed", job.kind, job.job_id)
+        if isinstance(error, asyncio.CancelledError):
+            with contextlib.suppress(Exception):
+                await asyncio.shield(_finish(job, state, message))
+            raise
+    await _finish(job, state, message)
+
+
+async def _finish(job: Job, state: str, message: str) -> None:
+    values = {k: (str(v) if isinstance(v, Path) else v) for k, v in job.values.items() if k in _COLUMNS}
+    await finish_job(job.engine, job.job_id, state, message, job.actor, job.kind, **values)
+
+
+async def _start(engine: AsyncEngine, kind: str, actor: str, config: StaffConfig | None, settings: PublishSettings | None) -> int:
+    steps = PUBLISH_STEPS if kind == "publish" else ROLLBACK_STEPS
+    job_id = await create_job(engine, kind, actor, steps)
+    job = Job(engine, job_id, kind, actor, config or load_config(), settings or load_publish_settings())
+    task = asyncio.create_task(_execute(job, _run_publish if kind == "publish" else _run_rollback))
+    _TASKS[job_id] = task
+    task.add_done_callback(lambda _t: _TASKS.pop(job_id, None))
+    return job_id
+
+
+async def start_publish(engine: AsyncEngine, actor: str, config: StaffConfig | None = None, settings: PublishSettings | None = None) -> int:
+    """Starts publishing the draft in the background; returns the job id. Raises ``PublishBusy`` when a job runs."""
+    return await _start(engine, "publish", actor, config, settings)
+
+
+async def start_rollback(
+    engine: AsyncEngine, actor: str, config: StaffConfig | None = None, settings: PublishSettings | None = None
+) -> int:
+    """Starts rolling back the last publish; returns the job id. Raises ``PublishBusy`` when a job runs."""
+    return await _start(engine, "rollback", actor, config, settings)
+
+
+async def wait_for(engine: AsyncEngine, job_id: int) -> dict[str, Any] | None:
+    """Waits for a job started in this process, then returns its status."""
+    task = _TASKS.get(job_id)
+    if task:
+        await asyncio.shield(task)
+    return await job_status(engine, job_id)
+
+
+async def rollback(engine: AsyncEngine, actor: str, config: StaffConfig | None = None, settings: PublishSettings | None = None) -> dict:
+    """Rolls back the last publish and returns the finished job."""
+    job_id = await start_rollback(engine, actor, config, settings)
+    return await wait_for(engine, job_id) or {}
+
+
+async def publish_status(engine: AsyncEngine, job_id: int | None = None) -> dict[str, Any] | None:
+    """A job (default: the newest) with its steps: state, detail, log, times."""
+    return await job_status(engine, job_id)

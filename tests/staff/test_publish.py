@@ -1,147 +1,146 @@
-"""Publishing answer-only changes to the running assistant, refusals, and rollback: end to end.
+"""Publishing without servers: the gate, the atomic content copy, the job rows and lock, and failures that change nothing.
 
-The real action server and Rasa server (the content's trained model) answer
-over the REST channel from a copy of the published content; the staff app
-publishes into that copy. No server is restarted.
+The whole pipeline against real servers is tests/staff/test_publish_e2e.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import secrets
-import subprocess
-import time
-import urllib.request
+import shutil
+from dataclasses import replace
 from pathlib import Path
 
-import aiohttp
 import pytest
 
 from bot.settings import PROJECT_ROOT
+from bot.staff.audit import recent
+from bot.staff.config import load_config
+from bot.staff.db import open_database
+from bot.staff.publish import gate, publish_status, rollback, start_publish, wait_for
+from bot.staff.publish_content import changed_files, content_files, install, snapshot
+from bot.staff.publish_jobs import PublishBusy, create_job, finish_job, set_step
+from bot.staff.publish_settings import load_publish_settings
 from tests.postgres import free_port
-from tests.staff.conftest import RASA_BIN
-from tests.staff.harness import add_staff, copy_content
-from tests.staff.test_content import draft_pack, text_form
 
-QUESTION = "cik maksā deklarēt dzīvesvietu pašvaldībā"
+PACK = "latvia"
+FEE = "Klātienē valsts nodeva ir 4,27 EUR"
 
 
-def _wait(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 300
-    while True:
-        assert process.poll() is None, log.read_text()[-3000:]
-        assert time.monotonic() < deadline, f"{url} did not answer within 5 minutes"
-        try:
-            with urllib.request.urlopen(url, timeout=5) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(1)
+def _data_copy(target: Path) -> Path:
+    shutil.copytree(PROJECT_ROOT / "data" / "packs" / PACK, target / "packs" / PACK)
+    shutil.copy(PROJECT_ROOT / "data" / "languages.yml", target / "languages.yml")
+    return target
 
 
-@pytest.fixture(scope="module")
-def assistant(tmp_path_factory, live_rasa):
-    """Action server + Rasa server answering from a copy of the published content (``live_rasa`` trained the model)."""
-    root = tmp_path_factory.mktemp("assistant")
-    published = copy_content(root / "data")
-    model = sorted((PROJECT_ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)[-1]
-    actions_port, rasa_port, token = free_port(), free_port(), secrets.token_hex(16)  # hex: never starts with "-"
-    env = {
-        **os.environ,
-        "MIGRANT_BOT_DATA_DIR": str(published),
-        "MIGRANT_BOT_ACTIONS_URL": f"http://127.0.0.1:{actions_port}/webhook",
-        "MIGRANT_BOT_DATABASE_URL": f"sqlite:///{root / 'tracker.db'}",
-    }
-    processes = []
-    with (root / "actions.log").open("wb") as log:
-        actions = [str(RASA_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(actions_port)]
-        processes.append(subprocess.Popen(actions, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
-    _wait(f"http://127.0.0.1:{actions_port}/health", processes[0], root / "actions.log")
-    with (root / "rasa.log").open("wb") as log:
-        rasa = [str(RASA_BIN / "rasa"), "run", "--model", str(model), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
-        rasa += ["--port", str(rasa_port), "--enable-api", "--auth-token", token]
-        processes.append(subprocess.Popen(rasa, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
-    _wait(f"http://127.0.0.1:{rasa_port}/status?token={token}", processes[1], root / "rasa.log")
-    yield f"http://127.0.0.1:{rasa_port}", published
-    for process in processes:
-        process.terminate()
-        process.wait(timeout=60)
+def test_gate_allows_the_margin_and_refuses_a_drop_overall_or_in_one_language():
+    live = {"accuracy": 0.80, "accuracy_by_lang": {"en": 0.80, "lv": 0.80}}
+    assert gate({"accuracy": 0.79, "accuracy_by_lang": {"en": 0.79, "lv": 0.79}}, live, 0.02) == []
+    assert gate({"accuracy": 0.85, "accuracy_by_lang": {"en": 0.90, "lv": 0.80}}, live, 0.02) == []
+    overall = gate({"accuracy": 0.70, "accuracy_by_lang": {"en": 0.79, "lv": 0.79}}, live, 0.02)
+    assert overall == ["accuracy 70.0% against 80.0% live"]
+    one_language = gate({"accuracy": 0.80, "accuracy_by_lang": {"en": 0.90, "lv": 0.70}}, live, 0.02)
+    assert one_language == ["lv 70.0% against 80.0% live"]
+    assert gate({"accuracy": 0.80, "accuracy_by_lang": {"en": 0.80}}, live, 0.02) == ["lv 0.0% against 80.0% live"]
 
 
-async def _ask(rasa_url: str, text: str, lang: str = "lv") -> str:
-    body = {"sender": f"publish-test-{secrets.token_hex(4)}", "message": text, "metadata": {"lang": lang}}
-    async with aiohttp.ClientSession() as session, session.post(f"{rasa_url}/webhooks/rest/webhook", json=body) as answer:
-        assert answer.status == 200
-        return "\n".join(m.get("text") or "" for m in await answer.json())
+def test_install_copies_changed_files_removes_gone_ones_and_a_snapshot_restores(tmp_path):
+    published, draft = _data_copy(tmp_path / "published"), _data_copy(tmp_path / "draft")
+    topic = draft / "packs" / PACK / "topics" / "address_registration.yml"
+    topic.write_text(topic.read_text(encoding="utf-8").replace(FEE, FEE.replace("4,27", "5,10")), encoding="utf-8")
+    (draft / "packs" / PACK / "topics" / "study.yml").unlink()
+    assert changed_files(draft, published, PACK) == [f"packs/{PACK}/topics/address_registration.yml", f"packs/{PACK}/topics/study.yml"]
+
+    before = snapshot(published, tmp_path / "snap", PACK)
+    assert install(draft, published, PACK) == [f"packs/{PACK}/topics/address_registration.yml", f"packs/{PACK}/topics/study.yml"]
+    assert "5,10 EUR" in (published / "packs" / PACK / "topics" / "address_registration.yml").read_text(encoding="utf-8")
+    assert not (published / "packs" / PACK / "topics" / "study.yml").exists()
+    assert changed_files(draft, published, PACK) == []
+    assert not [p for p in published.rglob(".*publishing")]  # no temporary files left
+
+    install(before, published, PACK)
+    assert changed_files(_data_copy(tmp_path / "original"), published, PACK) == []
+    assert set(content_files(published, PACK)) == set(content_files(tmp_path / "original", PACK))
 
 
-async def _timed(rasa_url: str) -> float:
-    started = time.monotonic()
-    await _ask(rasa_url, QUESTION)
-    return time.monotonic() - started
+@pytest.fixture
+async def engine(tmp_path):
+    engine = await open_database(f"sqlite:///{tmp_path / 'staff.db'}")
+    yield engine
+    await engine.dispose()
 
 
-async def _load(rasa_url: str, stop: asyncio.Event, latencies: list[float]) -> None:
-    """A user asking every 0.2 s until ``stop``."""
-    while not stop.is_set():
-        latencies.append(await _timed(rasa_url))
-        await asyncio.sleep(0.2)
+async def test_one_job_at_a_time_and_the_lock_is_released_at_the_end(engine):
+    first = await create_job(engine, "publish", "editor@example.lv", ["validate", "go_live"])
+    with pytest.raises(PublishBusy, match=f"job {first} is running"):
+        await create_job(engine, "rollback", "other@example.lv", ["check"])
+    await set_step(engine, first, "validate", state="done", detail="ok", log="x" * 30_000)
+    await finish_job(engine, first, "failed", "stopped", "editor@example.lv", "publish")
+    job = await publish_status(engine, first)
+    assert job["state"] == "failed" and [s["name"] for s in job["steps"]] == ["validate", "go_live"]
+    assert len(job["steps"][0]["log"]) == 20_000  # the tail is kept
+    second = await create_job(engine, "publish", "editor@example.lv", ["validate"])
+    assert second == first + 1
+    actions = [row["action"] for row in await recent(engine)]
+    assert actions[:3] == ["publish.start", "publish.finish", "publish.start"]
 
 
-async def _until(rasa_url: str, wanted: str, seconds: float = 15.0) -> str:
-    """The reply once it contains ``wanted`` (the action server notices changed files within seconds)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        reply = await _ask(rasa_url, QUESTION)
-        if wanted in reply or time.monotonic() > deadline:
-            return reply
-        await asyncio.sleep(1)
+async def test_a_stale_lock_of_a_crashed_job_is_taken_over(engine):
+    from sqlalchemy import update
+
+    from bot.staff.db import publish_lock
+
+    await create_job(engine, "publish", "a@example.lv", ["validate"])
+    async with engine.begin() as conn:
+        await conn.execute(update(publish_lock).values(heartbeat=0))
+    assert await create_job(engine, "publish", "b@example.lv", ["validate"])
 
 
-async def test_an_answer_only_change_goes_live_without_a_restart_and_rolls_back(assistant, fresh_server):
-    rasa_url, published = assistant
-    assert "4,27 EUR" in await _ask(rasa_url, QUESTION)
-    server = fresh_server(MIGRANT_BOT_DATA_DIR=str(published))
-    browsers = await add_staff(server)
-    editor, publisher, translator = browsers["editor"], browsers["publisher"], browsers["translator"]
-    lv = draft_pack(server).topics["address_registration"].translations["lv"]
-    form = [*text_form(server, "lv", topic="address_registration", answer=lv.answer.replace("4,27 EUR", "5,10 EUR")), ("up_to_date", "on")]
-    assert (await editor.post("/topics/address_registration/lv", form))[0] == 303
-    assert "4,27 EUR" in await _ask(rasa_url, QUESTION)  # a draft is not live
+@pytest.fixture
+def setup(tmp_path, monkeypatch):
+    """A published folder, a draft, and publish settings pointing at ports where nothing listens."""
+    published, draft = _data_copy(tmp_path / "published"), _data_copy(tmp_path / "draft")
+    shutil.copytree(PROJECT_ROOT / "locales", draft / "locales")
+    monkeypatch.setenv("MIGRANT_BOT_STAFF_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("MIGRANT_BOT_DATA_DIR", str(published))
+    monkeypatch.setenv("MIGRANT_BOT_STAFF_DRAFT_DIR", str(draft))
+    for name in ("MIGRANT_BOT_RASA_BLUE_PORT", "MIGRANT_BOT_RASA_GREEN_PORT", "MIGRANT_BOT_PROXY_CONTROL_PORT"):
+        monkeypatch.setenv(name, str(free_port()))
+    return load_config(), load_publish_settings(), published, draft
 
-    await translator.get("/publish")
-    assert (await translator.post("/publish", {}))[0] == 403
-    await publisher.get("/publish")
-    usual = sorted([await _timed(rasa_url) for _ in range(10)])[5]
-    stop, latencies = asyncio.Event(), []
-    load = asyncio.create_task(_load(rasa_url, stop, latencies))
-    await asyncio.sleep(1)
-    status, page, _ = await publisher.post("/publish", {})
-    assert status == 303, page
-    assert "5,10 EUR" in await _until(rasa_url, "5,10 EUR")
-    await asyncio.sleep(1)
-    stop.set()
-    await load
-    # while the change went live, no user waited more than a second longer than usual
-    print(f"\nusual reply {usual * 1000:.0f} ms; during the publish: {len(latencies)} replies, slowest {max(latencies) * 1000:.0f} ms")
-    assert len(latencies) >= 5 and max(latencies) < usual + 1.0
 
-    # a change that needs training is refused and changes nothing users see
-    before = {p: p.read_bytes() for p in published.rglob("*.yml")}
-    lv = draft_pack(server).topics["address_registration"].translations["lv"]
-    form = text_form(server, "lv", topic="address_registration", examples=[*lv.examples, "jauns jautājums par deklarēšanu"])
-    assert (await editor.post("/topics/address_registration/lv", [*form, ("up_to_date", "on")]))[0] == 303
-    status, page, _ = await publisher.post("/publish", {})
-    assert status == 409 and "needs a new model" in page
-    assert {p: p.read_bytes() for p in published.rglob("*.yml")} == before
-    assert "5,10 EUR" in await _ask(rasa_url, QUESTION)
+async def _publish(engine, setup) -> dict:
+    config, settings, *_ = setup
+    job_id = await start_publish(engine, "editor@example.lv", config, settings)
+    return await asyncio.wait_for(wait_for(engine, job_id), 60)
 
-    # one click back to the content before the last publish
-    status, page, _ = await publisher.post("/rollback", {})
-    assert status == 303, page
-    assert "4,27 EUR" in await _until(rasa_url, "4,27 EUR")
-    _, page, _ = await publisher.get("/publish")
-    assert "rollback" in page and "answers" in page
-    for browser in browsers.values():
-        await browser.close()
+
+async def test_a_draft_with_errors_stops_at_validate_and_nothing_is_published(engine, setup):
+    _config, _settings, published, draft = setup
+    topic = draft / "packs" / PACK / "topics" / "banking.yml"
+    topic.write_text(topic.read_text(encoding="utf-8").replace("title: Opening a bank account", "title: ''"), encoding="utf-8")
+    before = {p: f.read_bytes() for p, f in content_files(published, PACK).items()}
+    job = await _publish(engine, setup)
+    assert job["state"] == "failed" and "the draft has errors" in job["message"]
+    assert [s["state"] for s in job["steps"]][:2] == ["failed", "pending"]
+    assert {p: f.read_bytes() for p, f in content_files(published, PACK).items()} == before
+
+
+async def test_nothing_to_publish_is_refused(engine, setup):
+    job = await _publish(engine, setup)
+    assert job["state"] == "refused" and "nothing to publish" in job["message"]
+
+
+async def test_servers_that_do_not_answer_fail_the_publish_and_change_nothing(engine, setup):
+    _config, _settings, published, draft = setup
+    topic = draft / "packs" / PACK / "topics" / "address_registration.yml"
+    topic.write_text(topic.read_text(encoding="utf-8").replace(FEE, FEE.replace("4,27", "5,10")), encoding="utf-8")
+    job = await _publish(engine, setup)
+    assert job["state"] == "failed" and "/state" in job["message"]  # the proxy's control API is not there
+    assert [s["state"] for s in job["steps"]][:3] == ["done", "failed", "pending"]
+    assert FEE in (published / "packs" / PACK / "topics" / "address_registration.yml").read_text(encoding="utf-8")
+
+
+async def test_rollback_without_a_publish_fails_clearly(engine, setup):
+    config, settings, *_ = setup
+    job = await rollback(engine, "publisher@example.lv", config, replace(settings))
+    assert job["state"] == "failed" and job["message"] == "there is no publish to roll back"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.i18n import LOCALES_DIR
-from bot.staff import publish
+from bot.staff import answer_publish as publish
 from bot.staff.templating import render
 from bot.staff.web import CONFIG, DRAFT, ENGINE, redirect, requires
 
