@@ -11,10 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+
+#: the saved classifier's file name inside the component's model storage
+CLASSIFIER_FILE = "classifier.skops"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -28,3 +32,36 @@ class RegularizedLogisticRegressionClassifier(LogisticRegressionClassifier):
     def __init__(self, config: dict[str, Any], name: str, model_storage: ModelStorage, resource: Resource) -> None:
         super().__init__(config, name, model_storage, resource)
         self.clf.set_params(C=float(self.config["C"]))
+
+    # Rasa names the saved file after the graph node ("train_<Component><index>"). A model
+    # built from Rasa's training cache restores the file under the cached node's name, and
+    # when the classifier sits at another index in the new config, Rasa's loader looks for
+    # a file that is not there (the model then fails to load). One fixed name avoids that.
+    def persist(self) -> None:
+        """Saves the classifier under a name that does not depend on the graph node."""
+        import skops.io as sio
+
+        with self._model_storage.write_to(self._resource) as model_dir:
+            sio.dump(self.clf, model_dir / CLASSIFIER_FILE)
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> RegularizedLogisticRegressionClassifier:
+        """Loads the classifier saved by ``persist`` (or by Rasa's own naming, for older models)."""
+        import skops.io as sio
+
+        with model_storage.read_from(resource) as model_dir:
+            candidates = [model_dir / CLASSIFIER_FILE, *sorted(model_dir.glob("*.skops"))]
+            path = next(p for p in candidates if p.exists())
+            untrusted = sio.get_untrusted_types(file=path)
+            if untrusted:
+                raise ValueError(f"untrusted types in {path.name}: {untrusted}")
+            component = cls(config, execution_context.node_name, model_storage, resource)
+            component.clf = sio.load(path, trusted=untrusted)
+            return component
