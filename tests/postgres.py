@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -53,3 +55,13 @@ def throwaway_postgres() -> Iterator[str]:
         stop = [*as_postgres, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]
         subprocess.run(stop, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A throw-away PostgreSQL server for the whole session (import this fixture into a conftest or test module)."""
+    try:
+        with throwaway_postgres() as url:
+            yield url
+    except RuntimeError as error:
+        pytest.fail(str(error))

@@ -6,22 +6,11 @@ test starts a throw-away cluster on a free port and stops it again.
 
 from __future__ import annotations
 
-import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.tracker_store import DatabaseUrlTrackerStore
-from tests.postgres import throwaway_postgres
-
-
-@pytest.fixture(scope="module")
-def postgres_url():
-    try:
-        with throwaway_postgres() as url:
-            yield url
-    except RuntimeError as error:
-        pytest.fail(str(error))
 
 
 def _conversation(sender: str) -> DialogueStateTracker:

@@ -14,19 +14,10 @@ from pathlib import Path
 import pytest
 
 from bot.settings import PROJECT_ROOT
-from tests.postgres import free_port, throwaway_postgres
+from tests.postgres import free_port, postgres_url  # noqa: F401 (a fixture)
 from tests.staff.harness import Browser, StaffServer, add_staff
 
 RASA_BIN = PROJECT_ROOT / ".venv" / "bin"
-
-
-@pytest.fixture(scope="session")
-def postgres_url():
-    try:
-        with throwaway_postgres() as url:
-            yield url
-    except RuntimeError as error:
-        pytest.fail(str(error))
 
 
 def _server(kind: str, request: pytest.FixtureRequest, root: Path, **env: str) -> StaffServer:

@@ -274,6 +274,22 @@ async def office_page(request: web.Request) -> web.StreamResponse:
     return _office_form(request, pack, office_id, _office_values(raw, list(pack.languages)), text_hash(text), [])
 
 
+def _write_names_and_fields(raw: Any, values: dict[str, Any], fields: tuple[str, ...]) -> str:
+    """Writes an office's or branch's names per language and its contact fields; returns the last key written."""
+    names = raw.setdefault("name", CommentedMap())
+    for lang, name in values["name"].items():
+        if name:
+            names[lang] = name
+        else:
+            names.pop(lang, None)
+    previous = "name"
+    for field in fields:
+        value = yamledit.quoted(values[field]) if field == "phone" and values[field] else values[field]  # "+371..." stays text
+        yamledit.set_or_drop(raw, field, value, after=previous)
+        previous = field if field in raw else previous
+    return previous
+
+
 def _branches_of(pack: Pack, office_id: str) -> list[Any]:
     return [b for b in pack.directory.branches if b.office == office_id]
 
@@ -295,17 +311,7 @@ async def office_save(request: web.Request) -> web.StreamResponse:
     values["name"] = {lang: str(form.get(f"name_{lang}", "")).strip() for lang in languages}
     values["sources"] = yamledit.lines(str(form.get("sources", "")))
     values["reviewed"] = str(form.get("reviewed", "")).strip()
-    names = raw.get("name")
-    for lang in languages:
-        if values["name"][lang]:
-            names[lang] = values["name"][lang]
-        else:
-            names.pop(lang, None)
-    previous = "name"
-    for field in OFFICE_FIELDS:
-        value = yamledit.quoted(values[field]) if field == "phone" and values[field] else values[field]  # "+371..." stays text
-        yamledit.set_or_drop(raw, field, value, after=previous)
-        previous = field if field in raw else previous
+    previous = _write_names_and_fields(raw, values, OFFICE_FIELDS)
     yamledit.set_or_drop(raw, "sources", values["sources"], after=previous)
     yamledit.set_or_drop(raw, "reviewed", yamledit.a_date(values["reviewed"]) if values["reviewed"] else None, after="sources")
     problems = await draft.save(
@@ -421,17 +427,7 @@ async def branch_save(request: web.Request) -> web.StreamResponse:
     values["hours"] = {day: str(form.get(f"hours_{day}", "")).strip() for day in WEEKDAYS}
     values["sources"] = yamledit.lines(str(form.get("sources", "")))
     values["reviewed"] = str(form.get("reviewed", "")).strip()
-    names = raw.setdefault("name", CommentedMap())
-    for lang in languages:
-        if values["name"][lang]:
-            names[lang] = values["name"][lang]
-        else:
-            names.pop(lang, None)
-    previous = "name"
-    for field in BRANCH_FIELDS:
-        value = yamledit.quoted(values[field]) if field == "phone" and values[field] else values[field]  # "+371..." stays text
-        yamledit.set_or_drop(raw, field, value, after=previous)
-        previous = field if field in raw else previous
+    previous = _write_names_and_fields(raw, values, BRANCH_FIELDS)
     yamledit.set_or_drop(raw, "hours", _hours(values["hours"]), after=previous)
     yamledit.set_or_drop(raw, "sources", values["sources"], after="hours" if "hours" in raw else previous)
     yamledit.set_or_drop(raw, "reviewed", yamledit.a_date(values["reviewed"]) if values["reviewed"] else None, after="sources")

@@ -1,0 +1,3 @@
+"""Fixtures of the integration tests."""
+
+from tests.postgres import postgres_url  # noqa: F401 (a fixture used by the tests here)
