@@ -60,7 +60,7 @@ staff-messages: staff-setup ## collect the staff app's interface strings and mer
 	@for lang in $$(ls bot/staff/locales | grep -v -e messages.pot -e README.md); do .venv-staff/bin/pybabel update -i bot/staff/locales/messages.pot -d bot/staff/locales -l $$lang --width 100; done
 
 staff-lock: ## rewrite requirements-staff.txt from requirements-staff.in
-	@scripts/staff-lock.sh
+	@scripts/lock.sh requirements-staff
 
 bench-tools: setup
 	@$(PY) -c "import psutil" 2>/dev/null || $(PY) -m pip install -q -r benchmarks/requirements.txt
