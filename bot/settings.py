@@ -30,6 +30,8 @@ class Settings:
     #: keep recent conversations in the Rasa server's memory (bot/tracker_cache.py); only safe
     #: when one Rasa server writes the database: off when two servers share it (zero-downtime publishing)
     tracker_cache: bool = True
+    #: the interface strings' catalogs (``<lang>/LC_MESSAGES/messages.po``); the staff app publishes into it
+    locales_dir: Path = PROJECT_ROOT / "locales"
 
     @property
     def pack_dir(self) -> Path:
@@ -50,4 +52,5 @@ def load_settings() -> Settings:
         database_url=_env("DATABASE_URL", f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.db'}"),
         rasa_speedups=_env("RASA_SPEEDUPS", "1") != "0",
         tracker_cache=_env("TRACKER_CACHE", "1") != "0",
+        locales_dir=Path(_env("LOCALES_DIR", str(PROJECT_ROOT / "locales"))),
     )

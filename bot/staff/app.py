@@ -19,7 +19,7 @@ async def create_app(config: StaffConfig) -> web.Application:
     """The application with its database opened and the draft content ready."""
     app = web.Application(middlewares=[context_middleware, csrf_middleware], client_max_size=2 * 1024 * 1024)
     engine = await open_database(config.database_url)
-    draft = Draft(config.draft_dir, config.published_data_dir, config.pack, engine)
+    draft = Draft(config.draft_dir, config.published_data_dir, config.pack, engine, published_locales=config.published_locales_dir)
     draft.ensure()
     app[CONFIG] = config
     app[ENGINE] = engine

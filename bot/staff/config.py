@@ -35,6 +35,7 @@ class StaffConfig:
     secure_cookies: bool  # send cookies over https only (set behind an https proxy)
     session_hours: int
     published_data_dir: Path  # what the assistant reads (bot.settings data dir)
+    published_locales_dir: Path  # the interface strings the assistant reads (bot.settings locales dir)
     draft_dir: Path  # the staff's working copy, same layout as the data dir
     snapshots_dir: Path  # the published content before each publish (rollback)
     pack: str
@@ -82,6 +83,7 @@ def load_config() -> StaffConfig:
         secure_cookies=_env("SECURE_COOKIES", "0").lower() in ("1", "true", "yes"),
         session_hours=_int("SESSION_HOURS", 8),
         published_data_dir=content.data_dir,
+        published_locales_dir=content.locales_dir,
         draft_dir=Path(_env("DRAFT_DIR", str(var_dir / "staff" / "draft"))),
         snapshots_dir=var_dir / "staff" / "published",
         pack=content.pack,

@@ -82,18 +82,6 @@ pending_imports = Table(
 )
 
 
-publishes = Table(
-    "staff_publishes",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("at", Float, nullable=False),
-    Column("actor", String(254), nullable=False),
-    Column("kind", String(20), nullable=False),  # "answers" or "rollback"
-    Column("snapshot", String(500), nullable=False),  # the published files as they were before ("answers")
-    Column("files", Text, nullable=False),  # files written, one per line
-)
-
-
 def async_url(url: str) -> str:
     """The SQLAlchemy async driver URL for a plain ``sqlite:///`` or ``postgresql://`` URL."""
     parsed = make_url(url)

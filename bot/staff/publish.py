@@ -6,11 +6,14 @@
 
 A publish (docs/staff-publish.md):
 
-1. ``validate``: the draft passes the same checks as a save (``make content-check``).
+1. ``validate``: the draft is copied as it is now (later saves are not part
+   of this publish) and the copy passes the same checks as a save
+   (``make content-check``, ``make messages-check``).
 2. ``compare``: the model name the draft needs (``bot.train --name-only``, a
-   fingerprint of Rasa's training data and domain) against the live model's.
-   Equal: an answer-only change (an answer, a fee, an office): no training,
-   no model load; go to 8.
+   fingerprint of Rasa's training data and domain) against the live model's
+   (the published content's when the servers do not answer). Equal: an
+   answer-only change (an answer, a fee, an office, interface strings): no
+   training, no model load; go to 8.
 3. ``train`` (nice, in the Rasa environment) into ``models/``.
 4. ``baseline``: the live model's figures, stored with the publish that put
    it live; measured when there are none (first publish).
@@ -21,8 +24,9 @@ A publish (docs/staff-publish.md):
 7. ``gate``: refused when the accuracy, overall or in any language, is lower
    than the baseline's by more than ``MIGRANT_BOT_STAFF_MAX_ACCURACY_DROP``.
 8. ``go_live``: the published content is snapshotted, the draft's files are
-   written over it (each one atomically), and the proxy switches to the idle
-   server (model changes only).
+   written over it (each one atomically; the action server reads changed
+   content and catalogs on the next message), and the proxy switches to the
+   idle server (model changes only).
 
 A failure or refusal before step 8 changes nothing users see. A rollback
 restores the snapshot taken by the last publish and switches back to the
@@ -50,7 +54,7 @@ from bot.settings import PROJECT_ROOT
 from bot.staff.config import StaffConfig, load_config
 from bot.staff.db import publish_jobs
 from bot.staff.draft import _evaluate as check_draft
-from bot.staff.publish_content import changed_files, install, snapshot
+from bot.staff.publish_content import ContentTree, changed_files, install, snapshot
 from bot.staff.publish_jobs import PublishBusy, create_job, finish_job, job_status, last_live_job, last_publish, set_step, update_job
 from bot.staff.publish_settings import PublishSettings, load_publish_settings
 from bot.staff.sides import SideError, Sides
@@ -91,6 +95,16 @@ class Job:
     @property
     def work(self) -> Path:
         return self.settings.work_dir / str(self.job_id)
+
+    @property
+    def published(self) -> ContentTree:
+        """What users get: the assistant's data folder and catalogs."""
+        return ContentTree(self.config.published_data_dir, self.config.published_locales_dir, self.config.pack)
+
+    @property
+    def frozen(self) -> ContentTree:
+        """The draft as it was when the publish started: trained, evaluated and published."""
+        return ContentTree.within(self.work / "draft", self.config.pack)
 
     async def step(self, name: str, action: Callable[[], Awaitable[str]]) -> None:
         """Runs one step, recording running -> done (with ``action``'s detail) or failed."""
@@ -157,13 +171,14 @@ def _python(job: Job, module: str, *args: str, nice: bool = False) -> list[str]:
 
 
 async def _validate(job: Job) -> str:
-    draft, published = job.config.draft_dir, job.config.published_data_dir
+    draft = job.config.draft_dir
     if not (draft / "languages.yml").exists():
         raise StepFailed(f"there is no draft at {draft}")
-    state = await asyncio.to_thread(check_draft, draft, job.config.pack)
+    await asyncio.to_thread(snapshot, ContentTree.within(draft, job.config.pack), job.frozen.data_dir)
+    state = await asyncio.to_thread(check_draft, job.frozen.data_dir, job.config.pack)
     if state.blocking():
         raise StepFailed("the draft has errors: " + "; ".join(sorted(state.blocking())[:20]))
-    changed = await asyncio.to_thread(changed_files, draft, published, job.config.pack)
+    changed = await asyncio.to_thread(changed_files, job.frozen, job.published)
     if not changed:
         raise Refused("nothing to publish: the draft equals the published content")
     job.values["changed"] = changed
@@ -172,23 +187,56 @@ async def _validate(job: Job) -> str:
     )
 
 
-async def _compare(job: Job) -> str:
-    active = await job.sides.active()
-    live = await job.sides.model(active)
-    args = ["--name-only", "--config", str(job.settings.train_config), "--data-dir", str(job.config.draft_dir)]
-    out = await job.command("compare", _python(job, "bot.train", *args, "--build-dir", str(job.work / "build")))
-    needed = out.strip().splitlines()[-1] if out.strip() else ""
-    if not needed:
+async def _model_name(job: Job, data_dir: Path, build: str) -> str:
+    """The name of the model ``data_dir``'s content needs (config name + fingerprint), without training."""
+    args = ["--name-only", "--config", str(job.settings.train_config), "--data-dir", str(data_dir), "--build-dir", str(job.work / build)]
+    out = await job.command("compare", _python(job, "bot.train", *args))
+    name = out.strip().splitlines()[-1] if out.strip() else ""
+    if not name:
         raise StepFailed("bot.train --name-only printed no model name")
-    job.values.update(side_before=active, previous_model=live, needed=needed, mode="answers" if needed == live else "model")
-    await update_job(job.engine, job.job_id, mode=job.values["mode"], side_before=active, previous_model=live)
-    if needed == live:
-        return f"answer-only change: the live model {live} stays (no training)"
-    return f"the ways of asking changed: model {needed} is needed (live: {live})"
+    return name
+
+
+async def _live(job: Job) -> tuple[str, str] | None:
+    """The active side and its model, or None when the servers (or the proxy) do not answer."""
+    try:
+        active = await job.sides.active()
+        return active, await job.sides.model(active)
+    except SideError as error:
+        job.values["unreachable"] = str(error)
+        return None
+
+
+async def _compare(job: Job) -> str:
+    needed = await _model_name(job, job.frozen.data_dir, "build")
+    live = await _live(job)
+    # without the servers, the reference is the model the published content needs
+    reference = live[1] if live else await _model_name(job, job.published.data_dir, "build-published")
+    mode = "answers" if needed == reference else "model"
+    if mode == "model" and not job.settings.zero_downtime:
+        raise StepFailed(
+            "the draft changes ways of asking, which needs a new model, and zero-downtime switching is off "
+            "(MIGRANT_BOT_ZERO_DOWNTIME=0): there is no second Rasa server to load it into; publish answer-only changes, "
+            "or restart the assistant with the draft's content"
+        )
+    if mode == "model" and live is None:
+        raise StepFailed(
+            "the draft changes ways of asking, which needs a new model, and the assistant's servers do not answer: "
+            + job.values["unreachable"]
+        )
+    side = live[0] if live else None
+    job.values.update(side_before=side, previous_model=reference, needed=needed, mode=mode)
+    await update_job(job.engine, job.job_id, mode=mode, side_before=side, previous_model=reference)
+    if mode == "answers":
+        where = f"the live model {reference} stays"
+        if live is None:
+            where = f"the assistant is not running; the published content's model {reference} stays"
+        return f"answer-only change: {where} (no training)"
+    return f"the ways of asking changed: model {needed} is needed (live: {reference})"
 
 
 async def _train(job: Job) -> str:
-    args = ["--config", str(job.settings.train_config), "--data-dir", str(job.config.draft_dir), "--build-dir", str(job.work / "build")]
+    args = ["--config", str(job.settings.train_config), "--data-dir", str(job.frozen.data_dir), "--build-dir", str(job.work / "build")]
     out = await job.command("train", _python(job, "bot.train", *args, "--out", str(job.settings.models_dir), nice=True))
     model = Path(out.strip().splitlines()[-1]) if out.strip() else Path()
     if not model.name.endswith(".tar.gz") or not model.exists():
@@ -200,7 +248,7 @@ async def _train(job: Job) -> str:
 async def _evaluate(job: Job, side: str, name: str, concurrency: int = 2) -> dict[str, Any]:
     out = job.work / f"scores-{name}.json"
     args = [str(job.settings.heldout), "--nlu", "--url", job.sides.url(side), "--json", str(out), "--concurrency", str(concurrency)]
-    await job.command(name, _python(job, "bot.evaluation", *args), {"MIGRANT_BOT_DATA_DIR": str(job.config.draft_dir)})
+    await job.command(name, _python(job, "bot.evaluation", *args), {"MIGRANT_BOT_DATA_DIR": str(job.frozen.data_dir)})
     return json.loads(out.read_text(encoding="utf-8"))
 
 
@@ -252,16 +300,15 @@ async def _gate(job: Job) -> str:
     return f"passed (allowed drop {job.settings.max_accuracy_drop:.1%})"
 
 
-async def _go_live(job: Job, source: Path, switch_to: str | None) -> str:
-    published, pack = job.config.published_data_dir, job.config.pack
-    before = await asyncio.to_thread(snapshot, published, job.work / "before", pack)
-    job.values["snapshot"] = str(before)
-    changed = await asyncio.to_thread(install, source, published, pack)
+async def _go_live(job: Job, source: ContentTree, switch_to: str | None) -> str:
+    before = await asyncio.to_thread(snapshot, job.published, job.work / "before")
+    job.values["snapshot"] = str(before.data_dir)
+    changed = await asyncio.to_thread(install, source, job.published)
     if switch_to and switch_to != job.values.get("side_before"):
         try:
             await job.sides.switch(switch_to)
         except SideError:
-            await asyncio.to_thread(install, before, published, pack)  # the content goes back with the model
+            await asyncio.to_thread(install, before, job.published)  # the content goes back with the model
             raise
         return f"{len(changed)} file(s) published; users are on {switch_to}"
     return f"{len(changed)} file(s) published; the action server reloads them on the next message"
@@ -272,7 +319,7 @@ async def _run_publish(job: Job) -> None:
     await job.step("compare", lambda: _compare(job))
     if job.values["mode"] == "answers":
         await job.skip("train", "baseline", "load", "evaluate", "gate", why="answer-only change")
-        await job.step("go_live", lambda: _go_live(job, job.config.draft_dir, None))
+        await job.step("go_live", lambda: _go_live(job, job.frozen, None))
         stored = await last_live_job(job.engine, job.values["previous_model"])
         job.values.update(model=job.values["previous_model"], side_after=job.values["side_before"], scores=stored and stored["scores"])
         return
@@ -286,7 +333,7 @@ async def _run_publish(job: Job) -> None:
 
     await job.step("evaluate", evaluate)
     await job.step("gate", lambda: _gate(job))
-    await job.step("go_live", lambda: _go_live(job, job.config.draft_dir, job.values["side_after"]))
+    await job.step("go_live", lambda: _go_live(job, job.frozen, job.values["side_after"]))
     job.values["model"] = job.values["needed"]
 
 
@@ -303,8 +350,11 @@ async def _run_rollback(job: Job) -> None:
         if not Path(found["snapshot"]).exists():
             raise StepFailed(f"the content snapshot of job {found['id']} is missing ({found['snapshot']})")
         target.update(found)
-        active = await job.sides.active()
-        job.values.update(side_before=active, previous_model=await job.sides.model(active), rollback_of=found["id"])
+        live = await _live(job)
+        if live is None and found["mode"] != "answers":
+            raise StepFailed("rolling back a new model needs the assistant's servers, which do not answer: " + job.values["unreachable"])
+        active, model = live or (None, found["previous_model"])  # an answer-only publish: only the content goes back
+        job.values.update(side_before=active, previous_model=model, rollback_of=found["id"])
         await update_job(job.engine, job.job_id, rollback_of=found["id"], side_before=active)
         return f"rolls back job {found['id']} ({found['mode']}): model {found['previous_model']}, content of {found['snapshot']}"
 
@@ -323,7 +373,7 @@ async def _run_rollback(job: Job) -> None:
                 raise StepFailed(f"the previous model file {model_file} is gone")
             await job.step("load", lambda: _load(job, model_file))
         switch_to = idle
-    await job.step("go_live", lambda: _go_live(job, Path(target["snapshot"]), switch_to))
+    await job.step("go_live", lambda: _go_live(job, ContentTree.within(Path(target["snapshot"]), job.config.pack), switch_to))
     async with job.engine.begin() as conn:
         await conn.execute(update(publish_jobs).where(publish_jobs.c.id == target["id"]).values(state="rolled_back"))
     stored = await last_live_job(job.engine, want)

@@ -1,32 +1,67 @@
-"""Copies content between the draft, the published data folder and snapshots, one file at a time atomically.
+"""Copies content between the draft, the published folders and snapshots, one file at a time atomically.
 
 The published content is ``languages.yml`` and ``packs/<pack>/**/*.yml`` of the
-data folder (what ``bot.content.loader`` reads). Each file is written under a
-temporary name and renamed over the old one, so the action server's
-``ContentStore`` reads the old or the new file, never half of one; a file the
-source does not have is removed. The interface strings (``locales/``) are not
-published here: the action server caches them until it restarts.
+data folder (what ``bot.content.loader`` reads) and the interface strings'
+catalogs, ``<lang>/LC_MESSAGES/messages.po`` of the locales folder (what
+``bot.i18n`` reads). The draft and the snapshots keep the catalogs in a
+``locales/`` folder beside ``languages.yml``. Each file is written under a
+temporary name and renamed over the old one, so the action server reads the
+old or the new file, never half of one; a file the source does not have is
+removed.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
+LOCALES = "locales/"  # the catalogs' relative paths start with this
+TEMPLATE = "messages.pot"  # the message ids, extracted from the code by developers
 
-def content_files(root: Path, pack: str) -> dict[str, Path]:
-    """The published files under a data folder, by path relative to it."""
+
+@dataclass(frozen=True)
+class ContentTree:
+    """One copy of the content: a data folder and a locales folder."""
+
+    data_dir: Path
+    locales_dir: Path
+    pack: str
+
+    @classmethod
+    def within(cls, root: Path, pack: str) -> ContentTree:
+        """The draft's and the snapshots' layout: the catalogs in ``root/locales``."""
+        return cls(root, root / "locales", pack)
+
+
+def content_files(tree: ContentTree) -> dict[str, Path]:
+    """The content's files by relative path (catalogs as ``locales/<lang>/LC_MESSAGES/messages.po``)."""
+    root = tree.data_dir
     files = {"languages.yml": root / "languages.yml"} if (root / "languages.yml").exists() else {}
-    pack_dir = root / "packs" / pack
+    pack_dir = root / "packs" / tree.pack
     for path in sorted(pack_dir.rglob("*.yml")) if pack_dir.exists() else []:
         files[path.relative_to(root).as_posix()] = path
+    for path in sorted(tree.locales_dir.glob("*/LC_MESSAGES/messages.po")) if tree.locales_dir.exists() else []:
+        files[LOCALES + path.relative_to(tree.locales_dir).as_posix()] = path
     return files
 
 
-def changed_files(source: Path, target: Path, pack: str) -> list[str]:
-    """Relative paths that differ (added, changed or removed) between two data folders."""
-    new, old = content_files(source, pack), content_files(target, pack)
+def _target(tree: ContentTree, relative: str) -> Path:
+    if relative.startswith(LOCALES):
+        return tree.locales_dir / relative.removeprefix(LOCALES)
+    return tree.data_dir / relative
+
+
+def changed_files(source: ContentTree, target: ContentTree) -> list[str]:
+    """Relative paths that differ (added, changed or removed) between two copies.
+
+    A source without a locales folder (a snapshot from before catalogs were
+    published) leaves the target's catalogs out of the comparison.
+    """
+    new, old = content_files(source), content_files(target)
+    if not source.locales_dir.exists():
+        old = {k: v for k, v in old.items() if not k.startswith(LOCALES)}
     return sorted(p for p in new.keys() | old.keys() if p not in new or p not in old or new[p].read_bytes() != old[p].read_bytes())
 
 
@@ -37,23 +72,29 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(partial, path)
 
 
-def install(source: Path, target: Path, pack: str) -> list[str]:
+def install(source: ContentTree, target: ContentTree) -> list[str]:
     """Makes ``target``'s content equal ``source``'s; returns the relative paths changed."""
-    changed = changed_files(source, target, pack)
-    new = content_files(source, pack)
+    changed = changed_files(source, target)
+    new = content_files(source)
     for relative in changed:
         if relative in new:
-            _write_atomic(target / relative, new[relative].read_bytes())
+            _write_atomic(_target(target, relative), new[relative].read_bytes())
         else:
-            (target / relative).unlink(missing_ok=True)
+            _target(target, relative).unlink(missing_ok=True)
     return changed
 
 
-def snapshot(source: Path, folder: Path, pack: str) -> Path:
-    """Copies the content of a data folder into a new snapshot ``folder``."""
+def snapshot(source: ContentTree, folder: Path) -> ContentTree:
+    """Copies the content of ``source`` into a new folder (the draft's layout) and returns it."""
     if folder.exists():
         shutil.rmtree(folder)
-    for relative, path in content_files(source, pack).items():
-        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, folder / relative)
-    return folder
+    copy = ContentTree.within(folder, source.pack)
+    copy.locales_dir.mkdir(parents=True)
+    for relative, path in content_files(source).items():
+        destination = _target(copy, relative)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, destination)
+    template = source.locales_dir / TEMPLATE
+    if template.exists():  # not published (developers extract it), but the translation check reads it
+        shutil.copyfile(template, copy.locales_dir / TEMPLATE)
+    return copy

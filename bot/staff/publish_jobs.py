@@ -28,8 +28,16 @@ def _json(value: Any) -> str | None:
 async def create_job(engine: AsyncEngine, kind: str, actor: str, steps: list[str]) -> int:
     """A new running job with its steps pending, holding the lock; raises ``PublishBusy``."""
     now = time.time()
-    async with engine.begin() as conn:
-        await conn.execute(delete(publish_lock).where(publish_lock.c.heartbeat < now - STALE_LOCK_S))
+    async with engine.begin() as conn:  # a job whose process stopped: it ends as failed and frees the lock
+        stale = (await conn.execute(select(publish_lock.c.job_id).where(publish_lock.c.heartbeat < now - STALE_LOCK_S))).scalars().all()
+        if stale:
+            message = f"the process running it stopped (no sign of life for {STALE_LOCK_S // 60} minutes)"
+            await conn.execute(
+                update(publish_jobs)
+                .where(publish_jobs.c.id.in_(stale), publish_jobs.c.state == "running")
+                .values(state="failed", message=message, finished_at=now)
+            )
+            await conn.execute(delete(publish_lock).where(publish_lock.c.job_id.in_(stale)))
     try:
         async with engine.begin() as conn:
             job_id = (
@@ -136,3 +144,10 @@ async def last_publish(engine: AsyncEngine) -> dict[str, Any] | None:
     async with engine.connect() as conn:
         row = (await conn.execute(query)).mappings().first()
     return _decode(row) if row else None
+
+
+async def recent_jobs(engine: AsyncEngine, limit: int = 30) -> list[dict[str, Any]]:
+    """The newest jobs (without their steps), newest first."""
+    async with engine.connect() as conn:
+        rows = (await conn.execute(select(publish_jobs).order_by(publish_jobs.c.id.desc()).limit(limit))).mappings().all()
+    return [_decode(row) for row in rows]

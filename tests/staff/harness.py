@@ -59,8 +59,12 @@ class StaffServer:
             "MIGRANT_BOT_STAFF_ARGON2_MEMORY_KIB": "8192",
             "MIGRANT_BOT_STAFF_ARGON2_TIME_COST": "1",
             "MIGRANT_BOT_DATABASE_URL": f"sqlite:///{self.root / 'no-conversations.db'}",
-            # the published content a publish writes to: a copy, never the repository's data/
+            # the published content a publish writes to: a copy, never the repository's data/ and locales/
             "MIGRANT_BOT_DATA_DIR": str(self.root / "published"),  # not a developer's conversations
+            "MIGRANT_BOT_LOCALES_DIR": str(self.root / "published" / "locales"),
+            # no switch proxy or Rasa servers: closed ports, not a developer's running ones
+            **{f"MIGRANT_BOT_{name}_PORT": str(free_port()) for name in ("PROXY_CONTROL", "RASA_BLUE", "RASA_GREEN")},
+            "MIGRANT_BOT_RASA_PORT": str(free_port()),
             # no live assistant unless a test starts one (a closed port, not a developer's running one)
             "MIGRANT_BOT_STAFF_RASA_URL": f"http://127.0.0.1:{free_port()}",
             **self.extra_env,
@@ -74,9 +78,12 @@ class StaffServer:
 
     def start(self) -> StaffServer:
         self.root.mkdir(parents=True, exist_ok=True)
-        published = Path(self.env()["MIGRANT_BOT_DATA_DIR"])
+        env = self.env()
+        published, locales = Path(env["MIGRANT_BOT_DATA_DIR"]), Path(env["MIGRANT_BOT_LOCALES_DIR"])
         if not published.exists():
             copy_content(published)
+        if not locales.exists():
+            shutil.copytree(PROJECT_ROOT / "locales", locales)
         log = (self.root / "staff.log").open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot.staff", "serve"], env=self.env(), cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT

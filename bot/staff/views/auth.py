@@ -79,7 +79,8 @@ async def ui_language(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     lang = str(form.get("lang", ""))
     if lang not in i18n.UI_LANGUAGES:
-        return error_page(request, 400, request["_"]("Unknown interface language."))
+        _ = request["_"]
+        return error_page(request, 400, _("Unknown interface language."))
     response = redirect(_safe_next(str(form.get("next", ""))))
     sessions.set_cookie(response, i18n.COOKIE, lang, request.app[CONFIG].secure_cookies, max_age=365 * 24 * 3600)
     return response
