@@ -10,6 +10,8 @@ A subclass implements ``respond(turn)`` and returns a ``Reply``. The base:
 - when the previous reply asked for the user's city and this message names a
   place, answers the waiting topic routed there (``actions.routing``), whatever
   the model guessed for a bare "Jelgava";
+- adds a "this did not help" button to a topic's answer (the staff inbox
+  lists the questions whose answer was marked so);
 - sets the slots of ``bot.dialogue.SLOTS``.
 
 Domain needs: the slots of ``bot.dialogue.SLOTS``.
@@ -28,7 +30,7 @@ from actions.render import topic_title
 from actions.routing import answer_with_city
 from actions.services import services
 from actions.turn import Button, Reply, Turn
-from bot.channels.payloads import button_payload
+from bot.channels.payloads import button_payload, feedback_payload
 from bot.content.model import FALLBACK_LABEL, Pack
 from bot.dialogue import ENTITY_LANGUAGE, SLOT_AWAITING_CITY, SLOT_CHOSEN_LANGUAGE, SLOT_CITY, SLOT_CITY_ASKED, SLOT_LANGUAGE, SLOT_TOPIC
 from bot.language.choose import LanguageChoice, choose_reply_language
@@ -87,11 +89,10 @@ class AnsweringAction(Action, abc.ABC):
         if not has_words(turn.text):
             return unreadable_reply(turn)
         waiting = turn.tracker.get_slot(SLOT_AWAITING_CITY)
+        reply = None
         if waiting in turn.pack.topics and not turn.text.startswith("/"):
-            routed = answer_with_city(turn, waiting)
-            if routed is not None:
-                return routed
-        return self.respond(turn)
+            reply = answer_with_city(turn, waiting)
+        return with_feedback_button(turn, reply or self.respond(turn))
 
     @staticmethod
     def _send(dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn, reply: Reply) -> None:
@@ -124,6 +125,13 @@ class AnsweringAction(Action, abc.ABC):
 def menu_buttons(turn: Turn, topic_ids: list[str] | tuple[str, ...]) -> list[Button]:
     """Buttons that choose topics, titled in the reply language."""
     return [Button(topic_title(turn.pack.topics[t], turn.lang), button_payload(t)) for t in topic_ids if t in turn.pack.topics]
+
+
+def with_feedback_button(turn: Turn, reply: Reply) -> Reply:
+    """A topic's full answer gets "this did not help" (not one that still waits for the user's city)."""
+    if reply.label in turn.pack.topics and not reply.awaiting_city:
+        reply.buttons.append(Button(turn._("This did not help"), feedback_payload()))
+    return reply
 
 
 def unreadable_reply(turn: Turn) -> Reply:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from actions.base import AnsweringAction, menu_buttons
 from actions.render import office_contact
 from actions.turn import Reply, Turn
-from bot.dialogue import ACTION_FOR_LABEL, SLOT_TOPIC
+from bot.dialogue import ACTION_FOR_LABEL, ENTITY_FEEDBACK, FEEDBACK_UNHELPFUL, SLOT_TOPIC
 
 
 def label_answer(turn: Turn, label_id: str) -> str:
@@ -56,7 +56,12 @@ class ActionOutOfScope(AnsweringAction):
 
 
 class ActionAskHuman(AnsweringAction):
-    """Tells how to reach a person: the office of the last topic, or the general one."""
+    """Tells how to reach a person: the office of the last topic, or the general one.
+
+    Also the answer to "this did not help" under an answer (a button payload with
+    the feedback entity): it says so, and the question stays in the conversation
+    store, where the staff app's inbox finds it.
+    """
 
     def name(self) -> str:
         return ACTION_FOR_LABEL["ask_human"]
@@ -67,4 +72,6 @@ class ActionAskHuman(AnsweringAction):
         reachable = [o for o in candidates if turn.pack.offices[o].phone or turn.pack.offices[o].email]
         office = turn.pack.offices[reachable[0] if reachable else turn.pack.general_office]
         text = turn._("I am an automatic assistant. You can talk to a person here:") + "\n\n" + office_contact(office, turn.lang)
+        if turn.entity(ENTITY_FEEDBACK) == FEEDBACK_UNHELPFUL:
+            text = turn._("Sorry that this did not help. The team that writes the answers will see your question.") + "\n\n" + text
         return Reply(label="ask_human", messages=[text], offices=[office.id], sources=list(office.sources))

@@ -31,7 +31,9 @@ SLOTS = (SLOT_LANGUAGE, SLOT_CHOSEN_LANGUAGE, SLOT_TOPIC, SLOT_CITY, SLOT_AWAITI
 #: Entities that only button payloads carry (see bot.channels.payloads).
 ENTITY_LANGUAGE = "language"
 ENTITY_OFFICE = "office"
-ENTITIES = (ENTITY_LANGUAGE, ENTITY_OFFICE)
+ENTITY_FEEDBACK = "feedback"  # on the "this did not help" button of an answer (the staff inbox lists those)
+FEEDBACK_UNHELPFUL = "unhelpful"
+ENTITIES = (ENTITY_LANGUAGE, ENTITY_OFFICE, ENTITY_FEEDBACK)
 
 
 def all_actions() -> list[str]:

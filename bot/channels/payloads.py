@@ -3,7 +3,8 @@
 Rasa treats a message starting with "/" as a forced intent with entities. A
 user's typed text never gets that power (``bot.text`` strips the slash); a
 button's payload does, but only for the few choices buttons offer: a topic, a
-language, an office, the menu. Anything else is treated as plain text.
+language, an office, the menu, "this did not help". Anything else is treated
+as plain text.
 """
 
 from __future__ import annotations
@@ -13,10 +14,18 @@ import re
 from typing import Iterator
 
 from bot.content.model import Pack
+from bot.dialogue import ENTITY_FEEDBACK, ENTITY_LANGUAGE, ENTITY_OFFICE, FEEDBACK_UNHELPFUL
 from bot.text import normalize_user_text
 
-_PAYLOAD = re.compile(r'^/(?P<intent>[a-z_]{2,40})(?P<entities>\{"(?:language|office)":"[a-z_0-9]{2,40}"\})?$')
+_PAYLOAD = re.compile(r'^/(?P<intent>[a-z_]{2,40})(?P<entities>\{"(?:language|office|feedback)":"[a-z_0-9]{2,40}"\})?$')
 _MENU_INTENTS = frozenset({"greet", "change_language", "office_lookup"})
+#: "This did not help" under an answer: a wish for a person, marked so that staff see the question
+FEEDBACK_PAYLOAD_INTENT = "ask_human"
+
+
+def feedback_payload() -> str:
+    """The payload of the "this did not help" button."""
+    return button_payload(FEEDBACK_PAYLOAD_INTENT, **{ENTITY_FEEDBACK: FEEDBACK_UNHELPFUL})
 
 
 def button_payload(intent: str, **entities: str) -> str:
@@ -33,19 +42,22 @@ def known_payloads(pack: Pack) -> Iterator[str]:
             yield button_payload(intent, language=code)
         for office in pack.offices:
             yield button_payload(intent, office=office)
+    yield feedback_payload()
 
 
 def _is_allowed(text: str, pack: Pack) -> bool:
     match = _PAYLOAD.match(text)
     if not match:
         return False
+    if text == feedback_payload():
+        return True
     intent = match.group("intent")
     if intent not in pack.topics and intent not in _MENU_INTENTS:
         return False
     if not match.group("entities"):
         return True
     ((key, value),) = json.loads(match.group("entities")).items()
-    allowed = pack.languages if key == "language" else pack.offices
+    allowed = {ENTITY_LANGUAGE: pack.languages, ENTITY_OFFICE: pack.offices}.get(key, ())
     return value in allowed
 
 

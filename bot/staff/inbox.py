@@ -3,10 +3,11 @@
 Read-only from the assistant's conversation store (Rasa's SQL tracker store,
 ``MIGRANT_BOT_DATABASE_URL``, table ``events``): user messages that Rasa
 classified as ``nlu_fallback`` (not understood) or ``out_of_scope`` (not
-covered). Personal data is masked before anything is shown or grouped, and
-similar questions are grouped and counted (character trigram overlap).
-The assistant has no "this did not help" button yet, so there is no such
-source.
+covered), and questions whose answer the user marked with "this did not
+help" (the button under every topic answer: the question is the user's last
+typed message before the press, reason ``unhelpful``). Personal data is
+masked before anything is shown or grouped, and similar questions are
+grouped and counted (character trigram overlap).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 REASONS = ("nlu_fallback", "out_of_scope")
+UNHELPFUL = "unhelpful"  # the reason of a question whose answer was marked "this did not help"
 SIMILAR = 0.5  # Jaccard overlap of character trigrams that puts two questions in one group
 
 # Rasa's table, declared (not reflected) with the columns read here.
@@ -121,30 +123,71 @@ def group(questions: list[Question]) -> list[Group]:
     return sorted(groups, key=lambda g: (-g.count, -g.last))
 
 
-def _question(row: Any) -> Question | None:
+def _data(row: Any) -> dict[str, Any]:
     try:
         data = json.loads(row["data"] or "{}")
     except ValueError:
-        return None
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _question(row: Any, reason: str | None = None, at: float | None = None) -> Question | None:
+    data = _data(row)
     text = str(data.get("text") or "").strip()
     if not text or text.startswith("/"):  # a button payload, not typed text
         return None
     metadata = data.get("metadata") or {}
     lang = metadata.get("lang") if isinstance(metadata, dict) else None
-    return Question(text=mask(text[:500]), lang=str(lang or "?"), reason=row["intent_name"], at=float(row["timestamp"] or 0))
+    when = float(row["timestamp"] or 0) if at is None else at
+    return Question(text=mask(text[:500]), lang=str(lang or "?"), reason=reason or row["intent_name"], at=when)
+
+
+def _is_unhelpful_mark(row: Any) -> bool:
+    """The press of "this did not help" (``/ask_human{"feedback":"unhelpful"}``, see bot.channels.payloads)."""
+    entities = (_data(row).get("parse_data") or {}).get("entities") or []
+    return any(isinstance(e, dict) and e.get("entity") == "feedback" and e.get("value") == UNHELPFUL for e in entities)
+
+
+async def _marked_unhelpful(conn: Any, since: float, limit: int) -> list[Question]:
+    """The questions whose answer was marked "this did not help": each mark's sender's last typed message before it."""
+    marks = (
+        await conn.execute(
+            select(_events.c.sender_id, _events.c.timestamp, _events.c.data)
+            .where(_events.c.type_name == "user", _events.c.intent_name == "ask_human", _events.c.timestamp > since)
+            .where(_events.c.data.contains('"feedback"'))
+            .order_by(_events.c.timestamp.desc())
+            .limit(limit)
+        )
+    ).mappings().all()
+    found = []
+    for mark in (m for m in marks if _is_unhelpful_mark(m)):
+        earlier = (
+            await conn.execute(
+                select(_events.c.timestamp, _events.c.data, _events.c.intent_name)
+                .where(_events.c.sender_id == mark["sender_id"], _events.c.type_name == "user", _events.c.timestamp < mark["timestamp"])
+                .order_by(_events.c.timestamp.desc())
+                .limit(5)  # the question, possibly behind a button press or two
+            )
+        ).mappings().all()
+        question = next((q for q in (_question(r, UNHELPFUL, float(mark["timestamp"])) for r in earlier) if q), None)
+        if question:
+            found.append(question)
+    return found
 
 
 async def unanswered(engine: AsyncEngine, days: int = 90, limit: int = 5000) -> tuple[list[Question], str]:
     """The unanswered questions of the last ``days`` (newest ``limit``), and a note when the store cannot be read."""
+    since = time.time() - days * 86400
     query = (
         select(_events.c.intent_name, _events.c.timestamp, _events.c.data)
-        .where(_events.c.type_name == "user", _events.c.intent_name.in_(REASONS), _events.c.timestamp > time.time() - days * 86400)
+        .where(_events.c.type_name == "user", _events.c.intent_name.in_(REASONS), _events.c.timestamp > since)
         .order_by(_events.c.timestamp.desc())
         .limit(limit)
     )
     try:
         async with engine.connect() as conn:
             rows = (await conn.execute(query)).mappings().all()
+            unhelpful = await _marked_unhelpful(conn, since, limit)
     except SQLAlchemyError as error:
         return [], f"{type(error).__name__}"
-    return [q for q in (_question(r) for r in rows) if q], ""
+    return [q for q in (_question(r) for r in rows) if q] + unhelpful, ""

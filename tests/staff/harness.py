@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import re
 import shutil
@@ -195,3 +197,23 @@ async def add_staff(server: StaffServer) -> dict[str, Browser]:
         browsers[role] = Browser(server)
         assert await browsers[role].sign_in(email) == 303
     return browsers
+
+
+async def publish_from_page(browser: Browser, path: str = "/publish", timeout_s: float = 120) -> dict:
+    """Presses a button of the publish page, follows the job page's JSON until the job ends; the finished job."""
+    status, page, answer = await browser.post(path, {})
+    assert status == 303, page
+    location = answer.headers["Location"]
+    assert location.startswith("/publish/jobs/")
+    deadline = time.monotonic() + timeout_s
+    while True:
+        status, text, _ = await browser.get(location + ".json")
+        assert status == 200, text
+        job = json.loads(text)
+        if job["state"] != "running":
+            break
+        assert time.monotonic() < deadline, job
+        await asyncio.sleep(0.5)
+    status, page, _ = await browser.get(location)  # the page shows the steps
+    assert status == 200 and all(f'id="step-{s["name"]}"' in page for s in job["steps"])
+    return job

@@ -72,6 +72,7 @@ class Stack:
             **inherited,
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "MIGRANT_BOT_DATA_DIR": str(self.published),
+            "MIGRANT_BOT_LOCALES_DIR": str(self.root / "locales"),
             "MIGRANT_BOT_DATABASE_URL": f"sqlite:///{self.root / 'tracker.db'}",
             "MIGRANT_BOT_TRACKER_CACHE": "0",  # blue and green share the conversations
             "MIGRANT_BOT_ACTIONS_URL": f"http://127.0.0.1:{self.ports['actions']}/webhook",
@@ -95,6 +96,7 @@ class Stack:
             shutil.copytree(PROJECT_ROOT / "data" / "packs", target / "packs")
             shutil.copy(PROJECT_ROOT / "data" / "languages.yml", target / "languages.yml")
         shutil.copytree(PROJECT_ROOT / "locales", self.draft / "locales")
+        shutil.copytree(PROJECT_ROOT / "locales", self.root / "locales")
         self.base_model = self.train(FAST_CONFIG)
 
     def train(self, config: Path) -> Path:

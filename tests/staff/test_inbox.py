@@ -46,12 +46,12 @@ def test_similar_questions_are_grouped_and_counted():
     ]
 
 
-def _store(rasa_url: str, token: str, sender: str, text: str, intent: str, lang: str) -> None:
+def _store(rasa_url: str, token: str, sender: str, text: str, intent: str, lang: str, entities: list | None = None) -> None:
     event = {
         "event": "user",
         "timestamp": time.time(),
         "text": text,
-        "parse_data": {"text": text, "intent": {"name": intent, "confidence": 0.2}, "entities": []},
+        "parse_data": {"text": text, "intent": {"name": intent, "confidence": 0.2}, "entities": entities or []},
         "metadata": {"lang": lang},
     }
     request = urllib.request.Request(
@@ -75,13 +75,20 @@ async def test_the_inbox_groups_masked_questions_and_an_editor_adds_one_as_an_ex
     ]
     for n, (text, intent, lang) in enumerate(asked):
         _store(rasa_url, token, f"inbox-user-{n}", text, intent, lang)
+    # an answered question, then "this did not help" pressed under its answer (the button's payload, as Rasa parses it)
+    _store(rasa_url, token, "inbox-unhelped", "uzturēšanās atļauja bērnam no Ukrainas", "residence_permit", "lv")
+    mark = [{"entity": "feedback", "value": "unhelpful", "start": 0, "end": 0}]
+    _store(rasa_url, token, "inbox-unhelped", '/ask_human{"feedback":"unhelpful"}', "ask_human", "lv", mark)
+    _store(rasa_url, token, "inbox-asked-for-a-person", "es gribu runāt ar cilvēku", "ask_human", "lv")  # not a mark
     server = fresh_server(MIGRANT_BOT_DATABASE_URL=conversations)
     browsers = await add_staff(server)
     editor, translator = browsers["editor"], browsers["translator"]
     status, page, _ = await translator.get("/inbox")
     shown = unescape(page)
-    assert status == 200 and "4 questions in 2 groups." in shown
-    assert "29123456" not in shown and "[phone]" in shown and "hello" not in shown
+    assert status == 200 and "5 questions in 3 groups." in shown, shown
+    assert "29123456" not in shown and "[phone]" in shown and "hello" not in shown and "runāt ar cilvēku" not in shown
+    unhelped = next(row for row in shown.split('<tr class="group">') if "uzturēšanās atļauja bērnam no Ukrainas" in row)
+    assert "unhelpful" in unhelped
     first_group = shown.split('<tr class="group">', 2)[1]
     assert "<td>3</td>" in first_group and "nlu_fallback, out_of_scope" in first_group
     # one step: the question becomes a way of asking a topic in the draft

@@ -1,11 +1,14 @@
-"""Publishing end to end: trained models, the action server, two Rasa servers, the switch proxy, ``python -m bot.staff publish``.
+"""Publishing end to end: trained models, the action server, two Rasa servers, the switch proxy, the staff app.
 
 The tests run in order on one running assistant (module scope) and build on
-each other, as an editor's day would: an answer-only change, a new way of
-asking (with load on the proxy while it goes live), a draft the gate refuses,
-a rollback, and the stall a plain ``PUT /model`` causes on a single server.
-The draft is edited through ``Draft.save_file``, the validated save the staff
-app's pages use. Figures go to ``<root>/figures.json`` and the test output.
+each other, as an editor's day would: an editor changes a fee in the staff
+app and a publisher publishes it (answer-only); the editor adds a new Latvian
+way of asking and the publisher publishes again (trained, evaluated, switched,
+with load on the proxy while it goes live); a draft the gate refuses
+(published with ``python -m bot.staff publish``, the same pipeline from the
+command line); a rollback from the page; and the stall a plain ``PUT /model``
+causes on a single server. Figures go to ``<root>/figures.json`` and the test
+output.
 """
 
 from __future__ import annotations
@@ -21,10 +24,11 @@ import aiohttp
 import pytest
 import yaml
 
-from bot.settings import PROJECT_ROOT
 from bot.staff.db import open_database
-from bot.staff.draft import Draft, text_hash
+from bot.staff.draft import Draft
+from tests.staff.harness import StaffServer, add_staff, publish_from_page
 from tests.staff.stack import HEAVY_CONFIG, Probe, Stack, ask, status_model
+from tests.staff.test_content import draft_pack, text_form
 
 TOPIC = "packs/latvia/topics/address_registration.yml"
 OLD_FEE, NEW_FEE = "4,27 EUR", "5,10 EUR"
@@ -57,17 +61,30 @@ async def session():
         yield client
 
 
-async def _save(stack: Stack, old: str, new: str) -> None:
-    """Edits the topic file of the draft through the staff app's validated save (version and audit rows)."""
-    engine = await open_database(stack.env()["MIGRANT_BOT_STAFF_DATABASE_URL"])
-    try:
-        draft = Draft(stack.draft, stack.published, "latvia", engine, published_locales=PROJECT_ROOT / "locales")
-        text = draft.read_file(TOPIC)
-        assert old in text
-        problems = await draft.save_file(TOPIC, text.replace(old, new), text_hash(text), "editor@example.lv", "e2e edit", None, None)
-        assert problems == []
-    finally:
-        await engine.dispose()
+@pytest.fixture(scope="module")
+async def staff(stack):
+    """The staff app on the stack's draft, published folders and servers, with a signed-in editor and publisher."""
+    app = StaffServer(root=stack.root, database_url=stack.env()["MIGRANT_BOT_STAFF_DATABASE_URL"], extra_env=stack.env()).start()
+    browsers = await add_staff(app)
+    yield app, browsers
+    for browser in browsers.values():
+        await browser.close()
+    app.stop()
+
+
+async def _edit_latvian(staff, answer: tuple[str, str] | None = None, new_example: str | None = None) -> None:
+    """The editor's save of the Latvian text of address_registration on its page (validated; version and audit rows)."""
+    app, browsers = staff
+    lv = draft_pack(app).topics["address_registration"].translations["lv"]
+    changes: dict[str, object] = {}
+    if answer:
+        assert answer[0] in (lv.answer or "")
+        changes["answer"] = (lv.answer or "").replace(*answer)
+    if new_example:
+        changes["examples"] = [*lv.examples, new_example]
+    form = [*text_form(app, "lv", topic="address_registration", **changes), ("up_to_date", "on")]
+    status, page, _ = await browsers["editor"].post("/topics/address_registration/lv", form)
+    assert status == 303, page
 
 
 async def _publish(stack: Stack) -> tuple[int, dict]:
@@ -114,14 +131,13 @@ async def test_socketio_and_status_go_through_the_proxy(stack, session):
     assert await status_model(session, stack.public, stack.token) == stack.base_model.name.removesuffix(".tar.gz")
 
 
-async def test_an_answer_only_change_goes_live_without_training_or_a_model_load(stack, session):
+async def test_an_answer_only_change_goes_live_without_training_or_a_model_load(stack, staff, session):
     label, text = await ask(session, stack.public, FEE_QUESTION)
     assert label == "address_registration" and OLD_FEE in text
-    await _save(stack, f"valsts nodeva ir {OLD_FEE}", f"valsts nodeva ir {NEW_FEE}")
+    await _edit_latvian(staff, answer=(f"valsts nodeva ir {OLD_FEE}", f"valsts nodeva ir {NEW_FEE}"))
     before = await _state(stack, session)
 
-    code, job = await _publish(stack)
-    assert code == 0, _summary(job)
+    job = await publish_from_page(staff[1]["publisher"])
     assert job["state"] == "succeeded" and job["mode"] == "answers"
     assert {s["name"]: s["state"] for s in job["steps"]} == {
         "validate": "done", "compare": "done", "train": "skipped", "baseline": "skipped",
@@ -139,12 +155,11 @@ async def test_an_answer_only_change_goes_live_without_training_or_a_model_load(
     FIGURES["answer_only_publish_s"] = round(job["finished_at"] - job["created_at"], 1)
 
 
-async def test_a_new_latvian_question_is_trained_evaluated_and_goes_live_while_users_wait_no_longer(stack, session):
+async def test_a_new_latvian_question_is_trained_evaluated_and_goes_live_while_users_wait_no_longer(stack, staff, session):
     label, _ = await ask(session, stack.public, NEW_QUESTION)
     assert label != "address_registration", "the new question is understood before it was added; pick another"
-    topic = (stack.draft / TOPIC).read_text(encoding="utf-8")
-    await _save(stack, "      - deklaresanas nodeva\n", f"      - deklaresanas nodeva\n      - {NEW_QUESTION}\n")
-    assert NEW_QUESTION in (stack.draft / TOPIC).read_text(encoding="utf-8") != topic
+    await _edit_latvian(staff, new_example=NEW_QUESTION)
+    assert NEW_QUESTION in (stack.draft / TOPIC).read_text(encoding="utf-8")
     active_before = (await _state(stack, session))["active"]
 
     probe = Probe(stack.public)
@@ -152,13 +167,12 @@ async def test_a_new_latvian_question_is_trained_evaluated_and_goes_live_while_u
     probe.start()
     await asyncio.sleep(10)
     started = time.monotonic()
-    code, job = await _publish(stack)
+    job = await publish_from_page(staff[1]["publisher"], timeout_s=1800)
     ended = time.monotonic()
     await asyncio.sleep(3)
     await probe.stop()
 
-    assert code == 0, _summary(job)
-    assert job["state"] == "succeeded" and job["mode"] == "model", job["message"]
+    assert job["state"] == "succeeded" and job["mode"] == "model", _summary(job)
     assert all(s["state"] == "done" for s in job["steps"]), job["steps"]
     state = await _state(stack, session)
     assert state["active"] != active_before and job["side_after"] == state["active"]
@@ -190,7 +204,7 @@ async def test_a_draft_that_breaks_understanding_is_refused_and_nothing_changes(
         a["examples"], b["examples"] = b["examples"], a["examples"]
     engine = await open_database(stack.env()["MIGRANT_BOT_STAFF_DATABASE_URL"])
     try:
-        draft = Draft(stack.draft, stack.published, "latvia", engine, published_locales=PROJECT_ROOT / "locales")
+        draft = Draft(stack.draft, stack.published, "latvia", engine, published_locales=stack.root / "locales")
         # both files in one go (one at a time would be refused: the same example in two topics)
         for name in swapped:
             path = stack.draft / f"packs/latvia/topics/{name}.yml"
@@ -213,10 +227,9 @@ async def test_a_draft_that_breaks_understanding_is_refused_and_nothing_changes(
         (stack.draft / f"packs/latvia/topics/{name}.yml").write_text(text, encoding="utf-8")
 
 
-async def test_rollback_restores_the_previous_model_and_content(stack, session):
-    code, out = await stack.staff_command("rollback", "--actor", "publisher@example.lv", "--json")
-    job = json.loads(out[out.index("{") :])
-    assert code == 0 and job["state"] == "succeeded", _summary(job)
+async def test_rollback_restores_the_previous_model_and_content(stack, staff, session):
+    job = await publish_from_page(staff[1]["publisher"], "/rollback")
+    assert job["state"] == "succeeded", _summary(job)
     assert await status_model(session, stack.public, stack.token) == stack.base_model.name.removesuffix(".tar.gz")
     assert NEW_QUESTION not in (stack.published / TOPIC).read_text(encoding="utf-8")
     assert NEW_FEE in (stack.published / TOPIC).read_text(encoding="utf-8")  # the publish before stays
@@ -229,6 +242,8 @@ async def test_rollback_restores_the_previous_model_and_content(stack, session):
     FIGURES["rollback_steps_s"] = _step_times(job)
     code, out = await stack.staff_command("publish-status")
     assert code == 0 and f"job {job['id']} (rollback" in out and "go_live" in out
+    _, page, _ = await staff[1]["editor"].get("/publish")  # everyone signed in sees the history
+    assert "rolled back" in page and "new model" in page and "refused" in page
 
 
 async def test_a_plain_put_model_on_a_single_server_stalls_every_request(stack, session):

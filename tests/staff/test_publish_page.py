@@ -9,7 +9,6 @@ model between two servers is tests/staff/test_publish_e2e.py.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import secrets
 import shutil
@@ -24,7 +23,7 @@ import pytest
 from bot.settings import PROJECT_ROOT
 from tests.postgres import free_port
 from tests.staff.conftest import RASA_BIN
-from tests.staff.harness import Browser, add_staff, copy_content, strings_form
+from tests.staff.harness import add_staff, copy_content, publish_from_page, strings_form
 from tests.staff.test_content import draft_pack, text_form
 
 QUESTION = "cik maksā deklarēt dzīvesvietu pašvaldībā"
@@ -109,26 +108,6 @@ async def _until(rasa_url: str, wanted: str, seconds: float = 15.0, question: st
         await asyncio.sleep(1)
 
 
-async def _publish(browser: Browser, path: str = "/publish") -> dict:
-    """Presses a button of the publish page, follows the job page's JSON until the job ends; the finished job."""
-    status, page, answer = await browser.post(path, {})
-    assert status == 303, page
-    location = answer.headers["Location"]
-    assert location.startswith("/publish/jobs/")
-    deadline = time.monotonic() + 120
-    while True:
-        status, text, _ = await browser.get(location + ".json")
-        assert status == 200, text
-        job = json.loads(text)
-        if job["state"] != "running":
-            break
-        assert time.monotonic() < deadline, job
-        await asyncio.sleep(0.5)
-    status, page, _ = await browser.get(location)  # the page shows the steps
-    assert status == 200 and all(f'id="step-{s["name"]}"' in page for s in job["steps"])
-    return job
-
-
 async def test_answers_and_interface_strings_go_live_without_a_restart_then_roll_back(assistant, fresh_server):
     rasa_url, published = assistant["url"], assistant["published"]
     assert "4,27 EUR" in await _ask(rasa_url, QUESTION)
@@ -156,7 +135,7 @@ async def test_answers_and_interface_strings_go_live_without_a_restart_then_roll
     stop, latencies = asyncio.Event(), []
     load = asyncio.create_task(_load(rasa_url, stop, latencies))
     await asyncio.sleep(1)
-    job = await _publish(publisher)
+    job = await publish_from_page(publisher)
     assert job["state"] == "succeeded" and job["mode"] == "answers", job
     assert "5,10 EUR" in await _until(rasa_url, "5,10 EUR")
     await asyncio.sleep(1)
@@ -172,14 +151,14 @@ async def test_answers_and_interface_strings_go_live_without_a_restart_then_roll
     lv = draft_pack(server).topics["address_registration"].translations["lv"]
     form = text_form(server, "lv", topic="address_registration", examples=[*lv.examples, "jauns jautājums par deklarēšanu"])
     assert (await editor.post("/topics/address_registration/lv", [*form, ("up_to_date", "on")]))[0] == 303
-    job = await _publish(publisher)
+    job = await publish_from_page(publisher)
     assert job["state"] == "failed" and "needs a new model" in job["message"] and "MIGRANT_BOT_ZERO_DOWNTIME=0" in job["message"]
     assert [s["state"] for s in job["steps"]][:3] == ["done", "failed", "pending"]
     assert {p: p.read_bytes() for p in published.rglob("*.yml")} == before
     assert "5,10 EUR" in await _ask(rasa_url, QUESTION)
 
     # one click back to the content before the last publish, strings included
-    job = await _publish(publisher, "/rollback")
+    job = await publish_from_page(publisher, "/rollback")
     assert job["state"] == "succeeded", job
     assert "4,27 EUR" in await _until(rasa_url, "4,27 EUR")
     assert NEW_THANKS not in await _until(rasa_url, "Vai", question="paldies")

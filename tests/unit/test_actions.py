@@ -116,6 +116,19 @@ async def test_ask_human_gives_the_topics_office(pack):
     assert pack.offices["nva"].phone in messages[0]["text"]
 
 
+async def test_this_did_not_help_says_so_and_gives_the_office_of_the_topic(pack):
+    messages, _events = await run(ActionAskHuman(), "unhelpful_after_job_search_uk")
+    assert metas(messages) == [{"label": "ask_human", "lang": "uk", "offices": ["nva"], "sources": list(pack.offices["nva"].sources)}]
+    assert messages[0]["text"].startswith("Шкода, що це не допомогло.")
+    assert pack.offices["nva"].phone in messages[0]["text"]
+
+
+async def test_a_full_topic_answer_ends_with_this_did_not_help(pack):
+    messages, _events = await run(ActionAnswerTopic(), "topic_after_city_asked")
+    buttons = [b for m in messages for b in m.get("buttons") or []]
+    assert buttons == [{"title": "This did not help", "payload": '/ask_human{"feedback":"unhelpful"}'}]
+
+
 async def test_office_lookup_by_alias(pack):
     messages, _events = await run(ActionOfficeLookup(), "office_lookup_pmlp_ru")
     assert metas(messages)[0] == {
@@ -177,5 +190,5 @@ async def test_still_abroad_points_to_the_embassy(pack):
 
 async def test_the_city_is_asked_once_only():
     messages, events = await run(ActionAnswerTopic(), "topic_after_city_asked")
-    assert not any(m.get("buttons") for m in messages)
+    assert all(b["payload"] == '/ask_human{"feedback":"unhelpful"}' for m in messages for b in m.get("buttons") or [])  # no cities
     assert not any(e.get("name") == "awaiting_city" for e in events)

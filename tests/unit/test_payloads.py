@@ -10,7 +10,13 @@ def test_button_payload_format():
 
 @pytest.mark.parametrize(
     "payload",
-    ["/residence_permit", "/greet", '/change_language{"language":"uk"}', '/office_lookup{"office":"nva"}'],
+    [
+        "/residence_permit",
+        "/greet",
+        '/change_language{"language":"uk"}',
+        '/office_lookup{"office":"nva"}',
+        '/ask_human{"feedback":"unhelpful"}',
+    ],
 )
 def test_known_button_payloads_pass(pack, payload):
     assert sanitize_incoming(payload, pack) == payload
@@ -25,6 +31,9 @@ def test_known_button_payloads_pass(pack, payload):
         ('/change_language{"language":"xx"}', 'change_language{"language":"xx"}'),
         ('/office_lookup{"office":"nowhere"}', 'office_lookup{"office":"nowhere"}'),
         ("/out_of_scope", "out_of_scope"),
+        ("/ask_human", "ask_human"),  # only "this did not help" may name ask_human
+        ('/ask_human{"feedback":"helpful"}', 'ask_human{"feedback":"helpful"}'),
+        ('/residence_permit{"feedback":"unhelpful"}', 'residence_permit{"feedback":"unhelpful"}'),
         ("/residence_permit@0.99", "residence_permit@0.99"),
     ],
 )
