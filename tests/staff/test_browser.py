@@ -5,6 +5,7 @@ Screenshots go to tests/screenshots/staff/ (not committed).
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -75,15 +76,23 @@ async def test_sign_in_edit_a_translation_and_publish_in_chromium(page, fresh_se
     await _sign_in(page, base, "publisher@example.lv")
     await page.click("nav >> text=Publish")
     await page.screenshot(path=SHOTS / "07-publish.png", full_page=True)
+    await expect(page.locator("ul.changes")).to_contain_text("topics/banking.yml")  # what the publish will change
     await page.click("#publish")
-    await expect(page.locator(".saved")).to_contain_text("Published.")
-    await page.screenshot(path=SHOTS / "08-published.png", full_page=True)
+    await expect(page).to_have_url(re.compile(r"/publish/jobs/\d+$"))
+    await page.screenshot(path=SHOTS / "08-publish-running.png", full_page=True)
+    # the job page follows the steps until the job ends (it reloads itself while the job runs)
+    await expect(page.locator(".saved")).to_contain_text("Published.", timeout=60_000)
+    await expect(page.locator("#step-go_live")).to_contain_text("done")
+    await expect(page.locator("#step-train")).to_contain_text("skipped")  # answer-only: no training
+    await page.screenshot(path=SHOTS / "09-published.png", full_page=True)
     published = (server.root / "published" / "packs" / "latvia" / "topics" / "banking.yml").read_text(encoding="utf-8")
     assert "Pārlūka pārbaudes teikums." in published
 
+    await page.click("text=Back to Publish")
     await page.click("button[value=lv]")
     await expect(page.locator("h1")).to_have_text("Publicēt")
-    await page.screenshot(path=SHOTS / "09-latvian-interface.png", full_page=True)
-    assert len(list(SHOTS.glob("*.png"))) == 9
+    await expect(page.locator("table").last).to_contain_text("tikai atbildes, bez apmācības")
+    await page.screenshot(path=SHOTS / "10-latvian-interface.png", full_page=True)
+    assert len(list(SHOTS.glob("*.png"))) == 10
     for browser in browsers.values():
         await browser.close()
