@@ -181,3 +181,20 @@ def test_still_abroad_gets_the_embassy(assistant):
     assistant.send(sender, "How do I get a residence permit?")
     got = meta(assistant.send(sender, "I am still abroad"))
     assert got["label"] == "residence_permit" and "mfa_consular" in got["offices"]
+
+
+def test_this_did_not_help_is_offered_under_an_answer_and_routes_to_a_person(assistant, pack):
+    sender = new_sender()
+    asked = assistant.send(sender, "Як зареєструватися безробітним у NVA?", metadata={"lang": "uk"})
+    assert meta(asked)["label"] == "job_search"
+    assert not [b for b in buttons(asked) if b["title"] == "Це не допомогло"]  # not while it asks for the city
+    answer = assistant.send(sender, "у Ризі", metadata={"lang": "uk"})
+    assert meta(answer)["label"] == "job_search"
+    (unhelpful,) = [b for b in buttons(answer) if b["title"] == "Це не допомогло"]
+    pressed = assistant.send(sender, unhelpful["payload"], metadata={"lang": "uk"})
+    assert (meta(pressed)["label"], meta(pressed)["lang"], meta(pressed)["offices"]) == ("ask_human", "uk", ["nva"])
+    assert texts(pressed)[0].startswith("Шкода, що це не допомогло.")
+    assert pack.offices["nva"].phone in "\n".join(texts(pressed))
+    # typed, the same words are a question, not the button: no slash payload power
+    typed = assistant.send(new_sender(), unhelpful["payload"].lstrip("/"), metadata={"lang": "uk"})
+    assert not texts(typed)[0].startswith("Шкода")
