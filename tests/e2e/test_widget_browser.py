@@ -120,7 +120,15 @@ def test_conversation_in_ukrainian_with_card_quick_reply_history_and_injection(a
     tel = card.get_by_role("link", name=re.compile("Зателефонувати"))
     expect(tel).to_have_attribute("href", re.compile(r"^tel:\+?\d+$"))
     expect(card.get_by_role("link", name=re.compile("Показати на карті"))).to_have_attribute("rel", "noopener noreferrer")
+    # "This did not help" stays under the routed answer, below its card
+    unhelpful = page.locator(".entry .quick button", has_text="Це не допомогло")
+    expect(unhelpful).to_be_visible()
     shot(page, "03-office-card")
+    bots_before = page.locator(".msg.bot").count()
+    unhelpful.click()
+    expect(page.locator(".msg.user").last).to_have_text(re.compile("Це не допомогло"))
+    wait_for_reply(page, bots_before)
+    expect(page.locator(".msg.bot", has_text="Шкода, що це не допомогло")).to_be_visible()
 
     # a quick reply
     ask(page, "привіт")

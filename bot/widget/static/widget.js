@@ -354,8 +354,17 @@ function startWidget(tag) {
   }
 
   function renderEntry(entry, last) {
+    var node = entry.card ? renderCard(entry.card, entry.id, entry.role === 'bot' && entry.lang ? { lang: entry.lang, dir: entry.dir } : {}) : renderBubble(entry);
+    if (last && entry.quick && entry.quick.length) {
+      var wrap = el('div', { class: 'entry' });
+      wrap.append(node, renderQuickReplies(entry.quick));
+      return wrap;
+    }
+    return node;
+  }
+
+  function renderBubble(entry) {
     var speech = entry.role === 'bot' && entry.lang ? { lang: entry.lang, dir: entry.dir } : {};
-    if (entry.card) return renderCard(entry.card, entry.id, speech);
     var bubble = el('div', { class: 'msg ' + (entry.role === 'user' ? 'user' : 'bot'), 'data-id': entry.id, lang: speech.lang, dir: speech.dir });
     bubble.appendChild(el('span', { class: 'sr-only' }, t(entry.role === 'user' ? 'you_said' : 'assistant_said') + ' '));
     var body = el('p', { dir: 'auto' });
@@ -367,11 +376,6 @@ function startWidget(tag) {
     }
     bubble.appendChild(body);
     if (entry.pending) bubble.appendChild(el('span', { class: 'pending' }, t('waiting_to_send')));
-    if (last && entry.quick && entry.quick.length) {
-      var wrap = el('div', { class: 'entry' });
-      wrap.append(bubble, renderQuickReplies(entry.quick));
-      return wrap;
-    }
     return bubble;
   }
 
@@ -543,7 +547,13 @@ function startWidget(tag) {
     if (typeof data.text === 'string' && data.text) state.reply.push(addEntry({ role: 'bot', text: data.text, quick: quick }));
     var custom = data.custom;
     if (!custom || typeof custom !== 'object') return;
-    if (custom.office_card && typeof custom.office_card === 'object') state.reply.push(addEntry({ role: 'bot', card: custom.office_card }));
+    if (custom.office_card && typeof custom.office_card === 'object') {
+      // the card comes after the reply's text: the reply's buttons ("This did not help") move below it
+      var before = state.reply[state.reply.length - 1];
+      var quick = before && before.quick ? before.quick : [];
+      if (before) before.quick = [];
+      state.reply.push(addEntry({ role: 'bot', card: custom.office_card, quick: quick }));
+    }
     var meta = custom.meta;
     if (meta && typeof meta.lang === 'string') markReplyLanguage(meta.lang, custom.direction === 'rtl' ? 'rtl' : 'ltr');
     if (meta && meta.label === 'change_language' && meta.lang !== state.lang && language(meta.lang)) {
