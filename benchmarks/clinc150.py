@@ -52,18 +52,23 @@ CANDIDATE_DATA = [
 OOS = "oos"
 EPOCH = re.compile(r"Epochs:\s+\d+%.*?\|\s*(\d+)/(\d+)\s*\[([\d:]+)<([\d:?]+)")
 
-# Larson et al. 2019, Table 1, "Full" columns, oos-train rows: (in-scope accuracy,
-# out-of-scope recall) per classifier. Empty: the figures could not be verified here
-# (see PAPER_NOTE); a figure goes in only when read from the paper itself.
+# Larson et al. 2019, "Full" columns, oos-train rows: (in-scope accuracy, out-of-scope recall)
+# per classifier. Empty: no stored source with the paper's results table could be found (see
+# PAPER_NOTE); a figure goes in only when read from the paper or a source quoting it, with the
+# source named in PAPER_SOURCE.
 PAPER: dict[str, tuple[float, float]] = {}
-PAPER_SOURCE = "Larson et al. 2019, Table 1"
+PAPER_SOURCE = "Larson et al. 2019"
 PAPER_NOTE = (
     "Published figures: Larson et al. (EMNLP 2019, https://aclanthology.org/D19-1131/) report in-scope accuracy "
-    "and out-of-scope recall of several classifiers on this data, in the oos-train and oos-threshold settings; "
-    "the dataset's README (github.com/clinc/oos-eval) says `data_full.json` is the data of the paper's Table 1, "
-    '"Full" columns. The search tools available when this was written returned only the opening of the paper, '
-    "not the table, so no published figure is quoted here rather than one written from memory: compare with "
-    "Table 1 of the paper."
+    "and out-of-scope recall of several classifiers on this data, in the oos-train, oos-threshold and oos-binary "
+    "settings; the dataset's README (github.com/clinc/oos-eval, README.md) says `data_full.json` is the data of the "
+    'paper\'s Table 1, "Full" columns (in issue clinc/oos-eval#7 the oos-train results are discussed as Table 2). '
+    "The stored sources searched for this document "
+    "(the oos-eval repository, whose paper.pdf is stored as binary only; the paper's pages on arXiv/ar5iv, ACL "
+    "Anthology mirrors, Hugging Face's and TensorFlow's dataset cards, reproductions such as "
+    "tgargiani/OOD-text-classification) returned the paper's opening or the authors' README, never the results "
+    "table, so the published figures could not be verified here and none is quoted: compare with the paper's "
+    "results table (Full, oos-train)."
 )
 
 
@@ -154,6 +159,7 @@ def train(name: str, config: Path, nlu: Path) -> tuple[float, float, float]:
     rasa = Path(sys.executable).parent / "rasa"
     progress = Progress(OUT / f"{name}.progress.log")
     (OUT / f"{name}.pgid").write_text(str(os.getpgrp()))
+    hold.pause_log(OUT / name).unlink(missing_ok=True)  # pauses of an earlier, unfinished run
     wall_started = time.time()
     command = [str(rasa), "train", "nlu", "--config", str(config), "--nlu", str(nlu), "--out", str(OUT), "--fixed-model-name", name]
     started = time.perf_counter()
@@ -298,10 +304,11 @@ def status(name: str) -> str:
     if not log.exists():
         return "not run"
     lines = log.read_text().strip().splitlines()
-    last = lines[-1] if lines else "started"
-    if "epoch" not in last and "training started" in last:
-        return f"still training ({last}; no epochs to report)"
-    return f"still training: {last}"
+    epochs = [line for line in lines if " epoch " in line]
+    if not epochs:
+        return f"still training ({lines[-1] if lines else 'started'}; no epochs to report)"
+    held = hold.paused_seconds(OUT / name, 0.0)
+    return f"still training: {epochs[-1]}" + (f" (elapsed includes {held / 60:.1f} min held by benchmarks/hold.py)" if held else "")
 
 
 def _training(result: dict) -> str:

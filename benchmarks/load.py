@@ -457,7 +457,9 @@ def main(argv: list[str] | None = None) -> int:
             f"conversation every {args.turns} messages. Profiles: see 'Where the time went' below.\n\n{text}"
         )
         report.write_section(f"load-{args.tag}", body)
-        report.write_section("profile", profile_table())
+        profiles_table = profile_table()
+        if profiles_table:  # without saved profiles the section keeps what it says
+            report.write_section("profile", profiles_table)
     print(f"\nwall time {clock.elapsed():.0f} s", file=sys.stderr)
     return 0
 
