@@ -103,8 +103,11 @@ class PeakMemory(threading.Thread):
 class Load:
     """Closed-loop users and what they measured."""
 
-    def __init__(self, url: str, texts: list[str], users: int, turns: int, think: float, pids: dict[str, list[int]]) -> None:
+    def __init__(
+        self, url: str, texts: list[str], users: int, turns: int, think: float, pids: dict[str, list[int]], new_connections: bool = False
+    ) -> None:
         self.url, self.texts, self.users, self.turns, self.think = url, texts, users, turns, think
+        self.new_connections = new_connections
         self.pids = pids
         self.cpu_seconds: dict[str, float] = {}
         self.latencies: list[float] = []
@@ -144,7 +147,7 @@ class Load:
         import aiohttp
 
         timeout = aiohttp.ClientTimeout(total=30)
-        connector = aiohttp.TCPConnector(limit=0)
+        connector = aiohttp.TCPConnector(limit=0, force_close=self.new_connections)
         async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
             tasks = [asyncio.create_task(self.user(session, n)) for n in range(self.users)]
             await asyncio.sleep(warmup)
@@ -301,7 +304,7 @@ def measure(name: str, args: argparse.Namespace) -> dict:
                     args.warmup,
                     lambda: spies.extend(profile(pid, args.duration, OUT / f"profile-{name}-{args.tag}-{key}.txt") for key, pid in targets),
                 ).start()
-            load = Load(assistant.url, texts, args.users, args.turns, args.think, pids)
+            load = Load(assistant.url, texts, args.users, args.turns, args.think, pids, args.new_connections)
             load_before = report.load_average()
             window = asyncio.run(load.run(args.warmup, args.duration))
             for spy in spies:
@@ -320,6 +323,7 @@ def measure(name: str, args: argparse.Namespace) -> dict:
         "tracker_cache": args.topology == "single" and os.environ.get("MIGRANT_BOT_TRACKER_CACHE", "1") != "0",
         "users": args.users,
         "think_seconds": args.think,
+        "new_connections": args.new_connections,
         "turns_per_conversation": args.turns,
         "window_seconds": window,
         "messages": len(latencies),
@@ -416,6 +420,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--topology", choices=models.TOPOLOGIES, default="single",
         help="single: one Rasa server; proxy: two Rasa servers behind the switch proxy, as `make run` starts them",
+    )  # fmt: skip
+    parser.add_argument(
+        "--new-connections", action="store_true",
+        help="a new connection for every request (as the proxy makes to Rasa) instead of keep-alive",
     )  # fmt: skip
     parser.add_argument("--profile", action="store_true", help="sample both servers with py-spy during the measured window")
     parser.add_argument("--tag", default="latest", help="name of this run in results/load and the doc (e.g. before, after)")
