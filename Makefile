@@ -74,8 +74,11 @@ bench-clinc150: bench-tools ## benchmark: CLINC150, project pipeline vs Rasa's d
 bench-load: bench-tools ## benchmark: concurrent users over REST, project vs Rasa's default (ARGS="--users 20 --think 2")
 	@$(PY) benchmarks/load.py $(ARGS)
 
+bench-lbfgs: bench-tools ## benchmark: accuracy after each number of lbfgs iterations, classifier alone (ARGS="--data content")
+	@$(PY) benchmarks/lbfgs_iterations.py $(ARGS)
+
 bench-targets: setup ## the issue's targets against the saved benchmark results
 	@$(PY) benchmarks/targets.py
 
 .PHONY: help run test setup chat content-check content-stamp build train evaluate messages-extract messages-check lint lock \
-	staff-setup staff-admin staff-test staff-messages staff-lock bench-tools bench-understanding bench-clinc150 bench-load bench-targets
+	staff-setup staff-admin staff-test staff-messages staff-lock bench-tools bench-understanding bench-clinc150 bench-load bench-lbfgs bench-targets

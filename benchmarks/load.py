@@ -1,6 +1,6 @@
 """Speed under load: many concurrent users asking questions over REST, project vs Rasa default.
 
-    .venv/bin/python benchmarks/load.py [--users 20] [--duration 60] [--warmup 15] [--think 0] [--profile]
+    .venv/bin/python benchmarks/load.py [--users 20] [--duration 60] [--warmup 15] [--think 0] [--topology single|proxy] [--profile]
 
 For each configuration (models.CONFIGS): train (or reuse) the model for the
 full content, start the real action server and Rasa server, time the start-up
@@ -10,6 +10,14 @@ Each user has its own sender id, sends the held-out questions
 (data/eval/heldout.jsonl, all four languages) one after another, waits for
 the reply, optionally thinks, and starts a new conversation every
 ``--turns`` messages. Requests started during the warm-up are not counted.
+
+``--topology proxy`` measures what `make run` starts by default
+(scripts/start.sh): two Rasa servers ("blue" and "green") sharing the
+conversations with the tracker cache off, behind the switch proxy
+(bot/staff/proxy.py, run from .venv-staff); the users talk to the proxy's
+public port, and memory and CPU count both Rasa servers and the proxy.
+``single`` (the default) is one Rasa server with the cache on
+(MIGRANT_BOT_ZERO_DOWNTIME=0).
 
 Prints p50/p95/p99 latency, messages per second, errors (non-200, timeouts,
 a reply without the contract's ``meta``), the peak resident memory of each
@@ -40,33 +48,51 @@ from bot.evaluation import extract_meta, read_questions
 
 OUT = report.RESULTS / "load"
 LABELS = {"project": "project (config.yml)", "rasa-default": "Rasa default pipeline"}
+TOPOLOGY_LABELS = {
+    "single": "one Rasa server (MIGRANT_BOT_ZERO_DOWNTIME=0)",
+    "proxy": "`make run`: switch proxy → blue (+ green idle), tracker cache off",
+}
 
 
 class PeakMemory(threading.Thread):
-    """Samples the resident memory of a process and its children; keeps the peak."""
+    """Samples the resident memory of processes and their children; keeps the peak of the sum and of each."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pids: list[int]) -> None:
         super().__init__(daemon=True)
         import psutil
 
-        self.process = psutil.Process(pid)
+        self.processes = [psutil.Process(pid) for pid in pids]
         self.peak = 0
+        self.peak_each = [0 for _ in pids]
         self.stopped = threading.Event()
 
-    def sample(self) -> int:
+    def sample_each(self) -> list[int]:
+        """Resident bytes of each process with its children."""
         import psutil
 
-        total = 0
-        for process in [self.process, *self.process.children(recursive=True)]:
+        sizes = []
+        for root in self.processes:
+            total = 0
             try:
-                total += process.memory_info().rss
+                family = [root, *root.children(recursive=True)]
             except psutil.Error:
-                pass
-        return total
+                family = []
+            for process in family:
+                try:
+                    total += process.memory_info().rss
+                except psutil.Error:
+                    pass
+            sizes.append(total)
+        return sizes
+
+    def sample(self) -> int:
+        return sum(self.sample_each())
 
     def run(self) -> None:
         while not self.stopped.wait(0.2):
-            self.peak = max(self.peak, self.sample())
+            sizes = self.sample_each()
+            self.peak = max(self.peak, sum(sizes))
+            self.peak_each = [max(a, b) for a, b in zip(self.peak_each, sizes, strict=True)]
 
     def stop(self) -> int:
         self.stopped.set()
@@ -77,8 +103,11 @@ class PeakMemory(threading.Thread):
 class Load:
     """Closed-loop users and what they measured."""
 
-    def __init__(self, url: str, texts: list[str], users: int, turns: int, think: float, pids: dict[str, int]) -> None:
+    def __init__(
+        self, url: str, texts: list[str], users: int, turns: int, think: float, pids: dict[str, list[int]], new_connections: bool = False
+    ) -> None:
         self.url, self.texts, self.users, self.turns, self.think = url, texts, users, turns, think
+        self.new_connections = new_connections
         self.pids = pids
         self.cpu_seconds: dict[str, float] = {}
         self.latencies: list[float] = []
@@ -118,7 +147,7 @@ class Load:
         import aiohttp
 
         timeout = aiohttp.ClientTimeout(total=30)
-        connector = aiohttp.TCPConnector(limit=0)
+        connector = aiohttp.TCPConnector(limit=0, force_close=self.new_connections)
         async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
             tasks = [asyncio.create_task(self.user(session, n)) for n in range(self.users)]
             await asyncio.sleep(warmup)
@@ -134,18 +163,19 @@ class Load:
         return window
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and its children so far."""
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of processes and their children so far."""
     import psutil
 
     total = 0.0
-    root = psutil.Process(pid)
-    for process in [root, *root.children(recursive=True)]:
-        try:
-            times = process.cpu_times()
-            total += times.user + times.system
-        except psutil.Error:
-            pass
+    for pid in pids:
+        root = psutil.Process(pid)
+        for process in [root, *root.children(recursive=True)]:
+            try:
+                times = process.cpu_times()
+                total += times.user + times.system
+            except psutil.Error:
+                pass
     return total
 
 
@@ -179,6 +209,11 @@ CATEGORIES = {
         ("rest of the actions", ("actions/",)),
         ("Rasa SDK webhook (JSON, tracker)", ("webhook (rasa_sdk/endpoint",)),
     ],
+    "proxy": [
+        ("relaying the reply to the user", ("_relay (bot/staff/proxy",)),
+        ("request to the Rasa server (aiohttp client)", ("_http (bot/staff/proxy",)),
+        ("aiohttp server (HTTP parsing, responses)", ("aiohttp/web_protocol", "aiohttp/http_parser")),
+    ],
 }
 
 
@@ -198,6 +233,8 @@ def profile_shares(path: Path, server: str) -> tuple[Counter[str], int]:
 
 
 IDLE = "idle: event loop waiting, HTTP server"
+#: the runs whose profiles go into the doc's profile table
+PROFILE_TAGS = ("baseline", "saturation", "proxy-think3", "proxy-saturation")
 
 
 def profile_table() -> str:
@@ -208,7 +245,7 @@ def profile_table() -> str:
         name, _, rest = path.stem.removeprefix("profile-").rpartition("-")
         server = rest
         config, _, tag = name.partition("-") if not name.startswith("rasa-default") else ("rasa-default", "", name[13:])
-        if tag not in ("baseline", "saturation") or server not in CATEGORIES:
+        if tag not in PROFILE_TAGS or server not in CATEGORIES:
             continue
         shares, total = profile_shares(path, server)
         if total:
@@ -216,6 +253,8 @@ def profile_table() -> str:
     tables = []
     for server in CATEGORIES:
         mine = [c for c in columns if c[1] == server]
+        if not mine:
+            continue
         rows = [
             [category, *[f"{100 * shares[category] / total:.1f}%" for _, _, shares, total in mine]]
             for category in [*(name for name, _ in CATEGORIES[server]), IDLE]
@@ -249,29 +288,29 @@ def measure(name: str, args: argparse.Namespace) -> dict:
     model, train_seconds = models.trained_model(name)
     texts = [q.text for q in read_questions(args.questions)]
     with tempfile.TemporaryDirectory(prefix=f"load-{name}-") as workdir:
-        assistant, startup = models.start(model, Path(workdir))
+        assistant, startup = models.start(model, Path(workdir), args.topology)
         try:
             startup["put_model"] = models.replace_model_seconds(assistant)
-            rasa_pid, actions_pid = assistant.processes["rasa"].pid, assistant.processes["actions"].pid
-            memory = {"rasa": PeakMemory(rasa_pid), "actions": PeakMemory(actions_pid)}
+            pids = models.server_pids(assistant)
+            memory = {key: PeakMemory(group) for key, group in pids.items()}
             idle = {key: sampler.sample() for key, sampler in memory.items()}
             for sampler in memory.values():
                 sampler.start()
-            spies = []
+            spies: list[subprocess.Popen] = []
             if args.profile:
+                # the users' requests reach the first Rasa server only (the active side, blue)
+                targets = [(key, group[0]) for key, group in pids.items()]
                 threading.Timer(
                     args.warmup,
-                    lambda: spies.extend(
-                        profile(pid, args.duration, OUT / f"profile-{name}-{args.tag}-{key}.txt")
-                        for key, pid in (("rasa", rasa_pid), ("actions", actions_pid))
-                    ),
+                    lambda: spies.extend(profile(pid, args.duration, OUT / f"profile-{name}-{args.tag}-{key}.txt") for key, pid in targets),
                 ).start()
-            load = Load(assistant.url, texts, args.users, args.turns, args.think, {"rasa": rasa_pid, "actions": actions_pid})
+            load = Load(assistant.url, texts, args.users, args.turns, args.think, pids, args.new_connections)
             load_before = report.load_average()
             window = asyncio.run(load.run(args.warmup, args.duration))
             for spy in spies:
                 spy.wait(timeout=120)
             peaks = {key: sampler.stop() for key, sampler in memory.items()}
+            peak_each = memory["rasa"].peak_each
         finally:
             assistant.stop_all()
     latencies = load.latencies
@@ -279,9 +318,12 @@ def measure(name: str, args: argparse.Namespace) -> dict:
         "config": name,
         "model": model.name,
         "tag": args.tag,
+        "topology": args.topology,
         "speedups": not args.no_speedups,
+        "tracker_cache": args.topology == "single" and os.environ.get("MIGRANT_BOT_TRACKER_CACHE", "1") != "0",
         "users": args.users,
         "think_seconds": args.think,
+        "new_connections": args.new_connections,
         "turns_per_conversation": args.turns,
         "window_seconds": window,
         "messages": len(latencies),
@@ -293,6 +335,7 @@ def measure(name: str, args: argparse.Namespace) -> dict:
         "cpu_ms_per_message": {key: 1000 * value / max(len(latencies), 1) for key, value in load.cpu_seconds.items()},
         "idle_rss_mb": {key: value / 2**20 for key, value in idle.items()},
         "peak_rss_mb": {key: value / 2**20 for key, value in peaks.items()},
+        "peak_rss_mb_each_rasa": [value / 2**20 for value in peak_each],
         "train_seconds": train_seconds,
         "train_load": models.train_load(model),
         "load_average": f"{load_before} → {report.load_average()}",
@@ -306,16 +349,19 @@ def render(results: dict[str, dict]) -> str:
     r = results
     rows = [
         ["model", *[f"`{r[n]['model']}`" for n in names]],
+        ["topology", *[TOPOLOGY_LABELS[r[n].get("topology", "single")] for n in names]],
         ["Rasa server speed-ups (bot/rasa_speedups.py)", *["on" if r[n].get("speedups", True) else "off" for n in names]],
+        ["tracker cache (bot/tracker_cache.py)", *["on" if r[n].get("tracker_cache", True) else "off" for n in names]],
         ["concurrent users (think time)", *[f"{r[n]['users']} ({r[n]['think_seconds']} s)" for n in names]],
         ["messages in the measured window", *[f"{r[n]['messages']} in {r[n]['window_seconds']:.0f} s" for n in names]],
         ["**latency p50 / p95 / p99**", *[f"**{r[n]['p50_ms']:.0f} / {r[n]['p95_ms']:.0f} / {r[n]['p99_ms']:.0f} ms**" for n in names]],
         ["**throughput**", *[f"**{r[n]['messages_per_second']:.1f} msg/s**" for n in names]],
         ["errors", *[_errors(r[n]["errors"]) for n in names]],
-        ["CPU per message: Rasa + action server", *[_cpu(r[n]) for n in names]],
-        ["Rasa server RSS idle → peak (with children)", *[_mem(r[n], "rasa") for n in names]],
+        ["CPU per message: Rasa + action server (+ proxy)", *[_cpu(r[n]) for n in names]],
+        ["Rasa server RSS idle → peak (with children; both servers)", *[_mem(r[n], "rasa") for n in names]],
+        *([["proxy RSS idle → peak", *[_mem(r[n], "proxy") for n in names]]] if any("proxy" in r[n]["peak_rss_mb"] for n in names) else []),
         ["action server RSS idle → peak", *[_mem(r[n], "actions") for n in names]],
-        ["Rasa start to /status ready (loads the model)", *[f"{r[n]['rasa_start']:.1f} s" for n in names]],
+        ["Rasa start to ready (loads the model; proxy topology: both, then the proxy)", *[f"{r[n]['rasa_start']:.1f} s" for n in names]],
         ["PUT /model (replace the model)", *[f"{r[n]['put_model']:.1f} s" for n in names]],
         ["action server start", *[f"{r[n]['actions_start']:.1f} s" for n in names]],
         ["training, full content", *[_train(r[n]) for n in names]],
@@ -336,7 +382,9 @@ def render(results: dict[str, dict]) -> str:
 
 def _cpu(result: dict) -> str:
     cpu = result.get("cpu_ms_per_message")
-    return f"{cpu['rasa']:.0f} + {cpu['actions']:.0f} ms" if cpu else "n/a"
+    if not cpu:
+        return "n/a"
+    return f"{cpu['rasa']:.0f} + {cpu['actions']:.0f}" + (f" + {cpu['proxy']:.0f}" if "proxy" in cpu else "") + " ms"
 
 
 def _errors(errors: dict[str, int]) -> str:
@@ -344,7 +392,13 @@ def _errors(errors: dict[str, int]) -> str:
 
 
 def _mem(result: dict, key: str) -> str:
-    return f"{result['idle_rss_mb'][key]:.0f} → {result['peak_rss_mb'][key]:.0f} MB"
+    if key not in result["peak_rss_mb"]:
+        return ""
+    text = f"{result['idle_rss_mb'][key]:.0f} → {result['peak_rss_mb'][key]:.0f} MB"
+    each = result.get("peak_rss_mb_each_rasa", [])
+    if key == "rasa" and len(each) > 1:
+        text += " (peak each: " + ", ".join(f"{value:.0f}" for value in each) + " MB)"
+    return text
 
 
 def _train(result: dict) -> str:
@@ -363,6 +417,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--think", type=float, default=0.0, help="seconds each user waits after a reply")
     parser.add_argument("--turns", type=int, default=5, help="messages per conversation before a user starts a new one")
     parser.add_argument("--no-speedups", action="store_true", help="turn off bot/rasa_speedups.py (to measure what it brings)")
+    parser.add_argument(
+        "--topology", choices=models.TOPOLOGIES, default="single",
+        help="single: one Rasa server; proxy: two Rasa servers behind the switch proxy, as `make run` starts them",
+    )  # fmt: skip
+    parser.add_argument(
+        "--new-connections", action="store_true",
+        help="a new connection for every request (as the proxy makes to Rasa) instead of keep-alive",
+    )  # fmt: skip
     parser.add_argument("--profile", action="store_true", help="sample both servers with py-spy during the measured window")
     parser.add_argument("--tag", default="latest", help="name of this run in results/load and the doc (e.g. before, after)")
     parser.add_argument("--report-only", action="store_true", help="print the table from saved results")
@@ -390,7 +452,7 @@ def main(argv: list[str] | None = None) -> int:
     text = render(results)
     profiles = ""
     for name in results:
-        for key in ("rasa", "actions"):
+        for key in CATEGORIES:
             path = OUT / f"profile-{name}-{args.tag}-{key}.txt"
             if path.exists():
                 profiles += f"\n\n{LABELS[name]}, {key} server (py-spy, measured window):\n\n```\n{summarize_profile(path, key)}\n```"
@@ -403,7 +465,9 @@ def main(argv: list[str] | None = None) -> int:
             f"conversation every {args.turns} messages. Profiles: see 'Where the time went' below.\n\n{text}"
         )
         report.write_section(f"load-{args.tag}", body)
-        report.write_section("profile", profile_table())
+        profiles_table = profile_table()
+        if profiles_table:  # without saved profiles the section keeps what it says
+            report.write_section("profile", profiles_table)
     print(f"\nwall time {clock.elapsed():.0f} s", file=sys.stderr)
     return 0
 

@@ -10,9 +10,11 @@ those actions any better, so only the NLU pipeline differs.
 from __future__ import annotations
 
 import json
+import secrets
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
@@ -20,9 +22,13 @@ import yaml
 
 from benchmarks import report
 from bot.train import ensure_model
-from tests.e2e.servers import Assistant
+from tests.e2e.servers import Assistant, _wait_until_up, free_port
 
 CONFIGS = ("project", "rasa-default")
+#: "single": one Rasa server on the public port (MIGRANT_BOT_ZERO_DOWNTIME=0);
+#: "proxy": what `make run` starts by default (scripts/start.sh)
+TOPOLOGIES = ("single", "proxy")
+STAFF_PYTHON = report.ROOT / ".venv-staff" / "bin" / "python"
 OUT = report.RESULTS / "models"
 TRAIN_TIMES = OUT / "train_times.json"
 
@@ -82,16 +88,87 @@ def train_load(model: Path) -> str:
     return times.get(model.name, {}).get("load", "n/a")
 
 
-def start(model: Path, workdir: Path) -> tuple[Assistant, dict[str, float]]:
-    """Starts the action server and Rasa; returns the assistant and the start-up times in seconds."""
+@dataclass
+class ProxyAssistant(Assistant):
+    """The topology of `make run` (scripts/start.sh): two Rasa servers behind the switch proxy.
+
+    The action server, Rasa "blue" and "green" on their own ports sharing one
+    SQLite tracker store with the tracker cache off (MIGRANT_BOT_TRACKER_CACHE=0,
+    as the start script sets it), and the proxy (``.venv-staff/bin/python -m
+    bot.staff proxy``) on the public port, forwarding to blue. ``url`` is the
+    proxy's public address, so the load goes through it as users' requests do.
+    """
+
+    blue_port: int = field(default_factory=free_port)
+    green_port: int = field(default_factory=free_port)
+    control_port: int = field(default_factory=free_port)
+    proxy_token: str = field(default_factory=lambda: secrets.token_hex(16))
+
+    def _env(self) -> dict[str, str]:
+        env = super()._env()
+        env.update(
+            MIGRANT_BOT_TRACKER_CACHE="0",  # two servers write the same conversations
+            MIGRANT_BOT_RASA_PORT=str(self.rasa_port),
+            MIGRANT_BOT_RASA_BLUE_PORT=str(self.blue_port),
+            MIGRANT_BOT_RASA_GREEN_PORT=str(self.green_port),
+            MIGRANT_BOT_PROXY_CONTROL_PORT=str(self.control_port),
+            MIGRANT_BOT_PROXY_HOST="127.0.0.1",
+            MIGRANT_BOT_PROXY_TOKEN=self.proxy_token,
+            MIGRANT_BOT_API_TOKEN=self.token,
+            MIGRANT_BOT_STAFF_VAR_DIR=str(self.workdir),  # the proxy's state file
+        )
+        return env
+
+    def start_rasa(self) -> None:
+        """Starts blue and green together, then the proxy; returns when all three answer."""
+        for side, port in (("blue", self.blue_port), ("green", self.green_port)):
+            args = [
+                str(Path(sys.executable).parent / "rasa"), "run", "--model", str(self.model),
+                "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+                "--port", str(port), "--enable-api", "--auth-token", self.token,
+            ]  # fmt: skip
+            self._spawn(side, args)
+        for side, port in (("blue", self.blue_port), ("green", self.green_port)):
+            url = f"http://127.0.0.1:{port}/status?token={self.token}"
+            _wait_until_up(url, self.processes[side], self.workdir / f"{side}.log")
+        if not STAFF_PYTHON.exists():
+            raise SystemExit(f"{STAFF_PYTHON} is missing: `make staff-setup` creates the staff environment the proxy runs in")
+        proxy = self._spawn("proxy", [str(STAFF_PYTHON), "-m", "bot.staff", "proxy"])
+        _wait_until_up(f"{self.url}/status?token={self.token}", proxy, self.workdir / "proxy.log")
+
+    def server_pids(self) -> dict[str, list[int]]:
+        return {
+            "rasa": [self.processes["blue"].pid, self.processes["green"].pid],
+            "proxy": [self.processes["proxy"].pid],
+            "actions": [self.processes["actions"].pid],
+        }
+
+
+def server_pids(assistant: Assistant) -> dict[str, list[int]]:
+    """The processes of each kind of server: "rasa" (one or both), "actions", and "proxy" if there is one."""
+    if isinstance(assistant, ProxyAssistant):
+        return assistant.server_pids()
+    return {"rasa": [assistant.processes["rasa"].pid], "actions": [assistant.processes["actions"].pid]}
+
+
+def start(model: Path, workdir: Path, topology: str = "single") -> tuple[Assistant, dict[str, float]]:
+    """Starts the action server and Rasa (``topology``); returns the assistant and the start-up times in seconds.
+
+    ``rasa_start`` is process start to ready: for "proxy", both Rasa servers
+    (started together, as the start script does) and then the proxy.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "tracker.db").unlink(missing_ok=True)
-    assistant = Assistant(model=model, workdir=workdir)
+    assistant = ProxyAssistant(model=model, workdir=workdir) if topology == "proxy" else Assistant(model=model, workdir=workdir)
     started = time.perf_counter()
     assistant.start_actions()
     actions_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    assistant.start_rasa()
+    try:
+        assistant.start_rasa()
+    except BaseException:
+        assistant.stop_all()
+        raise
     return assistant, {"actions_start": actions_seconds, "rasa_start": time.perf_counter() - started}
 
 
