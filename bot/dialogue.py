@@ -33,6 +33,8 @@ ENTITY_LANGUAGE = "language"
 ENTITY_OFFICE = "office"
 ENTITY_FEEDBACK = "feedback"  # on the "this did not help" button of an answer (the staff inbox lists those)
 FEEDBACK_UNHELPFUL = "unhelpful"
+#: the intent that button's payload names: a wish for a person, marked so that staff see the question
+FEEDBACK_INTENT = "ask_human"
 ENTITIES = (ENTITY_LANGUAGE, ENTITY_OFFICE, ENTITY_FEEDBACK)
 
 

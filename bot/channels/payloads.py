@@ -14,18 +14,16 @@ import re
 from typing import Iterator
 
 from bot.content.model import Pack
-from bot.dialogue import ENTITY_FEEDBACK, ENTITY_LANGUAGE, ENTITY_OFFICE, FEEDBACK_UNHELPFUL
+from bot.dialogue import ENTITY_FEEDBACK, ENTITY_LANGUAGE, ENTITY_OFFICE, FEEDBACK_INTENT, FEEDBACK_UNHELPFUL
 from bot.text import normalize_user_text
 
 _PAYLOAD = re.compile(r'^/(?P<intent>[a-z_]{2,40})(?P<entities>\{"(?:language|office|feedback)":"[a-z_0-9]{2,40}"\})?$')
 _MENU_INTENTS = frozenset({"greet", "change_language", "office_lookup"})
-#: "This did not help" under an answer: a wish for a person, marked so that staff see the question
-FEEDBACK_PAYLOAD_INTENT = "ask_human"
 
 
 def feedback_payload() -> str:
     """The payload of the "this did not help" button."""
-    return button_payload(FEEDBACK_PAYLOAD_INTENT, **{ENTITY_FEEDBACK: FEEDBACK_UNHELPFUL})
+    return button_payload(FEEDBACK_INTENT, **{ENTITY_FEEDBACK: FEEDBACK_UNHELPFUL})
 
 
 def button_payload(intent: str, **entities: str) -> str:

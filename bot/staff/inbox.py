@@ -23,8 +23,10 @@ from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, se
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.dialogue import ENTITY_FEEDBACK, FEEDBACK_INTENT, FEEDBACK_UNHELPFUL
+
 REASONS = ("nlu_fallback", "out_of_scope")
-UNHELPFUL = "unhelpful"  # the reason of a question whose answer was marked "this did not help"
+UNHELPFUL = FEEDBACK_UNHELPFUL  # the reason of a question whose answer was marked "this did not help"
 SIMILAR = 0.5  # Jaccard overlap of character trigrams that puts two questions in one group
 
 # Rasa's table, declared (not reflected) with the columns read here.
@@ -145,7 +147,7 @@ def _question(row: Any, reason: str | None = None, at: float | None = None) -> Q
 def _is_unhelpful_mark(row: Any) -> bool:
     """The press of "this did not help" (``/ask_human{"feedback":"unhelpful"}``, see bot.channels.payloads)."""
     entities = (_data(row).get("parse_data") or {}).get("entities") or []
-    return any(isinstance(e, dict) and e.get("entity") == "feedback" and e.get("value") == UNHELPFUL for e in entities)
+    return any(isinstance(e, dict) and e.get("entity") == ENTITY_FEEDBACK and e.get("value") == FEEDBACK_UNHELPFUL for e in entities)
 
 
 async def _marked_unhelpful(conn: Any, since: float, limit: int) -> list[Question]:
@@ -153,8 +155,8 @@ async def _marked_unhelpful(conn: Any, since: float, limit: int) -> list[Questio
     marks = (
         await conn.execute(
             select(_events.c.sender_id, _events.c.timestamp, _events.c.data)
-            .where(_events.c.type_name == "user", _events.c.intent_name == "ask_human", _events.c.timestamp > since)
-            .where(_events.c.data.contains('"feedback"'))
+            .where(_events.c.type_name == "user", _events.c.intent_name == FEEDBACK_INTENT, _events.c.timestamp > since)
+            .where(_events.c.data.contains(f'"{ENTITY_FEEDBACK}"'))
             .order_by(_events.c.timestamp.desc())
             .limit(limit)
         )

@@ -99,7 +99,7 @@ class Job:
     @property
     def published(self) -> ContentTree:
         """What users get: the assistant's data folder and catalogs."""
-        return ContentTree(self.config.published_data_dir, self.config.published_locales_dir, self.config.pack)
+        return ContentTree.published(self.config)
 
     @property
     def frozen(self) -> ContentTree:
@@ -174,7 +174,7 @@ async def _validate(job: Job) -> str:
     draft = job.config.draft_dir
     if not (draft / "languages.yml").exists():
         raise StepFailed(f"there is no draft at {draft}")
-    await asyncio.to_thread(snapshot, ContentTree.within(draft, job.config.pack), job.frozen.data_dir)
+    await asyncio.to_thread(snapshot, ContentTree.draft(job.config), job.frozen.data_dir)
     state = await asyncio.to_thread(check_draft, job.frozen.data_dir, job.config.pack)
     if state.blocking():
         raise StepFailed("the draft has errors: " + "; ".join(sorted(state.blocking())[:20]))

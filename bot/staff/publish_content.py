@@ -17,6 +17,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.staff.config import StaffConfig
+
 LOCALES = "locales/"  # the catalogs' relative paths start with this
 TEMPLATE = "messages.pot"  # the message ids, extracted from the code by developers
 
@@ -33,6 +35,16 @@ class ContentTree:
     def within(cls, root: Path, pack: str) -> ContentTree:
         """The draft's and the snapshots' layout: the catalogs in ``root/locales``."""
         return cls(root, root / "locales", pack)
+
+    @classmethod
+    def published(cls, config: StaffConfig) -> ContentTree:
+        """What users get: the assistant's data folder and catalogs."""
+        return cls(config.published_data_dir, config.published_locales_dir, config.pack)
+
+    @classmethod
+    def draft(cls, config: StaffConfig) -> ContentTree:
+        """The staff's working copy."""
+        return cls.within(config.draft_dir, config.pack)
 
 
 def content_files(tree: ContentTree) -> dict[str, Path]:

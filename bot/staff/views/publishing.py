@@ -24,9 +24,7 @@ REFRESH_SECONDS = 3  # how often a page showing a running job reloads
 async def _draft_changes(request: web.Request) -> list[str]:
     """The files a publish would change now (draft against published)."""
     config = request.app[CONFIG]
-    draft = ContentTree.within(config.draft_dir, config.pack)
-    published = ContentTree(config.published_data_dir, config.published_locales_dir, config.pack)
-    return await asyncio.to_thread(changed_files, draft, published)
+    return await asyncio.to_thread(changed_files, ContentTree.draft(config), ContentTree.published(config))
 
 
 async def _page(request: web.Request, errors: list[str] | None = None, status: int = 200) -> web.Response:
