@@ -273,6 +273,8 @@ def run(name: str, splits: dict[str, list[tuple[str, str]]], retrain: bool) -> d
     if not (model.exists() and meta_path.exists()):
         nlu = OUT / "data" / "nlu.yml"
         write_nlu(splits, nlu)
+        if name == "default":
+            lower_priority()
         load_before = report.load_average()
         seconds, cpu, held = train(name, config_file(name), nlu)
         meta = {
@@ -352,6 +354,16 @@ def render(results: dict[str, dict], pending: dict[str, str]) -> str:
             f"parse time {report.ratio(ours['parse_ms_mean'], theirs['parse_ms_mean'])} of the default's."
         )
     return text
+
+
+def lower_priority() -> None:
+    """Runs the rest of this benchmark (the default pipeline's hour of training) at ``nice 19``.
+
+    So that `make bench-clinc150` left running in the background yields the
+    CPU to whatever else runs (other benchmarks, tests), as the doc says.
+    """
+    os.nice(19 - os.nice(0))
+    yield_to_other_sessions()
 
 
 def yield_to_other_sessions() -> None:

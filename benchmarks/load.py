@@ -1,6 +1,7 @@
 """Speed under load: many concurrent users asking questions over REST, project vs Rasa default.
 
-    .venv/bin/python benchmarks/load.py [--users 20] [--duration 60] [--warmup 15] [--think 0] [--topology single|proxy] [--profile]
+    .venv/bin/python benchmarks/load.py [--users 20] [--duration 60] [--warmup 15] [--think 0] [--think-spread 0]
+        [--topology single|proxy] [--new-connections] [--profile]
 
 For each configuration (models.CONFIGS): train (or reuse) the model for the
 full content, start the real action server and Rasa server, time the start-up
@@ -32,6 +33,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -104,10 +106,19 @@ class Load:
     """Closed-loop users and what they measured."""
 
     def __init__(
-        self, url: str, texts: list[str], users: int, turns: int, think: float, pids: dict[str, list[int]], new_connections: bool = False
+        self,
+        url: str,
+        texts: list[str],
+        users: int,
+        turns: int,
+        think: float,
+        pids: dict[str, list[int]],
+        new_connections: bool = False,
+        think_spread: float = 0.0,
     ) -> None:
         self.url, self.texts, self.users, self.turns, self.think = url, texts, users, turns, think
-        self.new_connections = new_connections
+        self.new_connections, self.think_spread = new_connections, think_spread
+        self.random = random.Random(1)  # the same think times in every run
         self.pids = pids
         self.cpu_seconds: dict[str, float] = {}
         self.latencies: list[float] = []
@@ -120,6 +131,8 @@ class Load:
 
         sent = 0
         sender = ""
+        if self.think_spread:
+            await asyncio.sleep(self.random.uniform(0, self.think))  # users arrive one by one, not all at once
         while self.running:
             if sent % self.turns == 0:
                 sender = f"load-{number}-{uuid.uuid4().hex[:8]}"
@@ -141,7 +154,17 @@ class Load:
                 if error:
                     self.errors[error] += 1
             if self.think:
-                await asyncio.sleep(self.think)
+                await asyncio.sleep(self.think_time())
+
+    def think_time(self) -> float:
+        """Seconds a user takes to read the reply and type the next question.
+
+        With ``think_spread`` 0 every user waits exactly ``think`` seconds; users
+        that start together then stay in step. A spread of 0.5 draws each wait
+        uniformly from 0.5 to 1.5 times ``think`` (same mean), as people do.
+        """
+        spread = self.think_spread * self.think
+        return self.random.uniform(self.think - spread, self.think + spread) if spread else self.think
 
     async def run(self, warmup: float, duration: float) -> float:
         import aiohttp
@@ -304,7 +327,7 @@ def measure(name: str, args: argparse.Namespace) -> dict:
                     args.warmup,
                     lambda: spies.extend(profile(pid, args.duration, OUT / f"profile-{name}-{args.tag}-{key}.txt") for key, pid in targets),
                 ).start()
-            load = Load(assistant.url, texts, args.users, args.turns, args.think, pids, args.new_connections)
+            load = Load(assistant.url, texts, args.users, args.turns, args.think, pids, args.new_connections, args.think_spread)
             load_before = report.load_average()
             window = asyncio.run(load.run(args.warmup, args.duration))
             for spy in spies:
@@ -323,6 +346,7 @@ def measure(name: str, args: argparse.Namespace) -> dict:
         "tracker_cache": args.topology == "single" and os.environ.get("MIGRANT_BOT_TRACKER_CACHE", "1") != "0",
         "users": args.users,
         "think_seconds": args.think,
+        "think_spread": args.think_spread,
         "new_connections": args.new_connections,
         "turns_per_conversation": args.turns,
         "window_seconds": window,
@@ -352,7 +376,7 @@ def render(results: dict[str, dict]) -> str:
         ["topology", *[TOPOLOGY_LABELS[r[n].get("topology", "single")] for n in names]],
         ["Rasa server speed-ups (bot/rasa_speedups.py)", *["on" if r[n].get("speedups", True) else "off" for n in names]],
         ["tracker cache (bot/tracker_cache.py)", *["on" if r[n].get("tracker_cache", True) else "off" for n in names]],
-        ["concurrent users (think time)", *[f"{r[n]['users']} ({r[n]['think_seconds']} s)" for n in names]],
+        ["concurrent users (think time)", *[f"{r[n]['users']} ({_think(r[n])})" for n in names]],
         ["messages in the measured window", *[f"{r[n]['messages']} in {r[n]['window_seconds']:.0f} s" for n in names]],
         ["**latency p50 / p95 / p99**", *[f"**{r[n]['p50_ms']:.0f} / {r[n]['p95_ms']:.0f} / {r[n]['p99_ms']:.0f} ms**" for n in names]],
         ["**throughput**", *[f"**{r[n]['messages_per_second']:.1f} msg/s**" for n in names]],
@@ -387,6 +411,12 @@ def _cpu(result: dict) -> str:
     return f"{cpu['rasa']:.0f} + {cpu['actions']:.0f}" + (f" + {cpu['proxy']:.0f}" if "proxy" in cpu else "") + " ms"
 
 
+def _think(result: dict) -> str:
+    spread = result.get("think_spread", 0.0)
+    text = f"{result['think_seconds']} s"
+    return f"{text} ± {100 * spread:.0f}%, staggered start" if spread and result["think_seconds"] else text
+
+
 def _errors(errors: dict[str, int]) -> str:
     return ", ".join(f"{k}: {v}" for k, v in errors.items()) if errors else "0"
 
@@ -415,6 +445,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=15.0, help="seconds of load before measuring")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds measured")
     parser.add_argument("--think", type=float, default=0.0, help="seconds each user waits after a reply")
+    parser.add_argument(
+        "--think-spread", type=float, default=0.0,
+        help="vary each think time uniformly by this share (0.5: 0.5 to 1.5 times --think) and stagger the users' start",
+    )  # fmt: skip
     parser.add_argument("--turns", type=int, default=5, help="messages per conversation before a user starts a new one")
     parser.add_argument("--no-speedups", action="store_true", help="turn off bot/rasa_speedups.py (to measure what it brings)")
     parser.add_argument(
@@ -430,8 +464,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report-only", action="store_true", help="print the table from saved results")
     parser.add_argument("--no-doc", action="store_true", help="do not write docs/benchmarks.md")
     args = parser.parse_args(argv)
-    if args.users < 1 or args.duration <= 0 or args.warmup < 0 or args.think < 0 or args.turns < 1:
-        parser.error("users and turns must be at least 1, duration positive, warm-up and think time not negative")
+    if args.users < 1 or args.duration <= 0 or args.warmup < 0 or args.think < 0 or args.turns < 1 or not 0 <= args.think_spread <= 1:
+        parser.error("users and turns must be at least 1, duration positive, warm-up and think time not negative, spread 0 to 1")
     models.ensure_tools()
     if args.no_speedups:
         os.environ["MIGRANT_BOT_RASA_SPEEDUPS"] = "0"  # the servers inherit the environment

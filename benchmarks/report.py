@@ -107,6 +107,28 @@ def ratio(ours: float | None, theirs: float | None) -> str:
     return f"{ours / theirs:.2f}×"
 
 
+def read_section(name: str, doc: Path = DOC) -> str:
+    """The current text of the section ``name`` of docs/benchmarks.md ("" if none)."""
+    start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
+    text = doc.read_text() if doc.exists() else ""
+    match = re.search(re.escape(start) + r"(.*?)" + re.escape(end), text, re.S)
+    return match.group(1) if match else ""
+
+
+def table_rows(text: str) -> list[list[str]]:
+    """The body rows of the Markdown tables in ``text`` (cells stripped; header and rule rows left out)."""
+    rows, previous_was_row = [], False
+    for line in text.splitlines():
+        if not line.startswith("| "):
+            previous_was_row = False
+            continue
+        cells = [cell.strip() for cell in line.strip().strip("|").split(" | ")]
+        if previous_was_row and not set("".join(cells)) <= set("-: "):
+            rows.append(cells)
+        previous_was_row = True
+    return rows
+
+
 def write_section(name: str, body: str, doc: Path = DOC) -> None:
     """Replaces (or appends) the section ``name`` of docs/benchmarks.md."""
     start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
