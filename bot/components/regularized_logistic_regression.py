@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 #: the saved classifier's file name inside the component's model storage
 CLASSIFIER_FILE = "classifier.skops"
@@ -32,6 +34,26 @@ class RegularizedLogisticRegressionClassifier(LogisticRegressionClassifier):
     def __init__(self, config: dict[str, Any], name: str, model_storage: ModelStorage, resource: Resource) -> None:
         super().__init__(config, name, model_storage, resource)
         self.clf.set_params(C=float(self.config["C"]))
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Trains as Rasa does, then lays the weights out for fast prediction."""
+        resource = super().train(training_data)
+        self.lay_out_weights_for_prediction()
+        return resource
+
+    def lay_out_weights_for_prediction(self) -> None:
+        """Stores the weight matrix column by column (Fortran order); the values do not change.
+
+        scikit-learn predicts with ``X @ coef_.T``. For a sparse ``X`` scipy 1.10
+        passes the dense operand to its C routine through ``ravel()``, which copies
+        a transposed C-ordered matrix on every call: the whole intents × features
+        matrix (33 intents × 40,000 features on the content, 151 × 120,000 on
+        CLINC150) for each message. In Fortran order ``coef_.T`` is C-contiguous
+        and is used in place. predict_proba on the content's model: 0.98 → 0.05 ms;
+        on CLINC150 see docs/benchmarks.md.
+        """
+        if hasattr(self.clf, "coef_"):
+            self.clf.coef_ = np.asfortranarray(self.clf.coef_)
 
     # Rasa names the saved file after the graph node ("train_<Component><index>"). A model
     # built from Rasa's training cache restores the file under the cached node's name, and
@@ -64,4 +86,5 @@ class RegularizedLogisticRegressionClassifier(LogisticRegressionClassifier):
                 raise ValueError(f"untrusted types in {path.name}: {untrusted}")
             component = cls(config, execution_context.node_name, model_storage, resource)
             component.clf = sio.load(path, trusted=untrusted)
+            component.lay_out_weights_for_prediction()
             return component
