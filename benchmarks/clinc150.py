@@ -318,17 +318,37 @@ def _training(result: dict) -> str:
     return f"{result['train_seconds'] / 60:.1f} min" + (f" ({cpu / 60:.1f} min CPU)" if cpu else "")
 
 
-def render(results: dict[str, dict], pending: dict[str, str]) -> str:
+LABELS = {"project": "project pipeline (config.yml)", "default": "Rasa default (`rasa init`)"}
+
+
+def earlier_rows(section: str) -> dict[str, list[str]]:
+    """The measured rows of the doc's CLINC150 table, by configuration, marked as from an earlier run.
+
+    A rerun of one configuration on a machine without the other's raw results
+    (results/ is not committed; the default's run takes hours) keeps the
+    other's figures instead of turning its row back into "pending".
+    """
+    written = re.search(r"Written ([^.]+ UTC)", section)
+    marker = report.EARLIER.replace("earlier run", f"earlier run, {written.group(1)}") if written else report.EARLIER
+    out = {}
+    for row in report.table_rows(section):
+        name = next((n for n, label in LABELS.items() if row[0] == label), None)
+        if name and len(row) == 8 and row[1] != "pending":
+            out[name] = row if "earlier run" in row[-1] else [*row[:-1], row[-1] + marker]
+    return out
+
+
+def render(results: dict[str, dict], pending: dict[str, str], earlier: dict[str, list[str]] | None = None) -> str:
     rows = []
-    labels = {"project": "project pipeline (config.yml)", "default": "Rasa default (`rasa init`)"}
     for name in ("project", "default"):
         r = results.get(name)
         if r is None:
-            rows.append([labels[name], "pending", "", "", "", "", "", pending.get(name, "")])
+            kept = (earlier or {}).get(name)
+            rows.append(kept or [LABELS[name], "pending", "", "", "", "", "", pending.get(name, "")])
             continue
         rows.append(
             [
-                labels[name],
+                LABELS[name],
                 report.pct(r["in_scope_accuracy"]),
                 report.pct(r["oos_recall"]),
                 report.pct(r["in_scope_fallback"]),
@@ -405,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
         if name not in results and saved.exists():
             results[name] = json.loads(saved.read_text())
     pending = {name: status(name) for name in ("project", "default") if name not in results}
-    text = render(results, pending)
+    text = render(results, pending, earlier_rows(report.read_section("clinc150")))
     print(text)
     if not args.no_doc:
         info = next((r["machine"] for r in results.values()), None) or report.machine()

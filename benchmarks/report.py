@@ -115,6 +115,10 @@ def read_section(name: str, doc: Path = DOC) -> str:
     return match.group(1) if match else ""
 
 
+#: added to a figure that the doc kept from an earlier run because this machine has no raw results for it
+EARLIER = " (earlier run; its raw results are not on this machine)"
+
+
 def table_rows(text: str) -> list[list[str]]:
     """The body rows of the Markdown tables in ``text`` (cells stripped; header and rule rows left out)."""
     rows, previous_was_row = [], False

@@ -173,7 +173,7 @@ def rows() -> list[list[str]]:
 
 #: what an unmeasured target says; such a row is replaced by the doc's earlier row for the same target
 UNMEASURED = ("not measured", "the default's run has not finished")
-EARLIER = " (earlier run; its raw results are not on this machine)"
+EARLIER = report.EARLIER
 
 
 def with_earlier_rows(computed: list[list[str]], earlier: list[list[str]]) -> list[list[str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks import report, targets
+from benchmarks import clinc150, report, targets
 from benchmarks.load import Load
 
 DOC_SECTION = """
@@ -52,3 +52,35 @@ def test_think_times_keep_their_mean_and_stay_within_the_spread(spread):
     assert min(waits) >= 3.0 * (1 - spread) and max(waits) <= 3.0 * (1 + spread)
     assert sum(waits) / len(waits) == pytest.approx(3.0, abs=0.05)
     assert (max(waits) - min(waits) > 2.5) == (spread == 0.5)
+
+
+CLINC_SECTION = """
+## CLINC150
+
+Machine: Intel. Written 2026-12-02 20:56 UTC.
+
+| configuration | in-scope accuracy | OOS recall | in-scope fallback | training | parse mean / p95 | model load | load avg |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+| project pipeline (config.yml) | 90.8% | 49.0% | 2.7% | 5.1 min | 31.2 / 44.9 ms | 8.5 s | eval 1.09 |
+| Rasa default (`rasa init`) | 88.6% | 48.6% | 3.6% | 102.0 min | 13.9 / 19.2 ms | 19.3 s | eval 1.87 |
+"""
+
+
+def test_clinc150_keeps_the_other_configurations_earlier_row_marked():
+    earlier = clinc150.earlier_rows(CLINC_SECTION)
+    project = {
+        "in_scope_accuracy": 0.908, "oos_recall": 0.49, "in_scope_fallback": 0.027, "train_seconds": 300.0,
+        "train_cpu_seconds": 330.0, "parse_ms_mean": 4.0, "parse_ms_p95": 6.0, "model_load_seconds": 8.0,
+        "train_load": "1.0", "load_average": "1.1",
+    }  # fmt: skip
+    rows = report.table_rows(clinc150.render({"project": project}, {"default": "not started"}, earlier))
+    assert rows[0][5] == "4.0 / 6.0 ms"  # measured now
+    assert rows[1][:6] == ["Rasa default (`rasa init`)", "88.6%", "48.6%", "3.6%", "102.0 min", "13.9 / 19.2 ms"]
+    assert rows[1][7] == "eval 1.87 (earlier run, 2026-12-02 20:56 UTC; its raw results are not on this machine)"
+    again = clinc150.earlier_rows(clinc150.render({}, {}, earlier))  # read back from a doc written with it
+    assert again["default"][7].count("earlier run") == 1
+
+
+def test_clinc150_without_an_earlier_row_says_pending():
+    rows = report.table_rows(clinc150.render({}, {"default": "training, epoch 3"}, {}))
+    assert rows[1][1] == "pending" and rows[1][7] == "training, epoch 3"
