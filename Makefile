@@ -71,7 +71,8 @@ bench-understanding: bench-tools ## benchmark: held-out accuracy, project pipeli
 bench-clinc150: bench-tools ## benchmark: CLINC150, project pipeline vs Rasa's default (default takes ~1 h; resumable)
 	@$(PY) benchmarks/clinc150.py $(ARGS)
 
-bench-load: bench-tools ## benchmark: concurrent users over REST, project vs Rasa's default (ARGS="--users 20 --think 2")
+# the proxy topology runs the switch proxy from the staff environment
+bench-load: bench-tools $(if $(findstring proxy,$(ARGS)),staff-setup) ## benchmark: concurrent users over REST, project vs Rasa's default (ARGS="--users 20 --think 2")
 	@$(PY) benchmarks/load.py $(ARGS)
 
 bench-lbfgs: bench-tools ## benchmark: accuracy after each number of lbfgs iterations, classifier alone (ARGS="--data content")
