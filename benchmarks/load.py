@@ -218,7 +218,9 @@ def profile(pid: int, seconds: float, target: Path) -> subprocess.Popen:
 #: where a sample's time goes, by the first marker found in its stack (most specific first)
 CATEGORIES = {
     "rasa": [
-        ("action reply validation (jsonschema)", ("validate_action_result",)),
+        # py-spy cuts deep stacks at the root, and jsonschema recurses deeply: a stack that lost
+        # its validate_action_result frame is still the reply validation (nothing else validates then)
+        ("action reply validation (jsonschema)", ("validate_action_result", "jsonschema/")),
         ("tracker store: read", ("_retrieve (rasa/core/tracker_store", "_retrieve (bot/tracker_cache", "_session_rows (bot/tracker_cache")),
         ("tracker store: write", ("save (rasa/core/tracker_store", "save (bot/tracker_cache")),
         ("NLU parse (featurisers + classifier)", ("_parse_message_with_graph",)),
