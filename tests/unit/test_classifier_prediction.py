@@ -71,3 +71,20 @@ def test_predictions_are_those_of_rasas_layout(tmp_path: Path) -> None:
     ranked = loaded.process([_message(None, 200)])[0]
     assert ranked.get("intent")["name"] == "visa"
     assert len(ranked.get("intent_ranking")) == len(INTENTS)
+
+
+def test_training_runs_on_one_blas_thread(tmp_path: Path, monkeypatch) -> None:
+    from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_info
+
+    seen: list[list[int]] = []
+    fit = LogisticRegression.fit
+
+    def recording_fit(self, *args, **kwargs):
+        seen.append([pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"])
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(LogisticRegression, "fit", recording_fit)
+    _trained(tmp_path)
+    assert seen and all(threads == 1 for threads in seen[0])
+    assert seen[0], "no BLAS library found"
