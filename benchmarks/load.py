@@ -414,6 +414,28 @@ def _cpu(result: dict) -> str:
     return f"{cpu['rasa']:.0f} + {cpu['actions']:.0f}" + (f" + {cpu['proxy']:.0f}" if "proxy" in cpu else "") + " ms"
 
 
+def command_of(result: dict, tag: str) -> str:
+    """The command that measures ``result`` again (also when the table is printed with --report-only)."""
+    flags = []
+    if result.get("topology", "single") != "single":
+        flags += ["--topology", result["topology"]]
+    if result["users"] != 20:
+        flags += ["--users", str(result["users"])]
+    if result["think_seconds"]:
+        flags += ["--think", f"{result['think_seconds']:g}"]
+    if result.get("think_spread"):
+        flags += ["--think-spread", f"{result['think_spread']:g}"]
+    if result.get("turns_per_conversation", 5) != 5:
+        flags += ["--turns", str(result["turns_per_conversation"])]
+    if not result.get("speedups", True):
+        flags.append("--no-speedups")
+    if result.get("new_connections"):
+        flags.append("--new-connections")
+    if any(OUT.glob(f"profile-*-{tag}-*.txt")):
+        flags.append("--profile")
+    return " ".join([".venv/bin/python benchmarks/load.py", *flags, "--tag", tag])
+
+
 def _think(result: dict) -> str:
     spread = result.get("think_spread", 0.0)
     text = f"{result['think_seconds']} s"
@@ -475,9 +497,9 @@ def main(argv: list[str] | None = None) -> int:
     clock = report.Clock()
     OUT.mkdir(parents=True, exist_ok=True)
     results = {}
-    for name in args.configs:
+    for name in models.CONFIGS:  # the table shows every configuration with saved results, not only those run now
         path = OUT / f"{name}-{args.tag}.json"
-        if not args.report_only:
+        if name in args.configs and not args.report_only:
             plan = f"{args.users} users for {args.warmup:.0f}+{args.duration:.0f} s"
             print(f"[{name}] training (if needed), starting the servers, {plan}...", file=sys.stderr, flush=True)
             path.write_text(json.dumps(measure(name, args), indent=2))
@@ -496,7 +518,7 @@ def main(argv: list[str] | None = None) -> int:
     print(text + profiles)
     if not args.no_doc:
         body = (
-            f"## Speed under load ({args.tag})\n\nCommand: `{report.command_line()}`. "
+            f"## Speed under load ({args.tag})\n\nCommand: `{command_of(next(iter(results.values())), args.tag)}`. "
             f"Machine: {report.machine_line(report.machine())}. Written {report.now()}. Questions: every line of "
             f"`{args.questions.name}` (en, lv, ru, uk), each user cycling through them from its own offset, a new "
             f"conversation every {args.turns} messages. Profiles: see 'Where the time went' below.\n\n{text}"

@@ -84,3 +84,12 @@ def test_clinc150_keeps_the_other_configurations_earlier_row_marked():
 def test_clinc150_without_an_earlier_row_says_pending():
     rows = report.table_rows(clinc150.render({}, {"default": "training, epoch 3"}, {}))
     assert rows[1][1] == "pending" and rows[1][7] == "training, epoch 3"
+
+
+def test_a_load_table_names_the_command_that_measured_it():
+    from benchmarks.load import command_of
+
+    result = {"topology": "proxy", "users": 20, "think_seconds": 3.0, "think_spread": 0.5, "speedups": True}
+    assert command_of(result, "x") == ".venv/bin/python benchmarks/load.py --topology proxy --think 3 --think-spread 0.5 --tag x"
+    stock = {"users": 10, "think_seconds": 0.0, "speedups": False, "new_connections": True}
+    assert command_of(stock, "y") == ".venv/bin/python benchmarks/load.py --users 10 --no-speedups --new-connections --tag y"
