@@ -68,18 +68,18 @@ def trained_model(name: str) -> tuple[Path, float | None]:
     """
     OUT.mkdir(parents=True, exist_ok=True)
     times = json.loads(TRAIN_TIMES.read_text()) if TRAIN_TIMES.exists() else {}
-    started = time.perf_counter()
+    started, started_at = time.perf_counter(), time.time()
     load_before = report.load_average()
     try:
         model = ensure_model(config_path(name), OUT)
     except subprocess.CalledProcessError as error:
         raise SystemExit(f"training {name} failed ({error.returncode})") from error
     seconds = time.perf_counter() - started
-    if model.name not in times:
-        if seconds < 30:  # found, not trained: the time is unknown
-            return model, None
+    if model.stat().st_mtime >= started_at:  # trained now (again, if an earlier model was removed)
         times[model.name] = {"seconds": seconds, "load": f"{load_before} → {report.load_average()}", "when": report.now()}
         TRAIN_TIMES.write_text(json.dumps(times, indent=2))
+    elif model.name not in times:  # found, not trained here: the time is unknown
+        return model, None
     return model, times[model.name]["seconds"]
 
 
