@@ -10,6 +10,7 @@ those actions any better, so only the NLU pipeline differs.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import subprocess
 import sys
@@ -70,6 +71,9 @@ def trained_model(name: str) -> tuple[Path, float | None]:
     times = json.loads(TRAIN_TIMES.read_text()) if TRAIN_TIMES.exists() else {}
     started, started_at = time.perf_counter(), time.time()
     load_before = report.load_average()
+    # without Rasa's training cache (.rasa/cache, shared with `make train`): a component restored
+    # from it would make the training look seconds long
+    os.environ["RASA_MAX_CACHE_SIZE"] = "0"
     try:
         model = ensure_model(config_path(name), OUT)
     except subprocess.CalledProcessError as error:
