@@ -164,8 +164,7 @@ def train(name: str, config: Path, nlu: Path) -> tuple[float, float, float]:
     command = [str(rasa), "train", "nlu", "--config", str(config), "--nlu", str(nlu), "--out", str(OUT), "--fixed-model-name", name]
     started = time.perf_counter()
     cpu_before = _children_cpu()
-    # RASA_MAX_CACHE_SIZE=0: no component is restored from Rasa's training cache, so the time is a full training
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_MAX_CACHE_SIZE": "0"}
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **report.NO_TRAINING_CACHE}
     process = subprocess.Popen(command, cwd=report.ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     buffer = b""
     full_log = (OUT / f"{name}.train.log").open("wb")
@@ -329,12 +328,11 @@ def earlier_rows(section: str) -> dict[str, list[str]]:
     other's figures instead of turning its row back into "pending".
     """
     written = re.search(r"Written ([^.]+ UTC)", section)
-    marker = report.EARLIER.replace("earlier run", f"earlier run, {written.group(1)}") if written else report.EARLIER
     out = {}
     for row in report.table_rows(section):
         name = next((n for n, label in LABELS.items() if row[0] == label), None)
         if name and len(row) == 8 and row[1] != "pending":
-            out[name] = row if "earlier run" in row[-1] else [*row[:-1], row[-1] + marker]
+            out[name] = [*row[:-1], report.marked_earlier(row[-1], written.group(1) if written else "")]
     return out
 
 

@@ -71,9 +71,7 @@ def trained_model(name: str) -> tuple[Path, float | None]:
     times = json.loads(TRAIN_TIMES.read_text()) if TRAIN_TIMES.exists() else {}
     started, started_at = time.perf_counter(), time.time()
     load_before = report.load_average()
-    # without Rasa's training cache (.rasa/cache, shared with `make train`): a component restored
-    # from it would make the training look seconds long
-    os.environ["RASA_MAX_CACHE_SIZE"] = "0"
+    os.environ.update(report.NO_TRAINING_CACHE)  # ensure_model's `rasa train` inherits it
     try:
         model = ensure_model(config_path(name), OUT)
     except subprocess.CalledProcessError as error:

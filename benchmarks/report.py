@@ -118,6 +118,17 @@ def read_section(name: str, doc: Path = DOC) -> str:
 #: added to a figure that the doc kept from an earlier run because this machine has no raw results for it
 EARLIER = " (earlier run; its raw results are not on this machine)"
 
+#: environment for a timed training: no component restored from Rasa's training cache
+#: (.rasa/cache, shared with `make train`), which would make a training look seconds long
+NO_TRAINING_CACHE = {"RASA_MAX_CACHE_SIZE": "0"}
+
+
+def marked_earlier(text: str, written: str = "") -> str:
+    """``text`` with the earlier-run marker (once), naming when it was written if known."""
+    if "earlier run" in text:
+        return text
+    return text + (EARLIER.replace("earlier run", f"earlier run, {written}") if written else EARLIER)
+
 
 def table_rows(text: str) -> list[list[str]]:
     """The body rows of the Markdown tables in ``text`` (cells stripped; header and rule rows left out)."""

@@ -8,9 +8,11 @@ prints what is missing instead of guessing. A target whose results are not
 on this machine (results/ is not committed) keeps the row the doc already
 has, marked as from an earlier run, so a rerun of one benchmark elsewhere
 does not erase the others' figures. The load targets are checked in
-both topologies: one Rasa server ("single", tags ``think3``/``saturation``)
+both topologies: one Rasa server ("single", tags ``think3-spread``/``saturation``)
 and what `make run` starts by default (two Rasa servers behind the switch
-proxy, tracker cache off: tags ``proxy-think3``/``proxy-saturation``).
+proxy, tracker cache off: tags ``proxy-think3-spread``/``proxy-saturation``);
+the runs with identical think times (``think3``, ``proxy-think3``) are shown
+when measured.
 """
 
 from __future__ import annotations
@@ -182,7 +184,7 @@ def with_earlier_rows(computed: list[list[str]], earlier: list[list[str]]) -> li
         old = before.pop(row[0], None)
         missing = any(marker in row[1] for marker in UNMEASURED)
         if missing and old and not any(marker in old[1] for marker in UNMEASURED):
-            row = [old[0], old[1] if old[1].endswith(EARLIER) else old[1] + EARLIER, old[2]]
+            row = [old[0], report.marked_earlier(old[1]), old[2]]
         if row[1] != OPTIONAL:
             out.append(row)
     return out

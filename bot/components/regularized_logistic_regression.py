@@ -57,7 +57,7 @@ class RegularizedLogisticRegressionClassifier(LogisticRegressionClassifier):
         scikit-learn predicts with ``X @ coef_.T``. For a sparse ``X`` scipy 1.10
         passes the dense operand to its C routine through ``ravel()``, which copies
         a transposed C-ordered matrix on every call: the whole intents × features
-        matrix (33 intents × 40,000 features on the content, 151 × 120,000 on
+        matrix (33 intents × 40,000 features on the content, 151 × 40,000 on
         CLINC150) for each message. In Fortran order ``coef_.T`` is C-contiguous
         and is used in place. predict_proba on the content's model: 0.98 → 0.05 ms;
         on CLINC150 see docs/benchmarks.md.
