@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from actions.base import AnsweringAction, menu_buttons
+from actions.entries import chosen_entries, follow_up_entries
 from actions.render import topic_title
 from actions.routing import answer_topic
 from actions.turn import Button, Reply, Turn
 from bot.channels.payloads import button_payload
-from bot.content.model import FALLBACK_LABEL
-from bot.dialogue import ACTION_ANSWER_TOPIC, ACTION_FALLBACK, ACTION_FOR_LABEL, SLOT_TOPIC
+from bot.content.model import FALLBACK_LABEL, Entry
+from bot.dialogue import ACTION_ANSWER_TOPIC, ACTION_FALLBACK, ACTION_FOR_LABEL, ENTITY_ENTRY, SLOT_TOPIC
 
 #: How many likely topics the fallback offers as buttons.
 FALLBACK_CHOICES = 3
+#: How many of a topic's entries its overview offers as buttons.
+ENTRY_CHOICES = 6
 
 
 def fallback(turn: Turn) -> Reply:
@@ -23,8 +26,22 @@ def fallback(turn: Turn) -> Reply:
     return Reply(label=FALLBACK_LABEL, messages=[_("I am not sure I understood. Did you mean one of these?")], buttons=buttons)
 
 
+def answer_entries(turn: Turn, topic_id: str, entries: list[Entry]) -> Reply:
+    """The answer of ``entries`` (one, or two for a two-part question), or the topic's overview with its entries as buttons."""
+    if entries:
+        return answer_topic(turn, topic_id, entry=entries[0], also=entries[1] if len(entries) > 1 else None)
+    reply = answer_topic(turn, topic_id)
+    if not reply.awaiting_city:
+        topic = turn.pack.topics[topic_id]
+        reply.buttons += [
+            Button(topic_title(entry, turn.lang), button_payload(topic_id, **{ENTITY_ENTRY: entry.key}))
+            for entry in list(topic.entries.values())[:ENTRY_CHOICES]
+        ]
+    return reply
+
+
 class ActionAnswerTopic(AnsweringAction):
-    """Answers the topic the user asked about."""
+    """Answers the topic the user asked about: the entry asked for, or the topic's overview."""
 
     def name(self) -> str:
         return ACTION_ANSWER_TOPIC
@@ -32,7 +49,7 @@ class ActionAnswerTopic(AnsweringAction):
     def respond(self, turn: Turn) -> Reply:
         if turn.intent not in turn.pack.topics:
             return fallback(turn)
-        return answer_topic(turn, turn.intent)
+        return answer_entries(turn, turn.intent, chosen_entries(turn, turn.pack.topics[turn.intent]))
 
 
 class ActionFollowUp(AnsweringAction):
@@ -45,7 +62,7 @@ class ActionFollowUp(AnsweringAction):
         topic_id = turn.tracker.get_slot(SLOT_TOPIC)
         if topic_id not in turn.pack.topics:
             return fallback(turn)
-        reply = answer_topic(turn, topic_id)
+        reply = answer_entries(turn, topic_id, follow_up_entries(turn, turn.pack.topics[topic_id]))
         # say which topic the answer is about, since the question did not name it
         title = topic_title(turn.pack.topics[topic_id], turn.lang)
         reply.messages[0] = turn._("About “{topic}”:").format(topic=title) + "\n" + reply.messages[0]

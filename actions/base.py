@@ -90,7 +90,7 @@ class AnsweringAction(Action, abc.ABC):
             return unreadable_reply(turn)
         waiting = turn.tracker.get_slot(SLOT_AWAITING_CITY)
         reply = None
-        if waiting in turn.pack.topics and not turn.text.startswith("/"):
+        if waiting and not turn.text.startswith("/"):
             reply = answer_with_city(turn, waiting)
         return with_feedback_button(turn, reply or self.respond(turn))
 
@@ -103,7 +103,7 @@ class AnsweringAction(Action, abc.ABC):
             dispatcher.utter_message(text=message, buttons=buttons, lang=turn.lang)
         if tracker.get_latest_input_channel() in WIDGET_CHANNELS:
             language = turn.pack.languages[turn.lang]
-            meta = {"label": reply.label, "lang": turn.lang, "offices": reply.offices, "sources": reply.sources}
+            meta = {"label": reply.label, "entry": reply.entry, "lang": turn.lang, "offices": reply.offices, "sources": reply.sources}
             dispatcher.utter_message(json_message={**reply.custom, "meta": meta, "direction": language.direction})
 
     @staticmethod

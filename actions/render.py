@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from babel.dates import format_date
 
-from bot.content.model import Office, Pack, Topic
+from bot.content.model import Answer, Office, Pack
 from bot.i18n import translator
 
 
@@ -34,21 +34,29 @@ def sources_line(sources: tuple[str, ...], reviewed, lang: str) -> str:
     )
 
 
-def topic_answer(pack: Pack, topic: Topic, lang: str) -> list[str]:
-    """The messages answering ``topic``: the answer, where to go, the sources."""
+def answer_messages(pack: Pack, answers: list[Answer], lang: str) -> list[str]:
+    """The messages of one or more answers (an overview, an entry, or the entries of a two-part question).
+
+    Each answer's text, then where to turn (the first answer's offices), then
+    the sources of all of them with the oldest reviewed date.
+    """
     _ = translator(lang)
-    translation = topic.translations.get(lang) or topic.translations[topic.source_language]
-    messages = [translation.answer or ""]
-    known = [pack.offices[o] for o in topic.offices if o in pack.offices]
+    messages = [answer.text_in(lang).answer or "" for answer in answers]
+    known = [pack.offices[o] for o in answers[0].offices if o in pack.offices]
     offices = [o for o in known if o.phone or o.website]
     if offices:
         messages.append(_("Where to turn:") + "\n" + "\n\n".join(office_contact(o, lang) for o in offices[:2]))
-    if topic.sources:
-        messages.append(sources_line(topic.sources, topic.reviewed, lang))
+    sources = tuple(dict.fromkeys(url for answer in answers for url in answer.sources))
+    if sources:
+        messages.append(sources_line(sources, min(answer.reviewed for answer in answers), lang))
     return messages
 
 
-def topic_title(topic: Topic, lang: str) -> str:
-    """The topic's short title in ``lang``."""
-    translation = topic.translations.get(lang) or topic.translations[topic.source_language]
-    return translation.title or topic.id
+def topic_answer(pack: Pack, topic: Answer, lang: str) -> list[str]:
+    """The messages of a topic's overview or an entry: the answer, where to go, the sources."""
+    return answer_messages(pack, [topic], lang)
+
+
+def topic_title(topic: Answer, lang: str) -> str:
+    """The short title of a topic or entry in ``lang``."""
+    return topic.text_in(lang).title or topic.id

@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from actions.render import office_contact, topic_answer
+from actions.render import answer_messages, office_contact
 from actions.services import services
 from actions.turn import Button, Reply, Turn
-from bot.content.model import Pack, Topic
+from bot.content.model import Answer, Entry, Pack
 from bot.dialogue import SLOT_CITY, SLOT_CITY_ASKED
 from bot.offices.render import office_card, office_card_text
 
@@ -25,8 +25,8 @@ ABROAD = "abroad"
 CONSULAR_OFFICE = "mfa_consular"
 
 
-def routed_office(pack: Pack, topic: Topic) -> str | None:
-    """The topic's main (first) office, when the directory has branches for it.
+def routed_office(pack: Pack, topic: Answer) -> str | None:
+    """The main (first) office of a topic or entry, when the directory has branches for it.
 
     Only the main office: an emergency answer that names 112 first must not
     ask "which city?" for its second office.
@@ -85,26 +85,32 @@ def _add_abroad(turn: Turn, reply: Reply) -> None:
         reply.offices.append(CONSULAR_OFFICE)
 
 
-def _ask_city(turn: Turn, reply: Reply, topic_id: str) -> None:
+def _ask_city(turn: Turn, reply: Reply, answer_id: str) -> None:
     largest = [c for c in turn.pack.directory.cities.values() if c.largest]
     reply.messages.append(turn._("In which city are you? I will show you the nearest office."))
     names = [c.name_in(turn.lang) for c in largest]
     abroad = turn._("I am still abroad")
     reply.buttons = [Button(name, name) for name in names] + [Button(abroad, abroad)]
-    reply.awaiting_city = topic_id
+    reply.awaiting_city = answer_id
 
 
-def answer_topic(turn: Turn, topic_id: str, city: str | None = None) -> Reply:
-    """The answer to ``topic_id`` in the turn's language, routed to ``city`` when known."""
+def answer_topic(turn: Turn, topic_id: str, city: str | None = None, entry: Entry | None = None, also: Entry | None = None) -> Reply:
+    """The answer to ``topic_id`` (its ``entry``, or its overview) in the turn's language, routed to ``city`` when known.
+
+    ``also``: a second entry of the same topic, for a two-part question.
+    """
     topic = turn.pack.topics[topic_id]
+    answer = entry or topic
+    answers = [answer, also] if entry and also else [answer]
     reply = Reply(
         label=topic.id,
-        messages=topic_answer(turn.pack, topic, turn.lang),
-        offices=list(topic.offices),
-        sources=list(topic.sources),
+        entry=entry.id if entry else None,
+        messages=answer_messages(turn.pack, answers, turn.lang),
+        offices=list(dict.fromkeys(o for a in answers for o in a.offices)),
+        sources=list(dict.fromkeys(u for a in answers for u in a.sources)),
         topic=topic.id,
     )
-    office_id = routed_office(turn.pack, topic)
+    office_id = routed_office(turn.pack, answer)
     if office_id is None:
         return reply
     city = city or place_in(turn) or turn.tracker.get_slot(SLOT_CITY)
@@ -113,12 +119,16 @@ def answer_topic(turn: Turn, topic_id: str, city: str | None = None) -> Reply:
     elif city in turn.pack.directory.cities:
         _add_branch(turn, reply, office_id, topic_id, city)
     elif turn.pack.directory.needs_city(office_id, topic_id) and not turn.tracker.get_slot(SLOT_CITY_ASKED):
-        _ask_city(turn, reply, topic_id)
+        _ask_city(turn, reply, answer.id)
     reply.city = city if city == ABROAD or city in turn.pack.directory.cities else None
     return reply
 
 
-def answer_with_city(turn: Turn, topic_id: str) -> Reply | None:
-    """The waiting topic's routed answer, when this message names a place."""
+def answer_with_city(turn: Turn, answer_id: str) -> Reply | None:
+    """The waiting answer (a topic's overview or an entry) routed, when this message names a place."""
+    found = turn.pack.topic_and_entry(answer_id)
     city = place_in(turn)
-    return answer_topic(turn, topic_id, city) if city else None
+    if not found or not city:
+        return None
+    topic_id, entry = found
+    return answer_topic(turn, topic_id, city, entry)

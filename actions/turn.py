@@ -26,12 +26,14 @@ class Reply:
 
     label: str
     messages: list[str]
+    #: the id of the knowledge-base entry that answered (``residence_permit.fee``), None for an overview or a label
+    entry: str | None = None
     buttons: list[Button] = field(default_factory=list)
     offices: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     topic: str | None = None
     city: str | None = None
-    #: the topic whose answer waits for the user's city (the reply asked for it)
+    #: the answer (topic or entry id) that waits for the user's city (the reply asked for it)
     awaiting_city: str | None = None
     #: more for the web widget, sent beside ``meta`` in the same custom message
     custom: dict[str, Any] = field(default_factory=dict)
@@ -56,6 +58,16 @@ class Turn:
     def intent_ranking(self) -> list[dict[str, Any]]:
         """The model's ranking of intents for this message."""
         return list(self.tracker.latest_message.get("intent_ranking") or [])
+
+    def entry_ranking(self) -> list[tuple[str, float]]:
+        """The entry selector's ranking for this message: (``topic/key``, confidence), best first.
+
+        Within the message's topic when the intent is a topic, over every entry
+        otherwise (``bot.components.entry_selector``).
+        """
+        selector = (self.tracker.latest_message.get("response_selector") or {}).get("default") or {}
+        ranking = selector.get("ranking") or []
+        return [(r["intent_response_key"], float(r.get("confidence") or 0.0)) for r in ranking if r.get("intent_response_key")]
 
     def entity(self, name: str) -> str | None:
         """The value of a button payload's entity, if any."""

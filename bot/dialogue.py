@@ -24,18 +24,19 @@ SLOT_LANGUAGE = "language"  # the conversation's reply language so far
 SLOT_CHOSEN_LANGUAGE = "chosen_language"  # a language the user picked explicitly
 SLOT_TOPIC = "topic"  # the topic answered last, for follow-up questions
 SLOT_CITY = "city"  # the city the user named last (an id of cities.yml, or "abroad")
-SLOT_AWAITING_CITY = "awaiting_city"  # a topic whose answer waits for the city just asked for
+SLOT_AWAITING_CITY = "awaiting_city"  # a topic or entry id whose answer waits for the city just asked for
 SLOT_CITY_ASKED = "city_asked"  # "yes" once the city was asked for: it is asked once only
 SLOTS = (SLOT_LANGUAGE, SLOT_CHOSEN_LANGUAGE, SLOT_TOPIC, SLOT_CITY, SLOT_AWAITING_CITY, SLOT_CITY_ASKED)
 
 #: Entities that only button payloads carry (see bot.channels.payloads).
 ENTITY_LANGUAGE = "language"
 ENTITY_OFFICE = "office"
+ENTITY_ENTRY = "entry"  # on a topic's entry buttons: the entry key ("fee") within the payload's topic
 ENTITY_FEEDBACK = "feedback"  # on the "this did not help" button of an answer (the staff inbox lists those)
 FEEDBACK_UNHELPFUL = "unhelpful"
 #: the intent that button's payload names: a wish for a person, marked so that staff see the question
 FEEDBACK_INTENT = "ask_human"
-ENTITIES = (ENTITY_LANGUAGE, ENTITY_OFFICE, ENTITY_FEEDBACK)
+ENTITIES = (ENTITY_LANGUAGE, ENTITY_OFFICE, ENTITY_FEEDBACK, ENTITY_ENTRY)
 
 
 def all_actions() -> list[str]:

@@ -2,12 +2,17 @@
 
     python -m bot.evaluation data/eval/heldout.jsonl --url http://localhost:5005
 
-Each line of the file is ``{"text": ..., "lang": ..., "label": ...}``. Every
+Each line of the file is ``{"text": ..., "lang": ..., "label": ...}`` (or
+``"topic"`` instead of ``"label"``), optionally with ``"entry"`` (the
+knowledge-base entry that answers it, ``residence_permit.fee``) and
+``"key_fact"`` (what the answer must contain: ``52``, ``latvija.lv``). Every
 question goes to the REST channel in a new conversation, exactly as a client
 would send it, and the reply contract's ``meta`` is compared with the line.
-Prints accuracy per language and per label, out-of-scope recall, the share of
-in-scope questions that ended in fallback and the share of replies written in
-the question's language (requests for another language left out).
+Prints topic (label) accuracy per language and per label, entry accuracy per
+language (questions labelled with an entry), the share of answers that hold
+the key fact, out-of-scope recall, the share of in-scope questions that ended
+in fallback and the share of replies written in the question's language
+(requests for another language left out).
 ``--json`` writes the figures for tests and docs.
 
 ``--nlu`` scores the model alone: each question goes to ``POST /model/parse``
@@ -25,6 +30,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import sys
 import uuid
 from collections import defaultdict
@@ -35,6 +41,7 @@ import aiohttp
 
 from bot.content.loader import load_pack
 from bot.content.model import FALLBACK_LABEL, Pack
+from bot.content.numbers import numbers_in
 from bot.text import normalize_user_text
 
 OUT_OF_SCOPE = "out_of_scope"
@@ -47,6 +54,8 @@ class Question:
     text: str
     lang: str
     label: str
+    entry: str | None = None
+    key_fact: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,16 @@ class Outcome:
     question: Question
     label: str
     lang: str
+    entry: str | None = None
+    text: str = ""
+
+    @property
+    def holds_key_fact(self) -> bool:
+        """True when the reply states the question's key fact (a number however it is grouped, or the words)."""
+        fact = self.question.key_fact or ""
+        if numbers_in(fact) and not re.search(r"[^\d\s.,:+]", fact):
+            return numbers_in(fact) <= numbers_in(self.text)
+        return fact.lower() in self.text.lower()
 
 
 @dataclass
@@ -69,6 +88,12 @@ class Scores:
     out_of_scope_recall: float
     in_scope_fallback_rate: float
     reply_language_accuracy: float
+    entry_questions: int = 0
+    entry_accuracy: float = 0.0
+    entry_accuracy_by_lang: dict[str, float] = field(default_factory=dict)
+    key_fact_questions: int = 0
+    key_fact_rate: float = 0.0
+    key_fact_rate_by_lang: dict[str, float] = field(default_factory=dict)
     errors: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -80,7 +105,17 @@ def read_questions(path: Path) -> list[Question]:
             continue
         try:
             raw = json.loads(line)
-            questions.append(Question(text=str(raw["text"]), lang=str(raw["lang"]), label=str(raw["label"])))
+            label = raw["label"] if "label" in raw else raw["topic"]
+            entry, fact = raw.get("entry"), raw.get("key_fact")
+            questions.append(
+                Question(
+                    text=str(raw["text"]),
+                    lang=str(raw["lang"]),
+                    label=str(label),
+                    entry=str(entry) if entry else None,
+                    key_fact=str(fact) if fact else None,
+                )
+            )
         except (ValueError, KeyError, TypeError) as error:
             raise ValueError(f"{path}:{number}: not a question line ({error})") from error
     return questions
@@ -105,6 +140,18 @@ def _ratio(hits: int, total: int) -> float:
     return round(hits / total, 4) if total else 0.0
 
 
+def _by_lang(outcomes: list[Outcome], hit) -> dict[str, float]:
+    groups: dict[str, list[bool]] = defaultdict(list)
+    for outcome in outcomes:
+        groups[outcome.question.lang].append(hit(outcome))
+    return {lang: _ratio(sum(v), len(v)) for lang, v in sorted(groups.items())}
+
+
+def _miss(outcome: Outcome, expected: str, got: str | None) -> dict[str, str]:
+    question = outcome.question
+    return {"text": question.text, "lang": question.lang, "expected": expected, "got": str(got), "reply_lang": outcome.lang}
+
+
 def score(outcomes: list[Outcome]) -> Scores:
     """Computes the figures from the outcomes."""
     by_lang: dict[str, list[bool]] = defaultdict(list)
@@ -125,12 +172,32 @@ def score(outcomes: list[Outcome]) -> Scores:
         out_of_scope_recall=_ratio(sum(o.label == OUT_OF_SCOPE for o in out_scope), len(out_scope)),
         in_scope_fallback_rate=_ratio(sum(o.label == FALLBACK_LABEL for o in in_scope), len(in_scope)),
         reply_language_accuracy=_ratio(sum(o.lang == o.question.lang for o in same_language_expected), len(same_language_expected)),
-        errors=[
-            {"text": o.question.text, "lang": o.question.lang, "expected": o.question.label, "got": o.label, "reply_lang": o.lang}
-            for o in outcomes
-            if o.label != o.question.label
-        ],
+        **_entry_and_fact_scores(outcomes),
+        errors=_misses(outcomes),
     )
+
+
+def _misses(outcomes: list[Outcome]) -> list[dict[str, str]]:
+    """Wrong topics, then wrong entries of the right topic, then answers without the key fact."""
+    right_topic = [o for o in outcomes if o.label == o.question.label]
+    return (
+        [_miss(o, o.question.label, o.label) for o in outcomes if o.label != o.question.label]
+        + [_miss(o, str(o.question.entry), o.entry) for o in right_topic if o.question.entry and o.entry != o.question.entry]
+        + [_miss(o, f"fact {o.question.key_fact}", o.entry or o.label) for o in outcomes if o.question.key_fact and not o.holds_key_fact]
+    )
+
+
+def _entry_and_fact_scores(outcomes: list[Outcome]) -> dict:
+    with_entry = [o for o in outcomes if o.question.entry]
+    with_fact = [o for o in outcomes if o.question.key_fact]
+    return {
+        "entry_questions": len(with_entry),
+        "entry_accuracy": _ratio(sum(o.entry == o.question.entry for o in with_entry), len(with_entry)),
+        "entry_accuracy_by_lang": _by_lang(with_entry, lambda o: o.entry == o.question.entry),
+        "key_fact_questions": len(with_fact),
+        "key_fact_rate": _ratio(sum(o.holds_key_fact for o in with_fact), len(with_fact)),
+        "key_fact_rate_by_lang": _by_lang(with_fact, lambda o: o.holds_key_fact),
+    }
 
 
 def extract_meta(messages: list[dict]) -> dict:
@@ -145,7 +212,8 @@ async def _ask(session: aiohttp.ClientSession, url: str, question: Question, lim
         async with session.post(f"{url}/webhooks/rest/webhook", json=body) as response:
             messages = await response.json() if response.status == 200 else []
     meta = extract_meta(messages)
-    return Outcome(question=question, label=meta.get("label", "<no meta>"), lang=meta.get("lang", ""))
+    text = "\n".join(m["text"] for m in messages if isinstance(m.get("text"), str))
+    return Outcome(question=question, label=meta.get("label", "<no meta>"), lang=meta.get("lang", ""), entry=meta.get("entry"), text=text)
 
 
 async def _parse(session: aiohttp.ClientSession, url: str, question: Question, limit: asyncio.Semaphore) -> Outcome:
@@ -169,8 +237,14 @@ async def run_questions(url: str, questions: list[Question], concurrency: int = 
 
 def format_report(scores: Scores) -> str:
     """The figures as a plain-text table."""
-    lines = [f"questions: {scores.total}", f"label accuracy: {scores.accuracy:.1%}", "", "accuracy per language:"]
+    lines = [f"questions: {scores.total}", f"label (topic) accuracy: {scores.accuracy:.1%}", "", "accuracy per language:"]
     lines += [f"  {lang:<4} {value:.1%}" for lang, value in scores.accuracy_by_lang.items()]
+    if scores.entry_questions:
+        lines += ["", f"entry accuracy ({scores.entry_questions} questions with an entry): {scores.entry_accuracy:.1%}"]
+        lines += [f"  {lang:<4} {value:.1%}" for lang, value in scores.entry_accuracy_by_lang.items()]
+    if scores.key_fact_questions:
+        lines += ["", f"answers holding the key fact ({scores.key_fact_questions} questions with one): {scores.key_fact_rate:.1%}"]
+        lines += [f"  {lang:<4} {value:.1%}" for lang, value in scores.key_fact_rate_by_lang.items()]
     lines += ["", "accuracy per label:"]
     lines += [f"  {label:<26} {value:.1%}" for label, value in scores.accuracy_by_label.items()]
     lines += [

@@ -14,10 +14,10 @@ import re
 from typing import Iterator
 
 from bot.content.model import Pack
-from bot.dialogue import ENTITY_FEEDBACK, ENTITY_LANGUAGE, ENTITY_OFFICE, FEEDBACK_INTENT, FEEDBACK_UNHELPFUL
+from bot.dialogue import ENTITY_ENTRY, ENTITY_FEEDBACK, ENTITY_LANGUAGE, ENTITY_OFFICE, FEEDBACK_INTENT, FEEDBACK_UNHELPFUL
 from bot.text import normalize_user_text
 
-_PAYLOAD = re.compile(r'^/(?P<intent>[a-z_]{2,40})(?P<entities>\{"(?:language|office|feedback)":"[a-z_0-9]{2,40}"\})?$')
+_PAYLOAD = re.compile(r'^/(?P<intent>[a-z_]{2,40})(?P<entities>\{"(?:language|office|feedback|entry)":"[a-z_0-9]{2,40}"\})?$')
 _MENU_INTENTS = frozenset({"greet", "change_language", "office_lookup"})
 
 
@@ -40,6 +40,8 @@ def known_payloads(pack: Pack) -> Iterator[str]:
             yield button_payload(intent, language=code)
         for office in pack.offices:
             yield button_payload(intent, office=office)
+        for key in pack.topics[intent].entries if intent in pack.topics else ():
+            yield button_payload(intent, entry=key)
     yield feedback_payload()
 
 
@@ -55,7 +57,8 @@ def _is_allowed(text: str, pack: Pack) -> bool:
     if not match.group("entities"):
         return True
     ((key, value),) = json.loads(match.group("entities")).items()
-    allowed = {ENTITY_LANGUAGE: pack.languages, ENTITY_OFFICE: pack.offices}.get(key, ())
+    entries = pack.topics[intent].entries if intent in pack.topics else {}
+    allowed = {ENTITY_LANGUAGE: pack.languages, ENTITY_OFFICE: pack.offices, ENTITY_ENTRY: entries}.get(key, ())
     return value in allowed
 
 

@@ -13,10 +13,15 @@ from typing import Any
 
 import yaml
 
-from bot.content.model import Pack
+from bot.content.model import OVERVIEW_KEY, Answer, Entry, Pack, Translation
 from bot.dialogue import ENTITIES, SLOTS, action_for_intent, all_actions
 from bot.settings import PROJECT_ROOT
 from bot.text import normalize_user_text
+
+#: Rasa's separator of a retrieval intent and its response key (rasa.shared.nlu.constants;
+#: not imported, so that the staff app's environment, which has no Rasa, can build too).
+RESPONSE_IDENTIFIER_DELIMITER = "/"
+UTTER_PREFIX = "utter_"
 
 # Rasa reads "[text](entity)" and "{...}" inside examples as entity markup.
 _MARKUP = re.compile(r"[\[\]{}]")
@@ -27,21 +32,58 @@ def _example(text: str) -> str:
     return normalize_user_text(_MARKUP.sub(" ", text))
 
 
+def _examples(translations: dict[str, Translation], seen: set[str]) -> list[str]:
+    examples = []
+    for lang in sorted(translations):
+        for text in translations[lang].examples:
+            clean = _example(text)
+            if clean and clean.lower() not in seen:
+                seen.add(clean.lower())
+                examples.append(clean)
+    return examples
+
+
+def _block(intent: str, examples: list[str]) -> dict[str, str]:
+    return {"intent": intent, "examples": "".join(f"- {e}\n" for e in examples)}
+
+
+def retrieval_intent(answer: Answer) -> str:
+    """The retrieval intent an answer's ways of asking train: ``residence_permit/fee``, ``residence_permit/overview``."""
+    if isinstance(answer, Entry):
+        return f"{answer.topic}{RESPONSE_IDENTIFIER_DELIMITER}{answer.key}"
+    return f"{answer.id}{RESPONSE_IDENTIFIER_DELIMITER}{OVERVIEW_KEY}"
+
+
 def nlu_data(pack: Pack) -> dict[str, Any]:
-    """Rasa NLU training data: one intent per topic and conversation label."""
-    entries = [*pack.topics.values(), *pack.labels.values()]
+    """Rasa NLU training data.
+
+    Every topic is a retrieval intent (Rasa's convention for FAQs): its
+    overview and each entry are its responses (``residence_permit/overview``,
+    ``residence_permit/fee``), so the intent classifier learns the topic from
+    all of them and the entry selector (``bot.components.entry_selector``)
+    learns which one. Conversation labels are plain intents.
+    """
     seen: set[str] = set()
     nlu = []
-    for entry in sorted(entries, key=lambda e: e.id):
-        examples = []
-        for lang in sorted(entry.translations):
-            for text in entry.translations[lang].examples:
-                clean = _example(text)
-                if clean and clean.lower() not in seen:
-                    seen.add(clean.lower())
-                    examples.append(clean)
-        nlu.append({"intent": entry.id, "examples": "".join(f"- {e}\n" for e in examples)})
+    for topic in sorted(pack.topics.values(), key=lambda t: t.id):
+        for answer in topic.all_answers():
+            nlu.append(_block(retrieval_intent(answer), _examples(answer.translations, seen)))
+    for label in sorted(pack.labels.values(), key=lambda lb: lb.id):
+        nlu.append(_block(label.id, _examples(label.translations, seen)))
     return {"version": "3.1", "nlu": nlu}
+
+
+def responses_data(pack: Pack) -> dict[str, Any]:
+    """One response per retrieval intent, as Rasa's convention wants: its text is only the answer's id.
+
+    The answer itself is rendered by the actions from the content pack, in the
+    reply language; these keys only let Rasa know every response exists.
+    """
+    responses = {
+        f"{UTTER_PREFIX}{retrieval_intent(answer)}": [{"text": answer.id}]
+        for answer in pack.answers()
+    }
+    return {"version": "3.1", "responses": responses}
 
 
 def rules_data(pack: Pack) -> dict[str, Any]:
@@ -81,6 +123,7 @@ def build(pack: Pack, out_dir: Path | None = None) -> Path:
     shutil.rmtree(out_dir / "data", ignore_errors=True)
     shutil.rmtree(out_dir / "domain", ignore_errors=True)
     _write(out_dir / "data" / "nlu.yml", nlu_data(pack))
+    _write(out_dir / "data" / "responses.yml", responses_data(pack))
     _write(out_dir / "data" / "rules.yml", rules_data(pack))
     _write(out_dir / "domain" / "generated.yml", domain_data(pack))
     for static in sorted((PROJECT_ROOT / "domain").glob("*.yml")):

@@ -8,11 +8,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.content.model import Pack
+from bot.content.loader import answer_file
+from bot.content.model import Answer, Pack
+from bot.content.numbers import numbers_in
 
 MIN_EXAMPLES = 15
 MAX_ANSWER_CHARS = 700
 MAX_TITLE_CHARS = 30
+#: An entry answers one question: its ways of asking are fewer, its answer shorter.
+MIN_ENTRY_EXAMPLES = 6
+MAX_ENTRY_ANSWER_CHARS = 400
+MAX_ENTRY_TITLE_CHARS = 40
+#: A topic has at least this many entries.
+MIN_ENTRIES = 4
 
 
 @dataclass(frozen=True)
@@ -27,32 +35,77 @@ class Finding:
         return f"{self.severity}: {self.where}: {self.message}"
 
 
+@dataclass(frozen=True)
+class Limits:
+    """How long an answer and a title may be and how many ways of asking it needs."""
+
+    answer: int
+    title: int
+    examples: int
+
+
+TOPIC_LIMITS = Limits(answer=MAX_ANSWER_CHARS, title=MAX_TITLE_CHARS, examples=MIN_EXAMPLES)
+ENTRY_LIMITS = Limits(answer=MAX_ENTRY_ANSWER_CHARS, title=MAX_ENTRY_TITLE_CHARS, examples=MIN_ENTRY_EXAMPLES)
+
+
+def _check_numbers(answer: Answer, lang: str, where: str) -> list[Finding]:
+    """A translation states exactly the numbers of its source (amounts, days, phone numbers)."""
+    source = answer.translations.get(answer.source_language)
+    target = answer.translations.get(lang)
+    if lang == answer.source_language or not source or not target or not source.answer or not target.answer:
+        return []
+    expected, found = numbers_in(source.answer), numbers_in(target.answer)
+    if expected == found:
+        return []
+    parts = []
+    if expected - found:
+        parts.append("lacks " + ", ".join(sorted(expected - found)))
+    if found - expected:
+        parts.append("adds " + ", ".join(sorted(found - expected)))
+    message = f"'{lang}' answer's numbers differ from the '{answer.source_language}' answer: it {' and '.join(parts)}"
+    return [Finding("error", where, message)]
+
+
+def _check_translation(answer: Answer, lang: str, where: str, limits: Limits) -> list[Finding]:
+    tr = answer.translations.get(lang)
+    if tr is None:
+        return [Finding("error", where, f"'{lang}' translation is missing")]
+    findings = []
+    if not tr.answer:
+        findings.append(Finding("error", where, f"'{lang}' has no answer"))
+    elif len(tr.answer) > limits.answer:
+        message = f"'{lang}' answer has {len(tr.answer)} characters; at most {limits.answer} fit a messenger"
+        findings.append(Finding("error", where, message))
+    if not tr.title:
+        findings.append(Finding("error", where, f"'{lang}' has no title"))
+    elif len(tr.title) > limits.title:
+        findings.append(Finding("error", where, f"'{lang}' title is longer than {limits.title} characters"))
+    if len(tr.examples) < limits.examples:
+        message = f"'{lang}' has {len(tr.examples)} examples; at least {limits.examples} are needed"
+        findings.append(Finding("error", where, message))
+    if answer.is_stale(lang):
+        message = f"'{lang}' does not follow the current '{answer.source_language}' text; update it, then run make content-stamp"
+        findings.append(Finding("warning", where, message))
+    return findings + _check_numbers(answer, lang, where)
+
+
+def _check_answer(pack: Pack, answer: Answer, limits: Limits) -> list[Finding]:
+    where = answer_file(answer)
+    findings = [] if answer.sources else [Finding("error", where, "no source URL")]
+    for lang in pack.languages:
+        findings += _check_translation(answer, lang, where, limits)
+    return findings
+
+
 def _check_topics(pack: Pack) -> list[Finding]:
     findings = []
     for topic in pack.topics.values():
-        where = f"topics/{topic.id}.yml"
-        if not topic.sources:
-            findings.append(Finding("error", where, "no source URL"))
-        for lang in pack.languages:
-            tr = topic.translations.get(lang)
-            if tr is None:
-                findings.append(Finding("error", where, f"'{lang}' translation is missing"))
-                continue
-            if not tr.answer:
-                findings.append(Finding("error", where, f"'{lang}' has no answer"))
-            elif len(tr.answer) > MAX_ANSWER_CHARS:
-                message = f"'{lang}' answer has {len(tr.answer)} characters; at most {MAX_ANSWER_CHARS} fit a messenger"
-                findings.append(Finding("error", where, message))
-            if not tr.title:
-                findings.append(Finding("error", where, f"'{lang}' has no title"))
-            elif len(tr.title) > MAX_TITLE_CHARS:
-                findings.append(Finding("error", where, f"'{lang}' title is longer than {MAX_TITLE_CHARS} characters"))
-            if len(tr.examples) < MIN_EXAMPLES:
-                message = f"'{lang}' has {len(tr.examples)} examples; at least {MIN_EXAMPLES} are needed"
-                findings.append(Finding("error", where, message))
-            if topic.is_stale(lang):
-                message = f"'{lang}' does not follow the current '{topic.source_language}' text; update it, then run make content-stamp"
-                findings.append(Finding("warning", where, message))
+        findings += _check_answer(pack, topic, TOPIC_LIMITS)
+        for entry in topic.entries.values():
+            findings += _check_answer(pack, entry, ENTRY_LIMITS)
+        if len(topic.entries) < MIN_ENTRIES:
+            message = f"has {len(topic.entries)} entries; at least {MIN_ENTRIES} questions people ask need their own entry"
+            findings.append(Finding("error", answer_file(topic), message))
     return findings
 
 
@@ -72,8 +125,7 @@ def _check_labels(pack: Pack) -> list[Finding]:
 def _check_duplicates(pack: Pack) -> list[Finding]:
     owner: dict[str, str] = {}
     findings = []
-    entries = [*pack.topics.values(), *pack.labels.values()]
-    for entry in entries:
+    for entry in [*pack.answers(), *pack.labels.values()]:
         for tr in entry.translations.values():
             for example in tr.examples:
                 key = " ".join(example.lower().split())

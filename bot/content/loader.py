@@ -16,6 +16,10 @@ import yaml
 
 from bot.content.model import (
     CONVERSATION_LABELS,
+    ENTRY_SEPARATOR,
+    OVERVIEW_KEY,
+    Answer,
+    Entry,
     Label,
     Language,
     Office,
@@ -61,7 +65,7 @@ def _read_yaml(path: Path, problems: _Problems) -> dict[str, Any]:
     return data
 
 
-def _strings(value: Any, path: Path, field: str, problems: _Problems) -> tuple[str, ...]:
+def _strings(value: Any, path: Path | str, field: str, problems: _Problems) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
@@ -70,7 +74,7 @@ def _strings(value: Any, path: Path, field: str, problems: _Problems) -> tuple[s
     return tuple(str(v).strip() for v in value if str(v).strip())
 
 
-def _date(value: Any, path: Path, problems: _Problems) -> date:
+def _date(value: Any, path: Path | str, problems: _Problems) -> date:
     if isinstance(value, date):
         return value
     try:
@@ -80,7 +84,7 @@ def _date(value: Any, path: Path, problems: _Problems) -> date:
         return date.min
 
 
-def _urls(value: Any, path: Path, problems: _Problems) -> tuple[str, ...]:
+def _urls(value: Any, path: Path | str, problems: _Problems) -> tuple[str, ...]:
     urls = _strings(value, path, "sources", problems)
     for url in urls:
         if not _URL.match(url):
@@ -88,7 +92,7 @@ def _urls(value: Any, path: Path, problems: _Problems) -> tuple[str, ...]:
     return urls
 
 
-def _translation(raw: Any, path: Path, lang: str, problems: _Problems) -> Translation:
+def _translation(raw: Any, path: Path | str, lang: str, problems: _Problems) -> Translation:
     if not isinstance(raw, dict):
         problems.add(path, f"translation '{lang}' must be a mapping")
         return Translation(examples=())
@@ -105,7 +109,7 @@ def _translation(raw: Any, path: Path, lang: str, problems: _Problems) -> Transl
     )
 
 
-def _translations(raw: Any, path: Path, languages: dict[str, Language], problems: _Problems) -> dict[str, Translation]:
+def _translations(raw: Any, path: Path | str, languages: dict[str, Language], problems: _Problems) -> dict[str, Translation]:
     if not isinstance(raw, dict):
         problems.add(path, "'translations' must map language codes to their text")
         return {}
@@ -144,6 +148,39 @@ def load_languages(path: Path, problems: _Problems) -> tuple[dict[str, Language]
     return languages, default
 
 
+def _load_entries(
+    raw: Any, topic: str, path: Path, languages: dict[str, Language], problems: _Problems, defaults: dict[str, Any]
+) -> dict[str, Entry]:
+    """A topic's knowledge-base entries; each inherits the topic's offices when it names none."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.add(path, "'entries' must map entry keys (like fee) to their content")
+        return {}
+    entries = {}
+    for key, data in raw.items():
+        key = str(key)
+        where = f"{path} (entry {key})"
+        if not _ID.match(key) or key == OVERVIEW_KEY:
+            problems.add(where, f"entry keys use lowercase letters, digits and _ only, and '{OVERVIEW_KEY}' is the topic's own")
+            continue
+        if not isinstance(data, dict):
+            problems.add(where, "an entry must be a mapping with offices, reviewed, sources and translations")
+            continue
+        offices = _strings(data.get("offices"), where, "offices", problems) if "offices" in data else defaults["offices"]
+        entries[key] = Entry(
+            id=f"{topic}{ENTRY_SEPARATOR}{key}",
+            offices=offices,
+            reviewed=_date(data.get("reviewed"), where, problems),
+            sources=_urls(data.get("sources"), where, problems),
+            source_language=defaults["source_language"],
+            translations=_translations(data.get("translations"), where, languages, problems),
+            topic=topic,
+            key=key,
+        )
+    return entries
+
+
 def _load_topic(path: Path, languages: dict[str, Language], problems: _Problems) -> Topic | None:
     data = _read_yaml(path, problems)
     if not data:
@@ -154,13 +191,16 @@ def _load_topic(path: Path, languages: dict[str, Language], problems: _Problems)
     source_language = str(data.get("source_language", "en"))
     if source_language not in languages:
         problems.add(path, f"source_language '{source_language}' is not a known language")
+    offices = _strings(data.get("offices"), path, "offices", problems)
+    defaults = {"offices": offices, "source_language": source_language}
     return Topic(
         id=path.stem,
-        offices=_strings(data.get("offices"), path, "offices", problems),
+        offices=offices,
         reviewed=_date(data.get("reviewed"), path, problems),
         sources=_urls(data.get("sources"), path, problems),
         source_language=source_language,
         translations=_translations(data.get("translations"), path, languages, problems),
+        entries=_load_entries(data.get("entries"), path.stem, path, languages, problems, defaults),
     )
 
 
@@ -202,11 +242,18 @@ def _load_offices(path: Path, problems: _Problems) -> dict[str, Office]:
     return offices
 
 
+def answer_file(answer: Answer) -> str:
+    """Where staff find an answer: ``topics/<topic>.yml``, with the entry key for an entry."""
+    if isinstance(answer, Entry):
+        return f"topics/{answer.topic}.yml (entry {answer.key})"
+    return f"topics/{answer.id}.yml"
+
+
 def _check_references(pack: Pack, problems: _Problems) -> None:
-    for topic in pack.topics.values():
-        for office_id in topic.offices:
+    for answer in pack.answers():
+        for office_id in answer.offices:
             if office_id not in pack.offices:
-                problems.add(f"topics/{topic.id}.yml", f"office '{office_id}' does not exist in offices.yml")
+                problems.add(answer_file(answer), f"office '{office_id}' does not exist in offices.yml")
     for topic_id in pack.menu:
         if topic_id not in pack.topics:
             problems.add("pack.yml", f"menu topic '{topic_id}' does not exist")

@@ -52,8 +52,11 @@ def fingerprint(title: str | None, answer: str | None) -> str:
 
 
 @dataclass(frozen=True)
-class Topic:
-    """A topic: one answer in every language, with its offices and sources."""
+class Answer:
+    """Something the assistant answers: text in every language, with its offices and sources.
+
+    A topic's overview and each of its knowledge-base entries are answers.
+    """
 
     id: str
     offices: tuple[str, ...]
@@ -74,6 +77,38 @@ class Topic:
         if lang == self.source_language or lang not in self.translations:
             return False
         return self.translations[lang].translated_from != self.source_fingerprint()
+
+    def text_in(self, lang: str) -> Translation:
+        """The translation in ``lang``, or the source language's when ``lang`` has none."""
+        return self.translations.get(lang) or self.translations[self.source_language]
+
+
+#: Joins a topic id and an entry key into an entry id (``residence_permit.fee``).
+ENTRY_SEPARATOR = "."
+#: The key a topic's overview answers under, beside its entries' keys (no entry may use it).
+OVERVIEW_KEY = "overview"
+
+
+@dataclass(frozen=True)
+class Entry(Answer):
+    """A knowledge-base entry: the answer to one question about a topic.
+
+    ``id`` is ``<topic>.<key>`` (the reply contract's ``entry``).
+    """
+
+    topic: str = ""
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class Topic(Answer):
+    """A topic: its overview answer (for broad questions) and its entries."""
+
+    entries: dict[str, Entry] = field(default_factory=dict)
+
+    def all_answers(self) -> list[Answer]:
+        """The overview, then every entry."""
+        return [self, *self.entries.values()]
 
 
 @dataclass(frozen=True)
@@ -121,12 +156,29 @@ class Pack:
     files: tuple[str, ...] = field(default=(), compare=False)
 
     def examples_by_language(self) -> dict[str, list[str]]:
-        """Every way of asking (topics and labels), grouped by language."""
+        """Every way of asking (topics, their entries and labels), grouped by language."""
         examples: dict[str, list[str]] = {code: [] for code in self.languages}
-        for entry in [*self.topics.values(), *self.labels.values()]:
+        for entry in [*self.answers(), *self.labels.values()]:
             for lang, translation in entry.translations.items():
                 examples.setdefault(lang, []).extend(translation.examples)
         return examples
+
+    def answers(self) -> list[Answer]:
+        """Every topic overview and every entry, topic by topic."""
+        return [answer for topic in self.topics.values() for answer in topic.all_answers()]
+
+    def entry(self, entry_id: str | None) -> Entry | None:
+        """The entry with the id ``<topic>.<key>``, if it exists."""
+        topic_id, _, key = (entry_id or "").partition(ENTRY_SEPARATOR)
+        topic = self.topics.get(topic_id)
+        return topic.entries.get(key) if topic else None
+
+    def topic_and_entry(self, answer_id: str | None) -> tuple[str, Entry | None] | None:
+        """The topic id and entry (None for an overview) an answer id names: ``residence_permit`` or ``residence_permit.fee``."""
+        if answer_id in self.topics:
+            return answer_id, None
+        entry = self.entry(answer_id)
+        return (entry.topic, entry) if entry else None
 
     def intents(self) -> list[str]:
         """Every intent the NLU model learns: topics, then conversation labels."""

@@ -28,7 +28,7 @@ def test_every_topic_is_answered_in_every_language(assistant, pack, topic, lang)
     entry = pack.topics[topic]
     question = entry.translations[lang].examples[0]
     messages = assistant.send(new_sender(), question, metadata={"lang": lang})
-    assert meta(messages) == {"label": topic, "lang": lang, "offices": list(entry.offices), "sources": list(entry.sources)}
+    assert meta(messages) == {"label": topic, "entry": None, "lang": lang, "offices": list(entry.offices), "sources": list(entry.sources)}
     answer = entry.translations[lang].answer
     assert answer.split("\n\n")[0] in texts(messages)
     assert any(t.startswith(SOURCE_WORD[lang]) for t in texts(messages))
@@ -101,7 +101,7 @@ def test_follow_up_without_a_topic_asks_to_choose(assistant):
 )
 def test_out_of_scope_is_refused_politely(assistant, pack, lang, question):
     messages = assistant.send(new_sender(), question)
-    assert meta(messages) == {"label": "out_of_scope", "lang": lang, "offices": [], "sources": []}
+    assert meta(messages) == {"label": "out_of_scope", "entry": None, "lang": lang, "offices": [], "sources": []}
     assert texts(messages)[0] == pack.labels["out_of_scope"].translations[lang].answer
     assert buttons(messages), "the refusal offers the topics it can help with"
 

@@ -38,7 +38,7 @@ async def test_topic_answer_in_ukrainian(pack):
     topic = pack.topics["residence_permit"]
     assert messages[0]["text"] == topic.translations["uk"].answer
     assert metas(messages) == [
-        {"label": "residence_permit", "lang": "uk", "offices": ["ocma", "mfa_consular"], "sources": list(topic.sources)}
+        {"label": "residence_permit", "entry": None, "lang": "uk", "offices": ["ocma", "mfa_consular"], "sources": list(topic.sources)}
     ]
     assert messages[-3]["text"].startswith("Джерело: ")
     # PMLP is in several cities and the city is not known yet: it is asked for, once
@@ -95,7 +95,7 @@ async def test_language_button():
 
 async def test_a_chosen_language_sticks():
     messages, _events = await run(ActionAnswerTopic(), "chosen_language_sticks")
-    assert metas(messages)[0] == {**metas(messages)[0], "label": "work_permit", "lang": "uk"}
+    assert metas(messages)[0] == {**metas(messages)[0], "label": "work_permit", "entry": None, "lang": "uk"}
 
 
 async def test_client_language_wins_and_is_remembered():
@@ -118,7 +118,7 @@ async def test_ask_human_gives_the_topics_office(pack):
 
 async def test_this_did_not_help_says_so_and_gives_the_office_of_the_topic(pack):
     messages, _events = await run(ActionAskHuman(), "unhelpful_after_job_search_uk")
-    assert metas(messages) == [{"label": "ask_human", "lang": "uk", "offices": ["nva"], "sources": list(pack.offices["nva"].sources)}]
+    assert metas(messages) == [{"label": "ask_human", "entry": None, "lang": "uk", "offices": ["nva"], "sources": list(pack.offices["nva"].sources)}]
     assert messages[0]["text"].startswith("Шкода, що це не допомогло.")
     assert pack.offices["nva"].phone in messages[0]["text"]
 
@@ -133,6 +133,7 @@ async def test_office_lookup_by_alias(pack):
     messages, _events = await run(ActionOfficeLookup(), "office_lookup_pmlp_ru")
     assert metas(messages)[0] == {
         "label": "office_lookup",
+        "entry": None,
         "lang": "ru",
         "offices": ["ocma"],
         "sources": list(pack.offices["ocma"].sources),

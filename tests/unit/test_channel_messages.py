@@ -309,7 +309,7 @@ class Recorder:
 async def test_custom_json_is_dropped_text_and_buttons_sent(output):
     recorder = Recorder()
     channel = output(recorder)
-    custom = {"meta": {"label": "greet", "lang": "en"}, "office_card": {"name": "OCMA"}, "direction": "ltr"}
+    custom = {"meta": {"label": "greet", "entry": None, "lang": "en"}, "office_card": {"name": "OCMA"}, "direction": "ltr"}
     await channel.send_response("telegram:5", {"text": None, "custom": custom, "lang": "en"})
     assert recorder.calls == []
     await channel.send_response("x:5", {"text": "Hello", "buttons": buttons(2), "custom": {}, "lang": "en", "timestamp": 1})

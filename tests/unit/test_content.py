@@ -72,10 +72,10 @@ def test_too_few_examples_is_an_error(data_copy):
 def test_changed_source_makes_translations_stale_until_stamped(data_copy):
     edit_topic(data_copy, "taxes", lambda d: d["translations"]["en"].update(answer="A new fee: EUR 10."))
     findings = check_pack(load_pack(data_copy))
-    stale = sorted(f.message[:4] for f in findings if f.severity == "warning" and "taxes" in f.where)
+    stale = sorted(f.message[:4] for f in findings if f.severity == "warning" and f.where == "topics/taxes.yml")
     assert stale == ["'lv'", "'ru'", "'uk'"]
     assert stamp(load_pack(data_copy), lang="lv", topic="taxes") == 1
-    remaining = [f for f in check_pack(load_pack(data_copy)) if f.severity == "warning"]
+    remaining = [f for f in check_pack(load_pack(data_copy)) if f.severity == "warning" and f.where == "topics/taxes.yml"]
     assert sorted(f.message[:4] for f in remaining) == ["'ru'", "'uk'"]
 
 
@@ -123,11 +123,15 @@ def test_build_generates_every_intent_rule_and_slot(pack, tmp_path):
     nlu = yaml.safe_load((out / "data" / "nlu.yml").read_text(encoding="utf-8"))
     rules = yaml.safe_load((out / "data" / "rules.yml").read_text(encoding="utf-8"))
     domain = yaml.safe_load((out / "domain" / "generated.yml").read_text(encoding="utf-8"))
+    responses = yaml.safe_load((out / "data" / "responses.yml").read_text(encoding="utf-8"))
+    # a topic is a retrieval intent: its overview and each entry are its responses
+    retrieval = {f"{t.id}/overview" for t in pack.topics.values()} | {f"{e.topic}/{e.key}" for t in pack.topics.values() for e in t.entries.values()}
     intents = {item["intent"] for item in nlu["nlu"]}
-    assert intents == TOPIC_IDS | set(CONVERSATION_LABELS)
-    assert set(domain["intents"]) == intents
-    assert {r["steps"][0]["intent"] for r in rules["rules"]} == intents | {"nlu_fallback"}
-    residence = next(item for item in nlu["nlu"] if item["intent"] == "residence_permit")["examples"]
+    assert intents == retrieval | set(CONVERSATION_LABELS)
+    assert set(responses["responses"]) == {f"utter_{r}" for r in retrieval}
+    assert set(domain["intents"]) == TOPIC_IDS | set(CONVERSATION_LABELS)
+    assert {r["steps"][0]["intent"] for r in rules["rules"]} == TOPIC_IDS | set(CONVERSATION_LABELS) | {"nlu_fallback"}
+    residence = next(item for item in nlu["nlu"] if item["intent"] == "residence_permit/overview")["examples"]
     for lang in pack.languages:  # every language's examples end up in the one intent
         assert pack.topics["residence_permit"].translations[lang].examples[1] in residence
     assert (out / "domain" / "_shared.yml").exists()
@@ -136,5 +140,5 @@ def test_build_generates_every_intent_rule_and_slot(pack, tmp_path):
 def test_build_strips_markup_and_slashes_from_examples(data_copy, tmp_path):
     edit_topic(data_copy, "housing", lambda d: d["translations"]["en"]["examples"].append("/rent a [flat](place) {x}"))
     nlu = yaml.safe_load((build(load_pack(data_copy), tmp_path / "b") / "data" / "nlu.yml").read_text(encoding="utf-8"))
-    housing = next(item for item in nlu["nlu"] if item["intent"] == "housing")["examples"]
+    housing = next(item for item in nlu["nlu"] if item["intent"] == "housing/overview")["examples"]
     assert "- rent a flat (place) x\n" in housing

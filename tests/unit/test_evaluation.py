@@ -34,7 +34,7 @@ def test_scores():
 
 
 def test_extract_meta_needs_exactly_one():
-    meta = {"label": "x", "lang": "en", "offices": [], "sources": []}
+    meta = {"label": "x", "entry": None, "lang": "en", "offices": [], "sources": []}
     assert extract_meta([{"text": "hi"}, {"custom": {"meta": meta}}]) == meta
     assert extract_meta([{"text": "hi"}]) == {}
     assert extract_meta([{"custom": {"meta": meta}}, {"custom": {"meta": meta}}]) == {}
