@@ -29,8 +29,11 @@ build: setup ## generate Rasa's training data and domain into build/
 train: setup ## train a model for the current content (skipped if one exists)
 	@$(PY) -m bot.train
 
-evaluate: setup ## score the running assistant on the held-out questions
+evaluate: setup ## score the running assistant on both held-out sets (the team's, and real questions from outside)
+	@echo "== the team's held-out questions (data/eval/heldout.jsonl)"
 	@$(PY) -m bot.evaluation data/eval/heldout.jsonl --show-errors
+	@echo; echo "== real questions from outside the team (data/eval/real.jsonl)"
+	@$(PY) -m bot.evaluation data/eval/real.jsonl --show-errors
 
 messages-extract: setup ## collect interface strings into locales/messages.pot
 	@.venv/bin/pybabel extract -F babel.cfg -o locales/messages.pot --no-location --omit-header .

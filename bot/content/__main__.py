@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from pathlib import Path
 
 from bot.content.build import build
 from bot.content.check import check_pack
 from bot.content.loader import ContentError, load_pack
 from bot.content.stamp import stamp
+from bot.settings import load_settings
+
+
+def held_out_questions(folder: Path) -> list[str]:
+    """The texts of every held-out question in ``folder`` (JSON lines with a ``text``)."""
+    texts = []
+    for path in sorted(folder.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                texts.append(str(json.loads(line).get("text", "")))
+    return texts
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         print("The content cannot be loaded:", *error.problems, sep="\n  ", file=sys.stderr)
         return 2
     if args.command == "check":
-        findings = check_pack(pack)
+        findings = check_pack(pack, held_out_questions(load_settings().data_dir / "eval"))
         for finding in findings:
             print(finding)
         errors = sum(f.severity == "error" for f in findings)

@@ -6,6 +6,7 @@ or silent in some language; warnings (a stale translation) make it out of date.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.content.loader import answer_file
@@ -135,7 +136,19 @@ def _check_duplicates(pack: Pack) -> list[Finding]:
     return findings
 
 
-def check_pack(pack: Pack) -> list[Finding]:
-    """Every completeness problem of the pack, errors first."""
-    findings = [*_check_topics(pack), *_check_labels(pack), *_check_duplicates(pack)]
+def _check_held_out(pack: Pack, held_out: Iterable[str]) -> list[Finding]:
+    """Held-out questions are never trained on: no way of asking may be one of them."""
+    questions = {" ".join(q.lower().split()) for q in held_out}
+    return [
+        Finding("error", answer.id, f"example {example!r} is a held-out question (data/eval/); held-out questions are never trained on")
+        for answer in [*pack.answers(), *pack.labels.values()]
+        for tr in answer.translations.values()
+        for example in tr.examples
+        if " ".join(example.lower().split()) in questions
+    ]
+
+
+def check_pack(pack: Pack, held_out: Iterable[str] = ()) -> list[Finding]:
+    """Every completeness problem of the pack, errors first; ``held_out``: the texts of the held-out questions."""
+    findings = [*_check_topics(pack), *_check_labels(pack), *_check_duplicates(pack), *_check_held_out(pack, held_out)]
     return sorted(findings, key=lambda f: (f.severity != "error", f.where))

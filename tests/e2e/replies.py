@@ -13,7 +13,7 @@ def meta(messages: list[dict]) -> dict:
     """The reply contract's meta, asserting there is exactly one."""
     metas = [m["custom"]["meta"] for m in messages if isinstance(m.get("custom"), dict) and "meta" in m["custom"]]
     assert len(metas) == 1, messages
-    assert set(metas[0]) == {"label", "lang", "offices", "sources"}, metas[0]
+    assert set(metas[0]) == {"label", "entry", "lang", "offices", "sources"}, metas[0]
     return metas[0]
 
 

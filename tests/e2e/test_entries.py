@@ -1,0 +1,87 @@
+"""Knowledge-base entries over HTTP: the entry asked for, follow-ups, two-part questions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.e2e.replies import buttons, meta, new_sender, texts
+
+QUESTIONS = yaml.safe_load((Path(__file__).parent / "data" / "entry_questions.yml").read_text(encoding="utf-8"))
+
+
+def _id(question: dict) -> str:
+    return f"{question['entry']}-{question['lang']}"
+
+
+@pytest.mark.parametrize("question", QUESTIONS, ids=_id)
+def test_an_entry_level_question_gets_that_entry(assistant, pack, question):
+    entry = pack.entry(question["entry"])
+    messages = assistant.send(new_sender(), question["text"])
+    got = meta(messages)
+    assert (got["label"], got["entry"], got["lang"]) == (entry.topic, entry.id, question["lang"]), question["text"]
+    assert got["sources"] == list(entry.sources)
+    assert entry.translations[question["lang"]].answer in texts(messages)
+
+
+def test_every_topic_and_language_has_an_entry_question(pack):
+    covered = {(pack.entry(q["entry"]).topic, q["lang"]) for q in QUESTIONS}
+    assert covered == {(topic, lang) for topic in pack.topics for lang in pack.languages}
+
+
+def test_entry_questions_are_not_training_examples(pack):
+    trained = {" ".join(e.lower().split()) for examples in pack.examples_by_language().values() for e in examples}
+    assert [q["text"] for q in QUESTIONS if " ".join(q["text"].lower().split()) in trained] == []
+
+
+FOLLOW_UPS = [
+    # (language, first question, follow-up, the entry that answers the follow-up, a fact it must state)
+    ("en", "Where can I take Latvian language courses?", "and how much does it cost?", "language_courses.test_fee", "52"),
+    ("lv", "Kā saņemt uzturēšanās atļauju Latvijā?", "a kur to var izdarīt?", "residence_permit.how_to_apply", None),
+    ("ru", "Как задекларировать место жительства в Латвии?", "а какой срок?", "address_registration.deadline", None),
+    ("uk", "Як отримати посвідку на проживання в Латвії?", "скільки це коштує?", "residence_permit.fee", None),
+]
+
+
+@pytest.mark.parametrize(("lang", "first", "follow_up", "entry_id", "fact"), FOLLOW_UPS, ids=[f[0] for f in FOLLOW_UPS])
+def test_a_follow_up_gets_the_entry_of_the_topic_answered_last(assistant, pack, lang, first, follow_up, entry_id, fact):
+    sender = new_sender()
+    entry = pack.entry(entry_id)
+    assert meta(assistant.send(sender, first))["label"] == entry.topic
+    messages = assistant.send(sender, follow_up)
+    got = meta(messages)
+    assert (got["label"], got["entry"], got["lang"]) == (entry.topic, entry_id, lang)
+    assert any(entry.translations[lang].answer in text for text in texts(messages))
+    if fact:
+        assert any(fact in text for text in texts(messages))
+
+
+def test_a_two_part_question_gets_both_entries(assistant, pack):
+    messages = assistant.send(new_sender(), "How long does it take to get a residence permit and how much does it cost?")
+    got = meta(messages)
+    fee, time = pack.entry("residence_permit.fee"), pack.entry("residence_permit.processing_time")
+    assert got["label"] == "residence_permit"
+    assert got["entry"] in {fee.id, time.id}
+    for entry in (fee, time):
+        assert entry.translations["en"].answer in texts(messages)
+    assert set(fee.sources) | set(time.sources) == set(got["sources"])
+
+
+def test_a_job_offer_question_gets_the_work_permit_not_job_search(assistant):
+    got = meta(assistant.send(new_sender(), "I got a job offer in Riga, what permit do I need?"))
+    assert got["label"] == "work_permit"
+
+
+def test_the_overview_offers_its_entries_and_a_button_answers_one(assistant, pack):
+    sender = new_sender()
+    topic = pack.topics["taxes"]
+    messages = assistant.send(sender, topic.translations["en"].examples[0], metadata={"lang": "en"})
+    assert meta(messages)["entry"] is None
+    offered = [b for b in buttons(messages) if b["payload"].startswith('/taxes{"entry":')]
+    assert offered, buttons(messages)
+    key = offered[0]["payload"].split('"entry":"')[1].rstrip('"}')
+    pressed = assistant.send(sender, offered[0]["payload"])
+    assert meta(pressed)["entry"] == f"taxes.{key}"
+    assert topic.entries[key].translations["en"].answer in texts(pressed)
