@@ -50,7 +50,12 @@ ENTRY_LIMITS = Limits(answer=MAX_ENTRY_ANSWER_CHARS, title=MAX_ENTRY_TITLE_CHARS
 
 
 def _check_numbers(answer: Answer, lang: str, where: str) -> list[Finding]:
-    """A translation states exactly the numbers of its source (amounts, days, phone numbers)."""
+    """A translation states exactly the numbers of its source (amounts, days, phone numbers).
+
+    An error in a translation marked as following the current source (a slip);
+    a warning in one already known to be out of date, so that a new fee can be
+    saved in the source language first and then in each translation.
+    """
     source = answer.translations.get(answer.source_language)
     target = answer.translations.get(lang)
     if lang == answer.source_language or not source or not target or not source.answer or not target.answer:
@@ -64,7 +69,7 @@ def _check_numbers(answer: Answer, lang: str, where: str) -> list[Finding]:
     if found - expected:
         parts.append("adds " + ", ".join(sorted(found - expected)))
     message = f"'{lang}' answer's numbers differ from the '{answer.source_language}' answer: it {' and '.join(parts)}"
-    return [Finding("error", where, message)]
+    return [Finding("warning" if answer.is_stale(lang) else "error", where, message)]
 
 
 def _check_translation(answer: Answer, lang: str, where: str, limits: Limits) -> list[Finding]:

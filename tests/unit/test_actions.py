@@ -118,7 +118,8 @@ async def test_ask_human_gives_the_topics_office(pack):
 
 async def test_this_did_not_help_says_so_and_gives_the_office_of_the_topic(pack):
     messages, _events = await run(ActionAskHuman(), "unhelpful_after_job_search_uk")
-    assert metas(messages) == [{"label": "ask_human", "entry": None, "lang": "uk", "offices": ["nva"], "sources": list(pack.offices["nva"].sources)}]
+    expected = {"label": "ask_human", "entry": None, "lang": "uk", "offices": ["nva"], "sources": list(pack.offices["nva"].sources)}
+    assert metas(messages) == [expected]
     assert messages[0]["text"].startswith("Шкода, що це не допомогло.")
     assert pack.offices["nva"].phone in messages[0]["text"]
 
@@ -126,7 +127,9 @@ async def test_this_did_not_help_says_so_and_gives_the_office_of_the_topic(pack)
 async def test_a_full_topic_answer_ends_with_this_did_not_help(pack):
     messages, _events = await run(ActionAnswerTopic(), "topic_after_city_asked")
     buttons = [b for m in messages for b in m.get("buttons") or []]
-    assert buttons == [{"title": "This did not help", "payload": '/ask_human{"feedback":"unhelpful"}'}]
+    # the overview offers its entries, then "this did not help"
+    assert buttons[-1] == {"title": "This did not help", "payload": '/ask_human{"feedback":"unhelpful"}'}
+    assert all(b["payload"].startswith('/job_search{"entry":') for b in buttons[:-1])
 
 
 async def test_office_lookup_by_alias(pack):
@@ -191,5 +194,5 @@ async def test_still_abroad_points_to_the_embassy(pack):
 
 async def test_the_city_is_asked_once_only():
     messages, events = await run(ActionAnswerTopic(), "topic_after_city_asked")
-    assert all(b["payload"] == '/ask_human{"feedback":"unhelpful"}' for m in messages for b in m.get("buttons") or [])  # no cities
+    assert all(b["payload"].startswith("/") for m in messages for b in m.get("buttons") or [])  # no cities (a city button sends its name)
     assert not any(e.get("name") == "awaiting_city" for e in events)

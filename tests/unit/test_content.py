@@ -125,7 +125,8 @@ def test_build_generates_every_intent_rule_and_slot(pack, tmp_path):
     domain = yaml.safe_load((out / "domain" / "generated.yml").read_text(encoding="utf-8"))
     responses = yaml.safe_load((out / "data" / "responses.yml").read_text(encoding="utf-8"))
     # a topic is a retrieval intent: its overview and each entry are its responses
-    retrieval = {f"{t.id}/overview" for t in pack.topics.values()} | {f"{e.topic}/{e.key}" for t in pack.topics.values() for e in t.entries.values()}
+    retrieval = {f"{t.id}/overview" for t in pack.topics.values()}
+    retrieval |= {f"{e.topic}/{e.key}" for t in pack.topics.values() for e in t.entries.values()}
     intents = {item["intent"] for item in nlu["nlu"]}
     assert intents == retrieval | set(CONVERSATION_LABELS)
     assert set(responses["responses"]) == {f"utter_{r}" for r in retrieval}
