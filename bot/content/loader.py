@@ -100,7 +100,8 @@ def _translation(raw: Any, path: Path | str, lang: str, problems: _Problems) -> 
     for key in ("title", "answer", "translated_from"):
         value = raw.get(key)
         if value is not None and not isinstance(value, (str, int)):
-            problems.add(path, f"'{lang}.{key}' must be text")
+            hint = " (put it in quotes: an unquoted 5e432802 reads as a number)" if key == "translated_from" else ""
+            problems.add(path, f"'{lang}.{key}' must be text{hint}")
             value = None
         text_fields[key] = str(value).strip() if value is not None else None
     return Translation(

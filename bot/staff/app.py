@@ -9,7 +9,7 @@ from aiohttp import web
 from bot.staff.config import StaffConfig
 from bot.staff.db import open_database
 from bot.staff.draft import Draft
-from bot.staff.views import auth, content, exchange, inbox, preview, publishing, strings, users
+from bot.staff.views import auth, content, entries, exchange, inbox, preview, publishing, strings, users
 from bot.staff.web import CONFIG, DRAFT, ENGINE, LANGUAGES, context_middleware, csrf_middleware
 
 STATIC = Path(__file__).parent / "static"
@@ -29,6 +29,7 @@ async def create_app(config: StaffConfig) -> web.Application:
     app.add_routes(auth.routes)
     app.add_routes(users.routes)
     app.add_routes(content.routes)
+    app.add_routes(entries.routes)
     app.add_routes(strings.routes)
     app.add_routes(preview.routes)
     app.add_routes(exchange.routes)

@@ -21,7 +21,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -146,9 +146,21 @@ class Draft:
                 (copy / relative).write_text(text, encoding="utf-8")
             return _evaluate(copy, self.pack_name)
 
-    async def save(self, relative: str, text: str, base_hash: str, actor: str, summary: str, before: Any, after: Any) -> list[str]:
+    async def save(
+        self,
+        relative: str,
+        text: str,
+        base_hash: str,
+        actor: str,
+        summary: str,
+        before: Any,
+        after: Any,
+        scope: tuple[str, ...] | None = None,
+        tolerate: Callable[[str], bool] | None = None,
+    ) -> list[str]:
         """Validates and writes one pack file (``relative`` to the pack); see ``save_files``."""
-        return await self.save_file(self.pack_file(relative), text, base_hash, actor, summary, before, after, label=relative)
+        change = FileChange(self.pack_file(relative), text, base_hash, relative, before, after)
+        return await self.save_files([change], actor, summary, scope=scope, tolerate=tolerate)
 
     async def save_file(
         self, relative: str, text: str, base_hash: str, actor: str, summary: str, before: Any, after: Any, label: str | None = None
@@ -156,7 +168,14 @@ class Draft:
         """Validates and writes one draft file (``relative`` to the draft root); see ``save_files``."""
         return await self.save_files([FileChange(relative, text, base_hash, label or relative, before, after)], actor, summary)
 
-    async def save_files(self, changes: list[FileChange], actor: str, summary: str) -> list[str]:
+    async def save_files(
+        self,
+        changes: list[FileChange],
+        actor: str,
+        summary: str,
+        scope: tuple[str, ...] | None = None,
+        tolerate: Callable[[str], bool] | None = None,
+    ) -> list[str]:
         """Validates and writes draft files together; returns the problems that stopped them (empty: saved).
 
         All or nothing: the files are checked together in one copy of the
@@ -166,6 +185,12 @@ class Draft:
         twice). Each change's ``base_hash`` is the file's hash when the editor
         opened it: a save over someone else's newer change is refused instead
         of silently undoing it.
+
+        ``scope``: the message prefixes whose errors refuse the save even when
+        they were there before (default: the written files'; an entry's save
+        passes ``()``, so that a new entry's languages still to be written do
+        not stop the others). ``tolerate``: new check errors (never loading
+        problems) that do not refuse it, e.g. a new entry's missing languages.
         """
         async with self.lock:
             current_texts = {c.relative: self.read_file(c.relative) for c in changes}
@@ -176,9 +201,12 @@ class Draft:
                 return []
             current = await self.state()
             candidate = await asyncio.to_thread(self._candidate, {c.relative: c.text for c in changes})
-            prefixes = tuple(p for c in changes for p in (f"{c.label}:", f"{Path(c.label).stem}:"))
-            about_these_files = {p for p in candidate.blocking() if p.startswith(prefixes)}
-            new_problems = sorted((candidate.blocking() - current.blocking()) | about_these_files)
+            prefixes = tuple(p for c in changes for p in (f"{c.label}:", f"{Path(c.label).stem}:")) if scope is None else scope
+            about_these_files = {p for p in candidate.blocking() if prefixes and p.startswith(prefixes)}
+            added = candidate.blocking() - current.blocking()
+            if tolerate is not None:
+                added = {p for p in added if p in candidate.problems or not tolerate(p)}
+            new_problems = sorted(added | about_these_files)
             if new_problems:
                 return new_problems
             async with self.engine.begin() as conn:

@@ -1,8 +1,11 @@
-"""Content as a spreadsheet (CSV or XLSX): one row per topic and language.
+"""Content as a spreadsheet (CSV or XLSX): one row per answer (a topic's overview or one of its entries) and language.
 
-Columns: ``topic``, ``language``, ``title``, ``answer``, ``examples`` (one
-way of asking per line in the cell) and ``status`` (up to date / out of
-date / missing; informative, ignored on import). An import is read into a
+Columns: ``topic`` (the answer's id: ``residence_permit`` for the topic's
+overview, ``residence_permit.fee`` for its entry ``fee``; an import also
+accepts the column named ``id``), ``language``, ``title``, ``answer``,
+``examples`` (one way of asking per line in the cell) and ``status`` (up to
+date / out of date / missing; informative, ignored on import). An import
+changes existing answers only: entries are added on the topic's page. An import is read into a
 list of changes first; nothing is applied until the person confirms, and
 then every change is validated and saved together (see ``Draft.save_files``).
 """
@@ -16,7 +19,7 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
-from bot.content.model import Pack, Topic
+from bot.content.model import Answer, Pack
 
 COLUMNS = ("topic", "language", "title", "answer", "examples", "status")
 TEXT_FIELDS = ("title", "answer", "examples")
@@ -36,7 +39,7 @@ class SheetError(ValueError):
 
 @dataclass(frozen=True)
 class Change:
-    """One field of one topic's language that an import changes."""
+    """One field of one answer's language that an import changes; ``topic`` is the answer id (``topic`` or ``topic.entry``)."""
 
     topic: str
     lang: str
@@ -48,26 +51,28 @@ class Change:
         return asdict(self)
 
 
-def _status(topic: Topic, lang: str) -> str:
-    tr = topic.translations.get(lang)
+def _status(answer: Answer, lang: str) -> str:
+    tr = answer.translations.get(lang)
     if tr is None or not tr.answer or not tr.title:
         return "missing"
-    return "out of date" if topic.is_stale(lang) else "up to date"
+    return "out of date" if answer.is_stale(lang) else "up to date"
 
 
 def export_rows(pack: Pack, languages: list[str] | None = None) -> list[dict[str, str]]:
+    """Every topic's overview, then its entries, each in every language."""
     rows = []
-    for topic in sorted(pack.topics.values(), key=lambda t: t.id):
+    answers = [answer for topic in sorted(pack.topics.values(), key=lambda t: t.id) for answer in topic.all_answers()]
+    for answer in answers:
         for lang in languages or list(pack.languages):
-            tr = topic.translations.get(lang)
+            tr = answer.translations.get(lang)
             rows.append(
                 {
-                    "topic": topic.id,
+                    "topic": answer.id,
                     "language": lang,
                     "title": (tr.title if tr else "") or "",
                     "answer": (tr.answer if tr else "") or "",
                     "examples": "\n".join(tr.examples) if tr else "",
-                    "status": _status(topic, lang),
+                    "status": _status(answer, lang),
                 }
             )
     return rows
@@ -136,6 +141,8 @@ def read_upload(filename: str, data: bytes) -> list[dict[str, str]]:
     if not table:
         raise SheetError(["the file is empty"])
     header = [h.strip().lower() for h in table[0]]
+    if "id" in header and "topic" not in header:
+        header[header.index("id")] = "topic"
     missing = [c for c in ("topic", "language") if c not in header]
     if missing or not any(c in header for c in TEXT_FIELDS):
         raise SheetError([f"the first row must name the columns: {', '.join(COLUMNS)}"])
@@ -154,9 +161,14 @@ def changes(pack: Pack, rows: list[dict[str, str]]) -> list[Change]:
     for number, row in enumerate(rows, start=2):
         topic_id, lang = row.get("topic", "").strip(), row.get("language", "").strip()
         where = f"row {number}"
-        if topic_id not in pack.topics:
-            problems.append(f"{where}: topic {topic_id!r} does not exist")
+        found_answer = pack.topic_and_entry(topic_id)
+        if found_answer is None:
+            if "." in topic_id and topic_id.partition(".")[0] in pack.topics:
+                problems.append(f"{where}: entry {topic_id!r} does not exist (add new entries on the topic's page)")
+            else:
+                problems.append(f"{where}: topic {topic_id!r} does not exist")
             continue
+        answer: Answer = found_answer[1] or pack.topics[found_answer[0]]
         if lang not in pack.languages:
             problems.append(f"{where}: language {lang!r} is not one of {', '.join(pack.languages)}")
             continue
@@ -164,7 +176,7 @@ def changes(pack: Pack, rows: list[dict[str, str]]) -> list[Change]:
             problems.append(f"{where}: {topic_id}/{lang} appears twice")
             continue
         seen.add((topic_id, lang))
-        tr = pack.topics[topic_id].translations.get(lang)
+        tr = answer.translations.get(lang)
         current = {
             "title": (tr.title if tr else "") or "",
             "answer": (tr.answer if tr else "") or "",
@@ -186,7 +198,7 @@ def changes(pack: Pack, rows: list[dict[str, str]]) -> list[Change]:
 
 
 def as_values(change_list: list[Change]) -> dict[tuple[str, str], dict[str, Any]]:
-    """The changes grouped by (topic, language): field -> new value (examples as a list)."""
+    """The changes grouped by (answer id, language): field -> new value (examples as a list)."""
     grouped: dict[tuple[str, str], dict[str, Any]] = {}
     for change in change_list:
         value: Any = _lines(change.after) if change.field == "examples" else change.after

@@ -80,3 +80,32 @@ def set_translation(data: Any, lang: str, values: dict[str, Any]) -> Any:
     if "examples" in values:
         tr["examples"] = list(values["examples"])
     return tr
+
+
+def entry(data: Any, key: str) -> Any:
+    """A topic file's entry ``key`` (its mapping), or None when the file has no such entry."""
+    entries = data.get("entries")
+    return entries.get(key) if isinstance(entries, dict) else None
+
+
+def answer_mapping(data: Any, key: str | None) -> Any:
+    """The mapping that holds an answer's fields: the topic file itself (``key`` None) or one of its entries."""
+    return data if key is None else entry(data, key)
+
+
+def add_entry(data: Any, key: str, reviewed: date, sources: list[str], source_language: str, title: str) -> CommentedMap:
+    """Appends a new entry ``key`` to a topic file (reviewed, sources, the source language's title); returns it.
+
+    The entry names no offices: it points to the topic's (the loader's default).
+    """
+    entries = data.get("entries")
+    if not isinstance(entries, CommentedMap):
+        entries = data["entries"] = CommentedMap()
+    new = CommentedMap()
+    new["reviewed"] = reviewed
+    new["sources"] = list(sources)
+    new["translations"] = CommentedMap()
+    if title:
+        new["translations"][source_language] = CommentedMap(title=title)
+    entries[key] = new
+    return new

@@ -77,8 +77,9 @@ def test_a_job_offer_question_gets_the_work_permit_not_job_search(assistant):
 def test_the_overview_offers_its_entries_and_a_button_answers_one(assistant, pack):
     sender = new_sender()
     topic = pack.topics["taxes"]
-    messages = assistant.send(sender, topic.translations["en"].examples[0], metadata={"lang": "en"})
-    assert meta(messages)["entry"] is None
+    messages = assistant.send(sender, "taxes?", metadata={"lang": "en"})  # a broad question: the overview
+    assert (meta(messages)["label"], meta(messages)["entry"]) == ("taxes", None)
+    assert topic.translations["en"].answer in texts(messages)
     offered = [b for b in buttons(messages) if b["payload"].startswith('/taxes{"entry":')]
     assert offered, buttons(messages)
     key = offered[0]["payload"].split('"entry":"')[1].rstrip('"}')

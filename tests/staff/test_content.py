@@ -36,6 +36,19 @@ def text_form(server: StaffServer, lang: str, topic: str = "banking", **changes:
     return [("base", text_hash(topic_file(server, topic))), *values.items()]
 
 
+async def new_fee_in_english(server: StaffServer, editor) -> None:
+    """The editor changes the address-declaration fee in the source language (English) first.
+
+    Numbers must agree across languages (content-check), so a new fee is saved in
+    the source first; its translations are then out of date until each is updated.
+    """
+    en = draft_pack(server).topics["address_registration"].translations["en"]
+    assert "EUR 4.27" in (en.answer or "")
+    form = text_form(server, "en", topic="address_registration", answer=(en.answer or "").replace("EUR 4.27", "EUR 5.10"))
+    status, page, _ = await editor.post("/topics/address_registration/en", form)
+    assert status == 303, page
+
+
 def facts_form(server: StaffServer, **changes: object) -> list[tuple[str, str]]:
     topic = draft_pack(server).topics["banking"]
     values: dict[str, object] = {

@@ -3,7 +3,8 @@
 A permitted read answers 200; a permitted change answers 303 (saved); a
 signed-in visitor without the permission gets 403; an anonymous visitor is
 sent to sign in (GET, 303) or refused (POST, 401). The change cases submit
-the current content unchanged, so that the table can run in any order.
+the current content unchanged, so that the table can run in any order (an
+entry's delete case leaves out its confirmation: 400 past the guard).
 """
 
 from __future__ import annotations
@@ -48,6 +49,36 @@ def _topic_text(lang: str) -> Callable[[StaffServer, str], list[tuple[str, str]]
         return fields + ([("up_to_date", "on")] if not pack.topics["banking"].is_stale(lang) and lang != "en" else [])
 
     return form
+
+
+def _first_entry(server: StaffServer) -> str:
+    """The key of banking's first entry in the draft (the entry the entry cases use)."""
+    return next(iter(yamledit.load((server.draft_pack / "topics" / "banking.yml").read_text(encoding="utf-8"))["entries"]))
+
+
+def _entry_facts(server: StaffServer, role: str) -> list[tuple[str, str]]:
+    text = (server.draft_pack / "topics" / "banking.yml").read_text(encoding="utf-8")
+    pack = load_pack(Settings(data_dir=server.draft_pack.parent.parent, pack="latvia", database_url=""))
+    entry = pack.topics["banking"].entries[_first_entry(server)]
+    fields = [("base", text_hash(text)), ("reviewed", entry.reviewed.isoformat()), ("sources", "\n".join(entry.sources))]
+    return fields + [("offices", office) for office in entry.offices]
+
+
+def _entry_text(lang: str) -> Callable[[StaffServer, str], list[tuple[str, str]]]:
+    def form(server: StaffServer, role: str) -> list[tuple[str, str]]:
+        text = (server.draft_pack / "topics" / "banking.yml").read_text(encoding="utf-8")
+        pack = load_pack(Settings(data_dir=server.draft_pack.parent.parent, pack="latvia", database_url=""))
+        entry = pack.topics["banking"].entries[_first_entry(server)]
+        tr = entry.translations[lang]
+        fields = [("base", text_hash(text)), ("title", tr.title or ""), ("answer", tr.answer or ""), ("examples", "\n".join(tr.examples))]
+        return fields + ([("up_to_date", "on")] if not entry.is_stale(lang) and lang != "en" else [])
+
+    return form
+
+
+def _entry_delete(server: StaffServer, role: str) -> list[tuple[str, str]]:
+    """The delete form without its confirmation: past the guard, refused (400), so that the entry stays for the other cases."""
+    return [("base", text_hash((server.draft_pack / "topics" / "banking.yml").read_text(encoding="utf-8")))]
 
 
 def _office(server: StaffServer, role: str) -> list[tuple[str, str]]:
@@ -108,6 +139,21 @@ CASES = [
         frozenset({"editor", "translator"}),
         lambda server, role: [("example", f"inbox question asked by {role}"), ("topic", "banking"), ("lang", "lv")],
     ),
+    Case(
+        "POST",
+        "/inbox/example",
+        frozenset({"editor", "translator"}),
+        lambda server, role: [("example", f"inbox entry question by {role}"), ("topic", f"banking.{_first_entry(server)}"), ("lang", "lv")],
+    ),
+    Case("GET", "/entries/banking/{entry}", EVERYONE),
+    Case("GET", "/entries/banking/{entry}/lv", EVERYONE),
+    Case("GET", "/preview?answer=banking.{entry}&lang=ru", EVERYONE),
+    Case("POST", "/entries/banking", EDITOR, lambda server, role: [("key", f"made_by_{role}"), ("title", "New entry")]),
+    Case("POST", "/entries/banking/{entry}", EDITOR, _entry_facts),
+    Case("POST", "/entries/banking/{entry}/lv", frozenset({"editor", "translator"}), _entry_text("lv")),
+    Case("POST", "/entries/banking/{entry}/ru", EDITOR, _entry_text("ru")),
+    Case("POST", "/entries/banking/{entry}/en", EDITOR, _entry_text("en")),
+    Case("POST", "/entries/banking/{entry}/delete", EDITOR, _entry_delete, ok=(400,)),  # unconfirmed: "Tick ..."
     Case("GET", "/publish", EVERYONE),
     # published (303) or refused because earlier cases added ways of asking that need training (409)
     Case("POST", "/publish", frozenset({"publisher"}), ok=(303, 409)),
@@ -154,6 +200,7 @@ async def test_permission(staff, case: Case, role: str):
     if "{translator}" in path:
         _, users_page, _ = await browsers["admin"].get("/users")
         path = path.replace("{translator}", user_id(users_page, "translator@example.lv"))
+    path = path.replace("{entry}", _first_entry(server))
     if case.method == "GET":
         status, text, answer = await browser.get(path)
     else:
@@ -171,3 +218,6 @@ async def test_nothing_was_created_by_refused_requests(staff):
     _, users_page, _ = await browsers["admin"].get("/users")
     for role in ROLES:
         assert (f"made-by-{role}@example.lv" in users_page) == (role == "admin"), role
+    _, topic_page, _ = await browsers["admin"].get("/topics/banking")
+    for role in ROLES:
+        assert (f'id="entry-made_by_{role}"' in topic_page) == (role == "editor"), role

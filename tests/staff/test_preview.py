@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import unescape
 
 from tests.staff.harness import Browser, add_staff
-from tests.staff.test_content import draft_pack, text_form
+from tests.staff.test_content import draft_pack, new_fee_in_english, text_form
 
 
 def _reply_blocks(page: str) -> list[str]:
@@ -13,7 +13,8 @@ def _reply_blocks(page: str) -> list[str]:
 
 
 async def _new_fee_and_way_of_asking(server, editor: Browser) -> str:
-    """An editor changes the Latvian fee and adds a new way of asking (draft only); returns that question."""
+    """An editor changes the fee (English, the source, then Latvian) and adds a new way of asking (draft only); returns that question."""
+    await new_fee_in_english(server, editor)
     tr = draft_pack(server).topics["address_registration"].translations["lv"]
     assert "4,27 EUR" in tr.answer
     question = "cik šogad maksā dzīvesvietas deklarēšana klātienē pašvaldībā"

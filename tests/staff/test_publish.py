@@ -26,6 +26,11 @@ PACK = "latvia"
 FEE = "Klātienē valsts nodeva ir 4,27 EUR"
 
 
+def _new_fee(text: str) -> str:
+    """A topic file with the address-declaration fee changed in every language (numbers agree across languages)."""
+    return text.replace("4,27 EUR", "5,10 EUR").replace("EUR 4.27", "EUR 5.10")  # answers only; ways of asking stay
+
+
 def _data_copy(target: Path) -> Path:
     shutil.copytree(PROJECT_ROOT / "data" / "packs" / PACK, target / "packs" / PACK)
     shutil.copy(PROJECT_ROOT / "data" / "languages.yml", target / "languages.yml")
@@ -53,7 +58,7 @@ def test_gate_allows_the_margin_and_refuses_a_drop_overall_or_in_one_language():
 def test_install_copies_changed_files_removes_gone_ones_and_a_snapshot_restores(tmp_path):
     published, draft = _tree(tmp_path / "published"), _tree(tmp_path / "draft")
     topic = draft.data_dir / "packs" / PACK / "topics" / "address_registration.yml"
-    topic.write_text(topic.read_text(encoding="utf-8").replace(FEE, FEE.replace("4,27", "5,10")), encoding="utf-8")
+    topic.write_text(_new_fee(topic.read_text(encoding="utf-8")), encoding="utf-8")
     (draft.data_dir / "packs" / PACK / "topics" / "study.yml").unlink()
     catalog = draft.locales_dir / "lv" / "LC_MESSAGES" / "messages.po"
     catalog.write_text(catalog.read_text(encoding="utf-8") + '\nmsgid "A new string"\nmsgstr "Jauna virkne"\n', encoding="utf-8")
@@ -166,7 +171,7 @@ async def test_an_answer_only_change_is_published_and_rolled_back_while_the_serv
     """The action server reads the files: a fee can go live (and back) whatever Rasa is doing."""
     config, settings, published, draft = setup
     topic = "packs/latvia/topics/address_registration.yml"
-    (draft / topic).write_text((draft / topic).read_text(encoding="utf-8").replace(FEE, FEE.replace("4,27", "5,10")), encoding="utf-8")
+    (draft / topic).write_text(_new_fee((draft / topic).read_text(encoding="utf-8")), encoding="utf-8")
     job = await _publish(engine, setup)
     assert job["state"] == "succeeded" and job["mode"] == "answers", job["message"]
     assert "the assistant is not running" in job["steps"][1]["detail"]
@@ -195,7 +200,7 @@ async def test_a_draft_saved_during_a_publish_is_not_part_of_it(engine, setup):
     """The publish works on a copy of the draft taken when it starts."""
     _config, _settings, published, draft = setup
     topic = "packs/latvia/topics/address_registration.yml"
-    (draft / topic).write_text((draft / topic).read_text(encoding="utf-8").replace(FEE, FEE.replace("4,27", "5,10")), encoding="utf-8")
+    (draft / topic).write_text(_new_fee((draft / topic).read_text(encoding="utf-8")), encoding="utf-8")
     config, settings, *_ = setup
     job_id = await start_publish(engine, "editor@example.lv", config, settings)
     await asyncio.sleep(0)  # the job has started; the copy is taken in its first step

@@ -28,7 +28,7 @@ from bot.staff.db import open_database
 from bot.staff.draft import Draft
 from tests.staff.harness import StaffServer, add_staff, publish_from_page
 from tests.staff.stack import HEAVY_CONFIG, Probe, Stack, ask, status_model
-from tests.staff.test_content import draft_pack, text_form
+from tests.staff.test_content import draft_pack, new_fee_in_english, text_form
 
 TOPIC = "packs/latvia/topics/address_registration.yml"
 OLD_FEE, NEW_FEE = "4,27 EUR", "5,10 EUR"
@@ -78,6 +78,7 @@ async def _edit_latvian(staff, answer: tuple[str, str] | None = None, new_exampl
     lv = draft_pack(app).topics["address_registration"].translations["lv"]
     changes: dict[str, object] = {}
     if answer:
+        await new_fee_in_english(app, browsers["editor"])
         assert answer[0] in (lv.answer or "")
         changes["answer"] = (lv.answer or "").replace(*answer)
     if new_example:

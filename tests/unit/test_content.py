@@ -72,11 +72,34 @@ def test_too_few_examples_is_an_error(data_copy):
 def test_changed_source_makes_translations_stale_until_stamped(data_copy):
     edit_topic(data_copy, "taxes", lambda d: d["translations"]["en"].update(answer="A new fee: EUR 10."))
     findings = check_pack(load_pack(data_copy))
-    stale = sorted(f.message[:4] for f in findings if f.severity == "warning" and f.where == "topics/taxes.yml")
+    stale = sorted(f.message[:4] for f in findings if "does not follow" in f.message and f.where == "topics/taxes.yml")
     assert stale == ["'lv'", "'ru'", "'uk'"]
     assert stamp(load_pack(data_copy), lang="lv", topic="taxes") == 1
-    remaining = [f for f in check_pack(load_pack(data_copy)) if f.severity == "warning" and f.where == "topics/taxes.yml"]
+    remaining = [f for f in check_pack(load_pack(data_copy)) if "does not follow" in f.message and f.where == "topics/taxes.yml"]
     assert sorted(f.message[:4] for f in remaining) == ["'ru'", "'uk'"]
+
+
+def test_a_translation_with_other_numbers_is_an_error_unless_it_is_out_of_date(data_copy):
+    def lv_fee(d):
+        d["entries"]["tax_return"]["translations"]["lv"]["answer"] += " Nodeva 99 EUR."
+
+    edit_topic(data_copy, "taxes", lv_fee)
+    findings = [f for f in check_pack(load_pack(data_copy)) if "numbers differ" in f.message]
+    got = [(f.severity, f.where, f.message.split(": it ")[1]) for f in findings]
+    assert got == [("error", "topics/taxes.yml (entry tax_return)", "adds 99")]
+    # the source changed: the translation is out of date, and so are its numbers (a warning until it is updated)
+    edit_topic(data_copy, "taxes", lambda d: d["entries"]["tax_return"]["translations"]["en"].update(answer="Changed: EUR 5."))
+    findings = [f for f in check_pack(load_pack(data_copy)) if "numbers differ" in f.message and "tax_return" in f.where]
+    assert {f.severity for f in findings} == {"warning"} and len(findings) == 3
+
+
+def test_stamp_marks_entries_too_and_quotes_fingerprints(data_copy):
+    edit_topic(data_copy, "taxes", lambda d: d["entries"]["tax_return"]["translations"]["en"].update(answer="Changed."))
+    assert stamp(load_pack(data_copy), lang="uk", topic="taxes") == 1
+    reloaded = load_pack(data_copy).topics["taxes"].entries["tax_return"]
+    assert not reloaded.is_stale("uk") and reloaded.is_stale("lv")
+    text = (data_copy.pack_dir / "topics" / "taxes.yml").read_text(encoding="utf-8")
+    assert f'translated_from: "{reloaded.source_fingerprint()}"' in text
 
 
 def test_stamp_keeps_the_file_readable(data_copy):

@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 from ruamel.yaml.comments import CommentedMap
 
-from bot.content.model import Pack, Topic, fingerprint
+from bot.content.model import Answer, Pack, Topic, fingerprint
 from bot.staff import yamledit
 from bot.staff.draft import Draft, text_hash, version, versions
 from bot.staff.templating import render
@@ -29,12 +29,21 @@ def _topic(pack: Pack, request: web.Request) -> Topic:
     return topic
 
 
-def translation_status(topic: Topic, lang: str) -> str:
-    """'ok', 'missing' (no answer or title) or 'stale' (translated from an older source text)."""
-    tr = topic.translations.get(lang)
+def translation_status(answer: Answer, lang: str) -> str:
+    """'ok', 'missing' (no answer or title) or 'stale' (translated from an older source text): a topic's or an entry's."""
+    tr = answer.translations.get(lang)
     if tr is None or not tr.answer or not tr.title:
         return "missing"
-    return "stale" if topic.is_stale(lang) else "ok"
+    return "stale" if answer.is_stale(lang) else "ok"
+
+
+def title_for(answer: Answer, lang: str) -> str:
+    """An answer's title in ``lang`` (the staff member's interface language), else in its source language."""
+    tr = answer.translations.get(lang)
+    if tr is not None and tr.title:
+        return tr.title
+    source = answer.translations.get(answer.source_language)
+    return (source.title if source else None) or ""
 
 
 def _problem_messages(request: web.Request, problems: list[str]) -> list[str]:
@@ -88,10 +97,36 @@ async def topic_page(request: web.Request) -> web.StreamResponse:
 
 
 def _topic_form(
-    request: web.Request, pack: Pack, topic: Topic, values: dict[str, Any], base: str, errors: list[str], status: int = 200
+    request: web.Request,
+    pack: Pack,
+    topic: Topic,
+    values: dict[str, Any],
+    base: str,
+    errors: list[str],
+    status: int = 200,
+    extra: dict[str, Any] | None = None,
 ) -> web.Response:
     statuses = {lang: translation_status(topic, lang) for lang in pack.languages}
-    context = {"topic": topic, "pack": pack, "values": values, "base": base, "errors": errors, "statuses": statuses}
+    entries = [
+        {
+            "entry": entry,
+            "title": title_for(entry, request["ui_lang"]),
+            "statuses": {lang: translation_status(entry, lang) for lang in pack.languages},
+        }
+        for entry in topic.entries.values()
+    ]
+    context = {
+        "topic": topic,
+        "pack": pack,
+        "values": values,
+        "base": base,
+        "errors": errors,
+        "statuses": statuses,
+        "entries": entries,
+        "new_entry": {"key": "", "title": ""},
+        "entry_errors": [],
+    }
+    context.update(extra or {})
     return render(request, "topic.html", context, status=status)
 
 
@@ -212,14 +247,17 @@ async def translations_page(request: web.Request) -> web.StreamResponse:
         raise web.HTTPNotFound()
     rows = []
     for topic in sorted(pack.topics.values(), key=lambda t: t.id):
-        rows.append(
-            {
-                "topic": topic,
-                "source": topic.translations.get(topic.source_language),
-                "target": topic.translations.get(lang),
-                "status": translation_status(topic, lang),
-            }
-        )
+        for answer in topic.all_answers():  # the overview, then its entries
+            rows.append(
+                {
+                    "answer": answer,
+                    "topic": topic,
+                    "entry": answer if answer is not topic else None,
+                    "source": answer.translations.get(answer.source_language),
+                    "target": answer.translations.get(lang),
+                    "status": translation_status(answer, lang),
+                }
+            )
     counts = {s: sum(1 for r in rows if r["status"] == s) for s in ("ok", "missing", "stale")}
     return render(request, "translations.html", {"rows": rows, "lang": lang, "languages": list(pack.languages), "counts": counts})
 

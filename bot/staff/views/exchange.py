@@ -1,4 +1,4 @@
-"""Export and import of topic texts as a spreadsheet (CSV, XLSX), with the changes shown before they are applied."""
+"""Export and import of topic and entry texts as a spreadsheet (CSV, XLSX), with the changes shown before they are applied."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import delete, select
 
+from bot.content.model import ENTRY_SEPARATOR
 from bot.staff import spreadsheet, yamledit
 from bot.staff.db import pending_imports
 from bot.staff.draft import Draft, FileChange, text_hash
@@ -69,7 +70,7 @@ async def import_upload(request: web.Request) -> web.StreamResponse:
         return _import_page(request, forbidden, status=403)
     if not found:
         return _import_page(request, [], nothing=True)
-    files = sorted({f"topics/{c.topic}.yml" for c in found})
+    files = sorted({_file_of(c) for c in found})
     pending_id = secrets.token_urlsafe(24)
     row = {
         "id": pending_id,
@@ -83,6 +84,17 @@ async def import_upload(request: web.Request) -> web.StreamResponse:
         await conn.execute(delete(pending_imports).where(pending_imports.c.created_at < time.time() - PENDING_SECONDS))
         await conn.execute(pending_imports.insert().values(**row))
     return _import_page(request, [], changes=found, pending=pending_id, filename=upload.filename)
+
+
+def _label(change: spreadsheet.Change) -> str:
+    """How the audit row names a change's field: ``lv.answer`` for the overview, ``fee.lv.answer`` for an entry."""
+    key = change.topic.partition(ENTRY_SEPARATOR)[2]
+    return f"{key}." if key else ""
+
+
+def _file_of(change: spreadsheet.Change) -> str:
+    """The topic file that holds a change's answer (a topic's overview or one of its entries)."""
+    return f"topics/{change.topic.partition(ENTRY_SEPARATOR)[0]}.yml"
 
 
 @routes.post("/import/{pending}")
@@ -107,14 +119,19 @@ async def import_apply(request: web.Request) -> web.StreamResponse:
     bases = json.loads(pending["bases"])
     by_file: dict[str, list[spreadsheet.Change]] = {}
     for change in found:
-        by_file.setdefault(f"topics/{change.topic}.yml", []).append(change)
+        by_file.setdefault(_file_of(change), []).append(change)
     file_changes = []
     for relative, changes in by_file.items():
         data = yamledit.load(draft.read(relative))
-        for (_topic, lang), values in spreadsheet.as_values(changes).items():
-            yamledit.set_translation(data, lang, values)
-        before = {f"{c.lang}.{c.field}": c.before for c in changes}
-        after = {f"{c.lang}.{c.field}": c.after for c in changes}
+        for (answer_id, lang), values in spreadsheet.as_values(changes).items():
+            _topic, _sep, key = answer_id.partition(ENTRY_SEPARATOR)
+            target = yamledit.answer_mapping(data, key or None)
+            if target is None:  # the entry was deleted since the upload
+                gone = _("The entry %(id)s no longer exists. Upload the file again.") % {"id": answer_id}
+                return _import_page(request, [gone], status=409)
+            yamledit.set_translation(target, lang, values)
+        before = {f"{_label(c)}{c.lang}.{c.field}": c.before for c in changes}
+        after = {f"{_label(c)}{c.lang}.{c.field}": c.after for c in changes}
         file_changes.append(FileChange(draft.pack_file(relative), yamledit.dump(data), bases[relative], relative, before, after))
     problems = await draft.save_files(file_changes, request["user"].email, f"import {pending['filename']}")
     if problems:

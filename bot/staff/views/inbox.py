@@ -42,6 +42,7 @@ async def inbox_page(request: web.Request) -> web.StreamResponse:
         "groups": inbox.group(questions),
         "note": note,
         "topics": sorted(pack.topics),
+        "targets": [(topic_id, sorted(pack.topics[topic_id].entries)) for topic_id in sorted(pack.topics)],
         "languages": request.app[LANGUAGES],
         "errors": [],
         "total": len(questions),
@@ -52,25 +53,36 @@ async def inbox_page(request: web.Request) -> web.StreamResponse:
 @routes.post("/inbox/example")
 @requires("read")
 async def add_example(request: web.Request) -> web.StreamResponse:
-    """Adds a question as a way of asking a topic, in the draft (validated like any save)."""
+    """Adds a question as a way of asking a topic's overview or one of its entries, in the draft (validated like any save).
+
+    ``topic`` is the target's id: ``residence_permit`` (the overview) or ``residence_permit.fee`` (an entry).
+    """
     _ = request["_"]
     form = await request.post()
-    topic, lang, example = str(form.get("topic", "")), str(form.get("lang", "")), " ".join(str(form.get("example", "")).split())
+    target, lang, example = str(form.get("topic", "")), str(form.get("lang", "")), " ".join(str(form.get("example", "")).split())
     draft: Draft = request.app[DRAFT]
     pack = await draft.pack()
-    if topic not in pack.topics or lang not in pack.languages or not example or len(example) > 300:
-        return error_page(request, 400, _("Choose a topic and a language, and keep the question (at most 300 characters)."))
+    found = pack.topic_and_entry(target)
+    if found is None or lang not in pack.languages or not example or len(example) > 300:
+        return error_page(request, 400, _("Choose a topic or entry and a language, and keep the question (at most 300 characters)."))
     if not request["can"]("edit_language", lang):
         return error_page(request, 403, _("Your role does not allow editing the language %(lang)s.") % {"lang": lang})
+    topic, entry = found
     relative = f"topics/{topic}.yml"
     text = draft.read(relative)
     data = yamledit.load(text)
-    current = list(((data.get("translations") or {}).get(lang) or {}).get("examples") or [])
+    mapping = yamledit.answer_mapping(data, entry.key if entry else None)
+    current = list(((mapping.get("translations") or {}).get(lang) or {}).get("examples") or [])
     if example.lower() in {str(e).lower() for e in current}:
-        return error_page(request, 400, _("This is already a way of asking this topic."))
-    yamledit.set_translation(data, lang, {"examples": [*current, example]})
-    summary = f"{lang} example from the inbox"
-    problems = await draft.save(relative, yamledit.dump(data), text_hash(text), request["user"].email, summary, None, {lang: example})
+        return error_page(request, 400, _("This is already a way of asking this topic or entry."))
+    yamledit.set_translation(mapping, lang, {"examples": [*current, example]})
+    summary = f"{lang} example from the inbox" + (f" for entry {entry.key}" if entry else "")
+    # an entry's save is refused only for a new error (its other languages may still be to write)
+    scope = () if entry else None
+    after = {lang: example, **({"entry": entry.key} if entry else {})}
+    problems = await draft.save(relative, yamledit.dump(data), text_hash(text), request["user"].email, summary, None, after, scope=scope)
     if problems:
         return error_page(request, 400, " ".join(_problem_messages(request, problems)))
+    if entry:
+        return redirect(f"/entries/{topic}/{entry.key}/{lang}?saved=1")
     return redirect(f"/topics/{topic}/{lang}?saved=1")

@@ -15,7 +15,15 @@ MAX_QUESTION = 1000
 @routes.get("/preview")
 @requires("read")
 async def preview_form(request: web.Request) -> web.StreamResponse:
-    return render(request, "preview.html", {"result": None, "languages": request.app[LANGUAGES], "lang": "", "question": ""})
+    """The question form; with ``?answer=<topic or topic.entry>&lang=xx``, that answer as the assistant renders it."""
+    answer_id, lang = request.query.get("answer", ""), request.query.get("lang", "")
+    result = None
+    if answer_id:
+        pack = await request.app[DRAFT].pack()
+        if lang not in pack.languages or pack.topic_and_entry(answer_id) is None:
+            raise web.HTTPNotFound()
+        result = previewing.render_answer(pack, previewing.Preview(question="", lang=lang, label=answer_id, how="chosen"), answer_id)
+    return render(request, "preview.html", {"result": result, "languages": request.app[LANGUAGES], "lang": lang, "question": ""})
 
 
 @routes.post("/preview")

@@ -1,0 +1,318 @@
+"""Knowledge-base entries of a topic: adding one, its facts, its text per language, deleting it.
+
+An entry lives in its topic's file (``entries: <key>: ...``) and is saved
+through the same validated draft as the topic. A save of an entry is refused
+when it brings a new error (not for the entry's errors that were there
+before: a new entry starts with its languages still to be written, and a
+translator saving Latvian is not held up by the Russian text still missing).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from aiohttp import web
+
+from bot.content.check import MAX_ENTRY_ANSWER_CHARS, MAX_ENTRY_TITLE_CHARS, MIN_ENTRY_EXAMPLES
+from bot.content.model import ENTRY_SEPARATOR, OVERVIEW_KEY, Entry, Pack, Topic, fingerprint
+from bot.staff import yamledit
+from bot.staff.draft import Draft, text_hash
+from bot.staff.templating import render
+from bot.staff.views.content import (
+    _facts,
+    _language,
+    _problem_messages,
+    _text,
+    _topic,
+    _topic_file,
+    _topic_form,
+    title_for,
+    translation_status,
+)
+from bot.staff.web import DRAFT, redirect, requires
+
+routes = web.RouteTableDef()
+KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+MAX_KEY = 60
+LIMITS = {"answer": MAX_ENTRY_ANSWER_CHARS, "title": MAX_ENTRY_TITLE_CHARS, "examples": MIN_ENTRY_EXAMPLES}
+
+
+def _entry(topic: Topic, request: web.Request) -> Entry:
+    entry = topic.entries.get(request.match_info["entry"])
+    if entry is None:
+        raise web.HTTPNotFound()
+    return entry
+
+
+def _entry_path(entry: Entry) -> str:
+    return f"/entries/{entry.topic}/{entry.key}"
+
+
+def _where(entry: Entry) -> tuple[str, ...]:
+    """How check messages name an entry: by its place in the file and by its id."""
+    return (f"{_topic_file(entry.topic)} (entry {entry.key}):", f"{entry.id}:")
+
+
+async def _current_problems(draft: Draft, entry: Entry) -> list[str]:
+    """The draft's errors and warnings about this entry, for the page to show what is still to do."""
+    state = await draft.state()
+    return [p for p in [*state.errors, *state.warnings] if p.startswith(_where(entry))]
+
+
+# --- adding an entry (editors) ------------------------------------------------
+
+
+@routes.post("/entries/{topic}")
+@requires("edit_content")
+async def entry_add(request: web.Request) -> web.StreamResponse:
+    """Adds an entry to a topic: its key and (optionally) its title in the source language; the texts follow on its pages."""
+    _ = request["_"]
+    draft: Draft = request.app[DRAFT]
+    pack = await draft.pack()
+    topic = _topic(pack, request)
+    form = await request.post()
+    key = str(form.get("key", "")).strip()
+    title = " ".join(str(form.get("title", "")).split())
+    problems = []
+    if not KEY.match(key) or len(key) > MAX_KEY:
+        message = _("An entry key uses lowercase letters, digits and _ only, starts with a letter and has at most %(count)d characters.")
+        problems.append(message % {"count": MAX_KEY})
+    elif key == OVERVIEW_KEY:
+        problems.append(_("The key %(key)s is the topic's own answer; choose another.") % {"key": OVERVIEW_KEY})
+    elif key in topic.entries:
+        problems.append(_("This topic already has an entry %(key)s.") % {"key": key})
+    if len(title) > MAX_ENTRY_TITLE_CHARS:
+        problems.append(_("A title has at most %(count)d characters.") % {"count": MAX_ENTRY_TITLE_CHARS})
+    relative = _topic_file(topic.id)
+    text = draft.read(relative)
+    if not problems:
+        data = yamledit.load(text)
+        yamledit.add_entry(data, key, date.today(), list(topic.sources), topic.source_language, title)
+        after = {"entry": key, "title": title}
+        new_entry = (f"{relative} (entry {key}):", f"{topic.id}{ENTRY_SEPARATOR}{key}:")
+        count = re.compile(rf"^{re.escape(relative)}: has \d+ entries; at least")
+
+        def still_to_write(problem: str) -> bool:
+            # the new entry's own gaps (its texts are written next) and the topic's count of entries, which it raises
+            return problem.startswith(new_entry[0]) or bool(count.match(problem))
+
+        saved = await draft.save(
+            relative,
+            yamledit.dump(data),
+            text_hash(text),
+            request["user"].email,
+            f"new entry {key}",
+            None,
+            after,
+            scope=(),
+            tolerate=still_to_write,
+        )
+        if not saved:
+            return redirect(f"/entries/{topic.id}/{key}?saved=1")
+        problems = _problem_messages(request, saved)
+    values = _facts(yamledit.load(text))
+    extra = {"new_entry": {"key": key, "title": title}, "entry_errors": problems}
+    return _topic_form(request, pack, topic, values, text_hash(text), [], status=400, extra=extra)
+
+
+# --- an entry's facts: offices, sources, reviewed date (editors) ---------------
+
+
+def _entry_facts(raw: Any, topic: Topic) -> dict[str, Any]:
+    own = "offices" in raw
+    return {
+        "offices": [str(o) for o in raw.get("offices") or []] if own else list(topic.offices),
+        "own_offices": own,
+        "sources": [str(s) for s in raw.get("sources") or []],
+        "reviewed": str(raw.get("reviewed", "")),
+    }
+
+
+def _entry_form(
+    request: web.Request,
+    pack: Pack,
+    topic: Topic,
+    entry: Entry,
+    values: dict[str, Any],
+    base: str,
+    errors: list[str],
+    current: list[str],
+    status: int = 200,
+) -> web.Response:
+    context = {
+        "topic": topic,
+        "entry": entry,
+        "pack": pack,
+        "values": values,
+        "base": base,
+        "errors": errors,
+        "current": current,
+        "title": title_for(entry, request["ui_lang"]),
+        "statuses": {lang: translation_status(entry, lang) for lang in pack.languages},
+    }
+    return render(request, "entry.html", context, status=status)
+
+
+def _load_entry(draft: Draft, topic: Topic, entry: Entry) -> tuple[str, Any, Any]:
+    text = draft.read(_topic_file(topic.id))
+    data = yamledit.load(text)
+    raw = yamledit.entry(data, entry.key)
+    if raw is None:
+        raise web.HTTPNotFound()
+    return text, data, raw
+
+
+@routes.get("/entries/{topic}/{entry}")
+@requires("read")
+async def entry_page(request: web.Request) -> web.StreamResponse:
+    draft: Draft = request.app[DRAFT]
+    pack = await draft.pack()
+    topic = _topic(pack, request)
+    entry = _entry(topic, request)
+    text, _data, raw = _load_entry(draft, topic, entry)
+    current = await _current_problems(draft, entry)
+    return _entry_form(request, pack, topic, entry, _entry_facts(raw, topic), text_hash(text), [], current)
+
+
+@routes.post("/entries/{topic}/{entry}/delete")
+@requires("edit_content")
+async def entry_delete(request: web.Request) -> web.StreamResponse:
+    """Deletes an entry, once the editor ticked the confirmation (its text stays in the versions)."""
+    _ = request["_"]
+    draft: Draft = request.app[DRAFT]
+    pack = await draft.pack()
+    topic = _topic(pack, request)
+    entry = _entry(topic, request)
+    form = await request.post()
+    _text_before, data, raw = _load_entry(draft, topic, entry)
+    base = str(form.get("base", ""))
+    current = await _current_problems(draft, entry)
+    if form.get("confirm") != "yes":
+        errors = [_("Tick \u201cYes, delete this entry\u201d to delete it.")]
+        return _entry_form(request, pack, topic, entry, _entry_facts(raw, topic), base, errors, current, status=400)
+    before = {"entry": entry.key, "translations": {lang: _text(raw, lang) for lang in entry.translations}}
+    del data["entries"][entry.key]
+    if not data["entries"]:
+        del data["entries"]
+    relative = _topic_file(topic.id)
+    summary = f"deleted entry {entry.key}"
+    problems = await draft.save(relative, yamledit.dump(data), base, request["user"].email, summary, before, None, scope=())
+    if problems:
+        errors = _problem_messages(request, problems)
+        return _entry_form(request, pack, topic, entry, _entry_facts(raw, topic), base, errors, current, status=400)
+    return redirect(f"/topics/{topic.id}?saved=1")
+
+
+@routes.post("/entries/{topic}/{entry}")
+@requires("edit_content")
+async def entry_save(request: web.Request) -> web.StreamResponse:
+    draft: Draft = request.app[DRAFT]
+    pack = await draft.pack()
+    topic = _topic(pack, request)
+    entry = _entry(topic, request)
+    form = await request.post()
+    _text_before, data, raw = _load_entry(draft, topic, entry)
+    before = _entry_facts(raw, topic)
+    offices = [str(o) for o in form.getall("offices", [])]
+    values = {
+        "offices": offices,
+        # an entry that named no offices keeps pointing to the topic's while they are the same
+        "own_offices": before["own_offices"] or offices != list(topic.offices),
+        "sources": yamledit.lines(str(form.get("sources", ""))),
+        "reviewed": str(form.get("reviewed", "")).strip(),
+    }
+    if values["own_offices"]:
+        if "offices" in raw:
+            raw["offices"] = yamledit.flow_list(offices)
+        else:
+            raw.insert(0, "offices", yamledit.flow_list(offices))
+    raw["reviewed"] = yamledit.a_date(values["reviewed"])
+    raw["sources"] = values["sources"]
+    base = str(form.get("base", ""))
+    summary = f"entry {entry.key} facts"
+    problems = await draft.save(_topic_file(topic.id), yamledit.dump(data), base, request["user"].email, summary, before, values, scope=())
+    if problems:
+        current = await _current_problems(draft, entry)
+        return _entry_form(request, pack, topic, entry, values, base, _problem_messages(request, problems), current, status=400)
+    return redirect(f"{_entry_path(entry)}?saved=1")
+
+
+# --- one language of an entry: title, answer, ways of asking (editors, translators of that language)
+
+
+def _entry_language_form(
+    request: web.Request,
+    pack: Pack,
+    topic: Topic,
+    entry: Entry,
+    lang: str,
+    values: dict[str, Any],
+    base: str,
+    errors: list[str],
+    current: list[str],
+    status: int = 200,
+) -> web.Response:
+    context = {
+        "topic": topic,
+        "entry": entry,
+        "pack": pack,
+        "lang": lang,
+        "values": values,
+        "base": base,
+        "errors": errors,
+        "current": [p for p in current if f"'{lang}'" in p],
+        "source": entry.translations.get(entry.source_language),
+        "status_": translation_status(entry, lang),
+        "may_edit": request["can"]("edit_language", lang),
+        "limits": LIMITS,
+    }
+    return render(request, "entry_language.html", context, status=status)
+
+
+@routes.get("/entries/{topic}/{entry}/{lang}")
+@requires("read")
+async def entry_language_page(request: web.Request) -> web.StreamResponse:
+    draft: Draft = request.app[DRAFT]
+    pack = await draft.pack()
+    topic = _topic(pack, request)
+    entry = _entry(topic, request)
+    lang = _language(pack, request)
+    text, _data, raw = _load_entry(draft, topic, entry)
+    current = await _current_problems(draft, entry)
+    return _entry_language_form(request, pack, topic, entry, lang, _text(raw, lang), text_hash(text), [], current)
+
+
+@routes.post("/entries/{topic}/{entry}/{lang}")
+@requires("edit_language", lang_param="lang")
+async def entry_language_save(request: web.Request) -> web.StreamResponse:
+    draft: Draft = request.app[DRAFT]
+    pack = await draft.pack()
+    topic = _topic(pack, request)
+    entry = _entry(topic, request)
+    lang = _language(pack, request)
+    form = await request.post()
+    _text_before, data, raw = _load_entry(draft, topic, entry)
+    before = _text(raw, lang)
+    values = {
+        "title": " ".join(str(form.get("title", "")).split()),
+        "answer": str(form.get("answer", "")).replace("\r\n", "\n").strip(),
+        "examples": yamledit.lines(str(form.get("examples", ""))),
+    }
+    tr = yamledit.set_translation(raw, lang, values)
+    if lang == entry.source_language:
+        tr.pop("translated_from", None)
+    elif form.get("up_to_date") == "on":
+        # the translator confirms this text follows the entry's current source text
+        source = entry.translations.get(entry.source_language)
+        yamledit.set_or_drop(tr, "translated_from", fingerprint(source.title, source.answer) if source else None, after="title")
+    values["translated_from"] = tr.get("translated_from")
+    base = str(form.get("base", ""))
+    summary = f"entry {entry.key} {lang} text"
+    problems = await draft.save(_topic_file(topic.id), yamledit.dump(data), base, request["user"].email, summary, before, values, scope=())
+    if problems:
+        current = await _current_problems(draft, entry)
+        errors = _problem_messages(request, problems)
+        return _entry_language_form(request, pack, topic, entry, lang, values, base, errors, current, status=400)
+    return redirect(f"{_entry_path(entry)}/{lang}?saved=1")
