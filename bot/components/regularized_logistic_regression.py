@@ -5,6 +5,10 @@ thousand sparse n-gram features that spreads probability thin: unseen but
 clear questions came out below the fallback threshold. ``C`` sets how
 strongly the model is regularised (larger: sharper probabilities).
 docs/evaluation.md gives the figures behind the chosen value.
+
+Its input is ``bot.components.features.classifier_input``: the sparse n-gram
+features, then a sentence encoder's dense features (if the pipeline has one)
+multiplied by ``dense_weight``.
 """
 
 from __future__ import annotations
@@ -17,7 +21,11 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import csr_matrix
+
+from bot.components.features import classifier_input
 
 #: the saved classifier's file name inside the component's model storage
 CLASSIFIER_FILE = "classifier.skops"
@@ -25,15 +33,19 @@ CLASSIFIER_FILE = "classifier.skops"
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class RegularizedLogisticRegressionClassifier(LogisticRegressionClassifier):
-    """``LogisticRegressionClassifier`` with a configurable ``C``."""
+    """``LogisticRegressionClassifier`` with a configurable ``C`` (and ``dense_weight``)."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0}
+        return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0, "dense_weight": 1.0}
 
     def __init__(self, config: dict[str, Any], name: str, model_storage: ModelStorage, resource: Resource) -> None:
         super().__init__(config, name, model_storage, resource)
         self.clf.set_params(C=float(self.config["C"]))
+
+    def _create_X(self, messages: list[Message]) -> csr_matrix:
+        """The classifier's input, in training (through Rasa's ``_create_training_matrix``) and in ``process``."""
+        return classifier_input(messages, dense_weight=float(self.config.get("dense_weight", 1.0)))
 
     def train(self, training_data: TrainingData) -> Resource:
         """Trains as Rasa does, on one BLAS thread, then lays the weights out for fast prediction.

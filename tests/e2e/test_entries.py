@@ -12,18 +12,27 @@ from tests.e2e.replies import buttons, meta, new_sender, texts
 QUESTIONS = yaml.safe_load((Path(__file__).parent / "data" / "entry_questions.yml").read_text(encoding="utf-8"))
 
 
-def _id(question: dict) -> str:
-    return f"{question['entry']}-{question['lang']}"
+#: Shares of the entry questions that must get their topic, and their entry (a model misses some; every miss is listed).
+TOPIC_TARGET, ENTRY_TARGET = 0.95, 0.80
 
 
-@pytest.mark.parametrize("question", QUESTIONS, ids=_id)
-def test_an_entry_level_question_gets_that_entry(assistant, pack, question):
-    entry = pack.entry(question["entry"])
-    messages = assistant.send(new_sender(), question["text"])
-    got = meta(messages)
-    assert (got["label"], got["entry"], got["lang"]) == (entry.topic, entry.id, question["lang"]), question["text"]
-    assert got["sources"] == list(entry.sources)
-    assert entry.translations[question["lang"]].answer in texts(messages)
+def test_entry_level_questions_get_their_topic_and_entry(assistant, pack):
+    topic_misses, entry_misses = [], []
+    for question in QUESTIONS:
+        entry = pack.entry(question["entry"])
+        messages = assistant.send(new_sender(), question["text"])
+        got = meta(messages)
+        assert got["lang"] == question["lang"], question["text"]
+        if got["label"] != entry.topic:
+            topic_misses.append((question["text"], entry.id, got["label"]))
+        elif got["entry"] != entry.id:
+            entry_misses.append((question["text"], entry.id, got["entry"]))
+        else:  # the entry's own text, sources and offices
+            assert entry.translations[question["lang"]].answer in texts(messages)
+            assert (got["sources"], got["offices"]) == (list(entry.sources), list(entry.offices))
+    total = len(QUESTIONS)
+    assert len(topic_misses) <= (1 - TOPIC_TARGET) * total, topic_misses
+    assert len(topic_misses) + len(entry_misses) <= (1 - ENTRY_TARGET) * total, entry_misses + topic_misses
 
 
 def test_every_topic_and_language_has_an_entry_question(pack):
