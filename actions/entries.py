@@ -7,17 +7,14 @@ becomes the entries to answer:
 - a button that names an entry answers that entry;
 - the best entry answers when the selector is sure enough (else the topic's
   overview answers, listing its entries as buttons);
-- a two-part question ("how long does it take and how much?") gets its
-  second entry too, when the message joins two parts and the second entry
-  is nearly as likely as the first;
+- a two-part question ("how long does it take and how much?") gets the
+  entries of both parts, as the entry selector split and ranked them;
 - a follow-up ("and how much does it cost?") picks, among the entries of the
   topic answered last, the one the selector ranks best over all topics, or
   the one whose kind (its key, e.g. ``fee``) ranks best.
 """
 
 from __future__ import annotations
-
-import re
 
 from actions.turn import Turn
 from bot.content.model import OVERVIEW_KEY, Entry, Topic
@@ -29,12 +26,6 @@ ENTRY_CONFIDENCE = 0.5
 #: A message of at most this many words ("residence permit?") gets an entry only when the entry is very likely.
 SHORT_MESSAGE_WORDS = 3
 SHORT_MESSAGE_CONFIDENCE = 0.8
-#: A second entry answers too when it has at least this share of the first one's confidence...
-SECOND_ENTRY_SHARE = 0.35
-#: ...and at least this confidence.
-SECOND_ENTRY_CONFIDENCE = 0.12
-#: Words and signs that join the parts of a two-part question, in every language of the pack.
-_JOINS = re.compile(r"\b(?:and|also|plus|un|arī|kā arī|и|а также|і|й|та|також)\b|[?].*\S.*[?]", re.IGNORECASE)
 
 _DELIMITER = "/"
 
@@ -56,8 +47,12 @@ def _needed_confidence(turn: Turn) -> float:
     return SHORT_MESSAGE_CONFIDENCE if short else ENTRY_CONFIDENCE
 
 
-def _two_part(turn: Turn) -> bool:
-    return bool(_JOINS.search(turn.text))
+def _parts(turn: Turn, topic: Topic) -> list[Entry]:
+    """The entries the parts of a two-part question ask for, as the entry selector split it."""
+    selector = (turn.tracker.latest_message.get("response_selector") or {}).get("default") or {}
+    keys = [str(part.get("intent_response_key") or "") for part in selector.get("parts") or []]
+    entries = [topic.entries[_key(k)] for k in keys if k.startswith(f"{topic.id}{_DELIMITER}") and _key(k) in topic.entries]
+    return entries if len(entries) > 1 else []
 
 
 def chosen_entries(turn: Turn, topic: Topic, needed: float | None = None) -> list[Entry]:
@@ -68,16 +63,14 @@ def chosen_entries(turn: Turn, topic: Topic, needed: float | None = None) -> lis
     key = turn.entity(ENTITY_ENTRY)
     if key in topic.entries:
         return [topic.entries[key]]
+    parts = _parts(turn, topic)
+    if parts:
+        return parts[:2]
     needed = _needed_confidence(turn) if needed is None else needed
     ranked = [(k, c) for k, c in _within(topic, turn.entry_ranking()) if k in topic.entries or k == OVERVIEW_KEY]
-    if not ranked or ranked[0][0] == OVERVIEW_KEY:
+    if not ranked or ranked[0][0] == OVERVIEW_KEY or ranked[0][1] < needed:
         return []
-    (first, confidence), rest = ranked[0], ranked[1:]
-    if rest and rest[0][0] != OVERVIEW_KEY and _two_part(turn):
-        second, second_confidence = rest[0]
-        if second_confidence >= max(SECOND_ENTRY_CONFIDENCE, SECOND_ENTRY_SHARE * confidence) and confidence + second_confidence >= needed:
-            return [topic.entries[first], topic.entries[second]]
-    return [topic.entries[first]] if confidence >= needed else []
+    return [topic.entries[ranked[0][0]]]
 
 
 def follow_up_entries(turn: Turn, topic: Topic) -> list[Entry]:

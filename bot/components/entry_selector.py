@@ -27,6 +27,15 @@ At prediction time:
   its probability within its topic, so that an action can pick the best
   entry of the topic the conversation is about (NLU does not know it);
 - otherwise the ranking is empty.
+
+A question of two parts ("how long does it take and how much does it
+cost?") is split where a joining word (``join_words``) or a question mark
+stands between its words; each part is ranked on its own words' features
+(the count vectorisers' sentence feature is the sum of their token rows, so
+a part's is the sum of its tokens' rows), and the parts whose best entries
+differ are listed under ``parts`` beside the ranking. One softmax over the
+whole question gives nearly all its probability to one of the two entries,
+so the ranking alone cannot tell that both were asked.
 """
 
 from __future__ import annotations
@@ -35,11 +44,20 @@ from collections import defaultdict
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RESPONSE_KEY, PREDICTED_CONFIDENCE_KEY
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RESPONSE_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    RESPONSE_IDENTIFIER_DELIMITER,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.base import clone
@@ -61,7 +79,18 @@ class EntrySelector(RegularizedLogisticRegressionClassifier):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {**RegularizedLogisticRegressionClassifier.get_default_config(), "ranking_length": 10, "open_intents": ["follow_up"]}
+        return {
+            **RegularizedLogisticRegressionClassifier.get_default_config(),
+            "ranking_length": 10,
+            "open_intents": ["follow_up"],
+            # the response key of a topic's broad answer, and whether it competes with the entries
+            "overview_key": "overview",
+            "learn_overview": True,
+            # words that join the parts of a two-part question, in the pack's languages
+            "join_words": ["and", "also", "plus", "un", "arī", "и", "также", "а", "і", "й", "та", "також"],
+            # a part names its entry only when the part's model gives it at least this probability
+            "part_confidence": 0.7,
+        }
 
     def __init__(self, config: dict[str, Any], name: str, model_storage: ModelStorage, resource: Resource) -> None:
         super().__init__(config, name, model_storage, resource)
@@ -74,7 +103,12 @@ class EntrySelector(RegularizedLogisticRegressionClassifier):
         """Trains one model per topic on its examples (on one BLAS thread, see the parent class)."""
         from threadpoolctl import threadpool_limits
 
-        examples = [e for e in training_data.intent_examples if e.get(INTENT_RESPONSE_KEY)]
+        overview = f"{RESPONSE_IDENTIFIER_DELIMITER}{self.config['overview_key']}"
+        examples = [
+            e
+            for e in training_data.intent_examples
+            if e.get(INTENT_RESPONSE_KEY) and (self.config["learn_overview"] or not e.get(INTENT_RESPONSE_KEY).endswith(overview))
+        ]
         if not examples:  # no retrieval intents (CLINC150): nothing to choose among
             self.persist()
             return self._resource
@@ -117,6 +151,40 @@ class EntrySelector(RegularizedLogisticRegressionClassifier):
         ranked = [(c, p) for each in self.models for c, p in self._probabilities(each, row) if p >= OPEN_RANKING_MIN]
         return sorted(ranked, key=lambda item: -item[1])
 
+    def _part_spans(self, message: Message) -> list[tuple[int, int]]:
+        """Token ranges of the parts of a two-part question (empty for a question of one part)."""
+        tokens = message.get(TOKENS_NAMES[TEXT]) or []
+        text = message.get(TEXT) or ""
+        joins = {w.lower() for w in self.config["join_words"]}
+        spans, start = [], 0
+        for index, token in enumerate(tokens):
+            if token.text.lower() in joins:
+                spans.append((start, index))
+                start = index + 1
+            elif index + 1 < len(tokens) and "?" in text[token.end : tokens[index + 1].start]:
+                spans.append((start, index + 1))
+                start = index + 1
+        spans.append((start, len(tokens)))
+        spans = [(a, b) for a, b in spans if b - a >= 2]
+        return spans if len(spans) == 2 else []  # a long post of many sentences is not a two-part question
+
+    def _parts(self, topic: str | None, message: Message, row: Any) -> list[tuple[str, float]]:
+        """The best entry of each part of a two-part question about ``topic``, when the parts ask for different entries."""
+        spans = self._part_spans(message) if topic in self.models else []
+        sequence = message.get_sparse_features(TEXT)[0] if spans else None
+        if sequence is None:
+            return []
+        tokens = sequence.features.tocsr()
+        whole = message.get_sparse_features(TEXT)[1].features
+        parts: list[tuple[str, float]] = []
+        width = whole.shape[1]  # the sparse part of the classifier's input; dense features (if any) follow
+        for start, end in spans:
+            part = sp.hstack([sp.csr_matrix(tokens[start:end].sum(axis=0)), row[:, width:]], format="csr")
+            key, confidence = max(self._probabilities(topic, part.tocsr()), key=lambda item: item[1])
+            if confidence >= self.config["part_confidence"] and key not in [k for k, _ in parts]:
+                parts.append((str(key), round(float(confidence), 4)))
+        return parts if len(parts) > 1 else []
+
     def _set_prediction(self, message: Message, row: Any) -> None:
         topic = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         ranking = [{INTENT_RESPONSE_KEY: str(key), PREDICTED_CONFIDENCE_KEY: round(float(p), 4)} for key, p in self._ranking(topic, row)]
@@ -129,6 +197,7 @@ class EntrySelector(RegularizedLogisticRegressionClassifier):
                 "utter_action": f"utter_{top[INTENT_RESPONSE_KEY]}" if top[INTENT_RESPONSE_KEY] else None,
             },
             "ranking": ranking,
+            "parts": [{INTENT_RESPONSE_KEY: key, PREDICTED_CONFIDENCE_KEY: p} for key, p in self._parts(topic, message, row)],
         }
         message.set(
             RESPONSE_SELECTOR_PROPERTY_NAME,

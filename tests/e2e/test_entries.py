@@ -27,9 +27,10 @@ def test_entry_level_questions_get_their_topic_and_entry(assistant, pack):
             topic_misses.append((question["text"], entry.id, got["label"]))
         elif got["entry"] != entry.id:
             entry_misses.append((question["text"], entry.id, got["entry"]))
-        else:  # the entry's own text, sources and offices
+        else:  # the entry's own text, sources and offices (a question of two parts adds its second entry's)
             assert entry.translations[question["lang"]].answer in texts(messages)
-            assert (got["sources"], got["offices"]) == (list(entry.sources), list(entry.offices))
+            assert got["sources"][: len(entry.sources)] == list(entry.sources)
+            assert got["offices"][: len(entry.offices)] == list(entry.offices)
     total = len(QUESTIONS)
     assert len(topic_misses) <= (1 - TOPIC_TARGET) * total, topic_misses
     assert len(topic_misses) + len(entry_misses) <= (1 - ENTRY_TARGET) * total, entry_misses + topic_misses

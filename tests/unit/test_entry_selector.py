@@ -77,6 +77,30 @@ def test_it_ranks_the_entries_of_the_predicted_topic_and_saves_them(tmp_path: Pa
     assert messages[0].get("response_selector")["all_retrieval_intents"] == ["residence_permit", "taxes"]
 
 
+def test_a_two_part_question_is_ranked_part_by_part(tmp_path: Path) -> None:
+    storage, tokenizer, featurizer = _pipeline(tmp_path)
+    data = TrainingData([Message.build(text, intent=key) for key, texts in EXAMPLES.items() for text in texts])
+    tokenizer.process_training_data(data)
+    featurizer.train(data)
+    featurizer.process_training_data(data)
+    config = {**EntrySelector.get_default_config(), "C": 50, "learn_overview": False, "part_confidence": 0.4}
+    selector = EntrySelector.create(config, storage, Resource("entries"), _context("entries"))
+    selector.train(data)
+    messages = [
+        _message("which documents for the residence permit and how much is the residence permit fee", "residence_permit"),
+        _message("how much is the residence permit fee", "residence_permit"),
+    ]
+    tokenizer.process(messages)
+    featurizer.process(messages)
+    selector.process(messages)
+
+    two, one = (m.get("response_selector")["default"] for m in messages)
+    assert [p["intent_response_key"] for p in two["parts"]] == ["residence_permit/documents", "residence_permit/fee"]
+    assert one["parts"] == []
+    # without the overview's examples, the ranking holds entries only
+    assert all(not r["intent_response_key"].endswith("/overview") for r in one["ranking"])
+
+
 def test_without_retrieval_intents_it_trains_and_loads_empty(tmp_path: Path) -> None:
     storage, tokenizer, featurizer = _pipeline(tmp_path)
     data = TrainingData([Message.build("hello there", intent="greet"), Message.build("bye now", intent="goodbye")])
