@@ -89,7 +89,7 @@ class EntrySelector(RegularizedLogisticRegressionClassifier):
             # words that join the parts of a two-part question, in the pack's languages
             "join_words": ["and", "also", "plus", "un", "arī", "и", "также", "а", "і", "й", "та", "також"],
             # a part names its entry only when the part's model gives it at least this probability
-            "part_confidence": 0.7,
+            "part_confidence": 0.55,
         }
 
     def __init__(self, config: dict[str, Any], name: str, model_storage: ModelStorage, resource: Resource) -> None:
