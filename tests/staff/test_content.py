@@ -37,7 +37,7 @@ def text_form(server: StaffServer, lang: str, topic: str = "banking", **changes:
 
 
 async def new_fee_in_english(server: StaffServer, editor) -> None:
-    """The editor changes the address-declaration fee in the source language (English) first.
+    """The editor changes the address-declaration fee in the source language (English) first, overview and fee entry.
 
     Numbers must agree across languages (content-check), so a new fee is saved in
     the source first; its translations are then out of date until each is updated.
@@ -46,6 +46,23 @@ async def new_fee_in_english(server: StaffServer, editor) -> None:
     assert "EUR 4.27" in (en.answer or "")
     form = text_form(server, "en", topic="address_registration", answer=(en.answer or "").replace("EUR 4.27", "EUR 5.10"))
     status, page, _ = await editor.post("/topics/address_registration/en", form)
+    assert status == 303, page
+    await new_fee_in_entry(server, editor, "en")
+
+
+async def new_fee_in_entry(server: StaffServer, editor, lang: str) -> None:
+    """The editor changes the fee in the topic's fee entry too (the entry answers "how much does it cost")."""
+    tr = draft_pack(server).topics["address_registration"].entries["fee"].translations[lang]
+    old, new = ("EUR 4.27", "EUR 5.10") if lang == "en" else ("4,27 EUR", "5,10 EUR")
+    assert old in (tr.answer or "")
+    form = [
+        ("base", text_hash(topic_file(server, "address_registration"))),
+        ("title", tr.title or ""),
+        ("answer", (tr.answer or "").replace(old, new)),
+        ("examples", "\n".join(tr.examples)),
+        *([("up_to_date", "on")] if lang != "en" else []),
+    ]
+    status, page, _ = await editor.post(f"/entries/address_registration/fee/{lang}", form)
     assert status == 303, page
 
 

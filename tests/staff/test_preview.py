@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import unescape
 
 from tests.staff.harness import Browser, add_staff
-from tests.staff.test_content import draft_pack, new_fee_in_english, text_form
+from tests.staff.test_content import draft_pack, new_fee_in_english, new_fee_in_entry, text_form
 
 
 def _reply_blocks(page: str) -> list[str]:
@@ -22,6 +22,7 @@ async def _new_fee_and_way_of_asking(server, editor: Browser) -> str:
     form = [(k, v) for k, v in form if k != "examples"] + [("examples", "\n".join([*tr.examples, question])), ("up_to_date", "on")]
     status, text, _ = await editor.post("/topics/address_registration/lv", form)
     assert status == 303, text
+    await new_fee_in_entry(server, editor, "lv")
     return question
 
 

@@ -28,7 +28,7 @@ from bot.staff.db import open_database
 from bot.staff.draft import Draft
 from tests.staff.harness import StaffServer, add_staff, publish_from_page
 from tests.staff.stack import HEAVY_CONFIG, Probe, Stack, ask, status_model
-from tests.staff.test_content import draft_pack, new_fee_in_english, text_form
+from tests.staff.test_content import draft_pack, new_fee_in_english, new_fee_in_entry, text_form
 
 TOPIC = "packs/latvia/topics/address_registration.yml"
 OLD_FEE, NEW_FEE = "4,27 EUR", "5,10 EUR"
@@ -86,6 +86,8 @@ async def _edit_latvian(staff, answer: tuple[str, str] | None = None, new_exampl
     form = [*text_form(app, "lv", topic="address_registration", **changes), ("up_to_date", "on")]
     status, page, _ = await browsers["editor"].post("/topics/address_registration/lv", form)
     assert status == 303, page
+    if answer:
+        await new_fee_in_entry(app, browsers["editor"], "lv")
 
 
 async def _publish(stack: Stack) -> tuple[int, dict]:

@@ -24,7 +24,7 @@ from bot.settings import PROJECT_ROOT
 from tests.postgres import free_port
 from tests.staff.conftest import RASA_BIN
 from tests.staff.harness import add_staff, copy_content, publish_from_page, strings_form
-from tests.staff.test_content import draft_pack, new_fee_in_english, text_form
+from tests.staff.test_content import draft_pack, new_fee_in_english, new_fee_in_entry, text_form
 
 QUESTION = "cik maksā deklarēt dzīvesvietu pašvaldībā"
 THANKS = "You are welcome! Is there anything else I can help with?"  # an interface string (gettext id)
@@ -124,6 +124,7 @@ async def test_answers_and_interface_strings_go_live_without_a_restart_then_roll
     lv = draft_pack(server).topics["address_registration"].translations["lv"]
     form = [*text_form(server, "lv", topic="address_registration", answer=lv.answer.replace("4,27 EUR", "5,10 EUR")), ("up_to_date", "on")]
     assert (await editor.post("/topics/address_registration/lv", form))[0] == 303
+    await new_fee_in_entry(server, editor, "lv")
     assert (await translator.post("/strings/lv", strings_form(server, "lv", **{THANKS: NEW_THANKS})))[0] == 303
     assert "4,27 EUR" in await _ask(rasa_url, QUESTION)  # a draft is not live
     _, page, _ = await publisher.get("/publish")
