@@ -41,6 +41,17 @@ def _pipeline(tmp_path: Path):
     return storage, tokenizer, featurizer
 
 
+def _trained(tmp_path: Path, config: dict) -> tuple:
+    """A tokenizer, featurizer and entry selector trained on EXAMPLES; the selector loaded back from storage."""
+    storage, tokenizer, featurizer = _pipeline(tmp_path)
+    data = TrainingData([Message.build(text, intent=key) for key, texts in EXAMPLES.items() for text in texts])
+    tokenizer.process_training_data(data)
+    featurizer.train(data)
+    featurizer.process_training_data(data)
+    EntrySelector.create(config, storage, Resource("entries"), _context("entries")).train(data)
+    return tokenizer, featurizer, EntrySelector.load(config, storage, Resource("entries"), _context("entries"))
+
+
 def _message(text: str, intent: str) -> Message:
     message = Message(data={"text": text})
     message.set("intent", {"name": intent, "confidence": 1.0})
@@ -48,16 +59,7 @@ def _message(text: str, intent: str) -> Message:
 
 
 def test_it_ranks_the_entries_of_the_predicted_topic_and_saves_them(tmp_path: Path) -> None:
-    storage, tokenizer, featurizer = _pipeline(tmp_path)
-    data = TrainingData([Message.build(text, intent=key) for key, texts in EXAMPLES.items() for text in texts])
-    tokenizer.process_training_data(data)
-    featurizer.train(data)
-    featurizer.process_training_data(data)
-    config = {**EntrySelector.get_default_config(), "C": 50}
-    selector = EntrySelector.create(config, storage, Resource("entries"), _context("entries"))
-    selector.train(data)
-
-    loaded = EntrySelector.load(config, storage, Resource("entries"), _context("entries"))
+    tokenizer, featurizer, loaded = _trained(tmp_path, {**EntrySelector.get_default_config(), "C": 50})
     messages = [
         _message("what does the residence permit cost", "residence_permit"),
         _message("and how much?", "follow_up"),
@@ -78,14 +80,8 @@ def test_it_ranks_the_entries_of_the_predicted_topic_and_saves_them(tmp_path: Pa
 
 
 def test_a_two_part_question_is_ranked_part_by_part(tmp_path: Path) -> None:
-    storage, tokenizer, featurizer = _pipeline(tmp_path)
-    data = TrainingData([Message.build(text, intent=key) for key, texts in EXAMPLES.items() for text in texts])
-    tokenizer.process_training_data(data)
-    featurizer.train(data)
-    featurizer.process_training_data(data)
     config = {**EntrySelector.get_default_config(), "C": 50, "learn_overview": False, "part_confidence": 0.4}
-    selector = EntrySelector.create(config, storage, Resource("entries"), _context("entries"))
-    selector.train(data)
+    tokenizer, featurizer, selector = _trained(tmp_path, config)
     messages = [
         _message("which documents for the residence permit and how much is the residence permit fee", "residence_permit"),
         _message("how much is the residence permit fee", "residence_permit"),
