@@ -17,7 +17,7 @@ becomes the entries to answer:
 from __future__ import annotations
 
 from actions.turn import Turn
-from bot.content.model import OVERVIEW_KEY, Entry, Topic
+from bot.content.model import OVERVIEW_KEY, RESPONSE_KEY_SEPARATOR, Entry, Topic
 from bot.dialogue import ENTITY_ENTRY
 
 #: Below this confidence (within the topic) the overview answers instead of an entry
@@ -27,17 +27,20 @@ ENTRY_CONFIDENCE = 0.5
 SHORT_MESSAGE_WORDS = 3
 SHORT_MESSAGE_CONFIDENCE = 0.8
 
-_DELIMITER = "/"
-
 
 def _key(intent_response_key: str) -> str:
-    return intent_response_key.partition(_DELIMITER)[2]
+    return intent_response_key.partition(RESPONSE_KEY_SEPARATOR)[2]
+
+
+def _of_topic(topic: Topic, ranking: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """The ranking's items of ``topic``, as (key, confidence)."""
+    prefix = f"{topic.id}{RESPONSE_KEY_SEPARATOR}"
+    return [(_key(k), c) for k, c in ranking if k.startswith(prefix)]
 
 
 def _within(topic: Topic, ranking: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """The ranking's items of ``topic``, as (key, confidence) renormalised within the topic."""
-    prefix = f"{topic.id}{_DELIMITER}"
-    items = [(_key(k), c) for k, c in ranking if k.startswith(prefix)]
+    items = _of_topic(topic, ranking)
     total = sum(c for _k, c in items)
     return [(k, c / total) for k, c in items] if total > 0 else []
 
@@ -49,9 +52,7 @@ def _needed_confidence(turn: Turn) -> float:
 
 def _parts(turn: Turn, topic: Topic) -> list[Entry]:
     """The entries the parts of a two-part question ask for, as the entry selector split it."""
-    selector = (turn.tracker.latest_message.get("response_selector") or {}).get("default") or {}
-    keys = [str(part.get("intent_response_key") or "") for part in selector.get("parts") or []]
-    entries = [topic.entries[_key(k)] for k in keys if k.startswith(f"{topic.id}{_DELIMITER}") and _key(k) in topic.entries]
+    entries = [topic.entries[key] for key, _confidence in _of_topic(topic, turn.entry_parts()) if key in topic.entries]
     return entries if len(entries) > 1 else []
 
 
@@ -75,12 +76,11 @@ def chosen_entries(turn: Turn, topic: Topic, needed: float | None = None) -> lis
 
 def follow_up_entries(turn: Turn, topic: Topic) -> list[Entry]:
     """The entries of ``topic`` that answer a follow-up question (empty: the overview answers)."""
-    ranking = turn.entry_ranking()
     chosen = chosen_entries(turn, topic, needed=ENTRY_CONFIDENCE)  # a follow-up is short by nature
     if chosen:
         return chosen
     # the topic's entries were not ranked: take the kind of entry asked for ("fee") in this topic
-    for intent_response_key, _confidence in ranking:
+    for intent_response_key, _confidence in turn.entry_ranking():
         key = _key(intent_response_key)
         if key in topic.entries:
             return [topic.entries[key]]

@@ -65,9 +65,16 @@ class Turn:
         Within the message's topic when the intent is a topic, over every entry
         otherwise (``bot.components.entry_selector``).
         """
+        return self._selected("ranking")
+
+    def entry_parts(self) -> list[tuple[str, float]]:
+        """The entries the parts of a two-part question ask for, as the entry selector split it (empty otherwise)."""
+        return self._selected("parts")
+
+    def _selected(self, key: str) -> list[tuple[str, float]]:
         selector = (self.tracker.latest_message.get("response_selector") or {}).get("default") or {}
-        ranking = selector.get("ranking") or []
-        return [(r["intent_response_key"], float(r.get("confidence") or 0.0)) for r in ranking if r.get("intent_response_key")]
+        items = selector.get(key) or []
+        return [(r["intent_response_key"], float(r.get("confidence") or 0.0)) for r in items if r.get("intent_response_key")]
 
     def entity(self, name: str) -> str | None:
         """The value of a button payload's entity, if any."""

@@ -13,14 +13,11 @@ from typing import Any
 
 import yaml
 
-from bot.content.model import OVERVIEW_KEY, Answer, Entry, Pack, Translation
+from bot.content.model import OVERVIEW_KEY, RESPONSE_KEY_SEPARATOR, Answer, Entry, Pack, Translation
 from bot.dialogue import ENTITIES, SLOTS, action_for_intent, all_actions
 from bot.settings import PROJECT_ROOT
 from bot.text import normalize_user_text
 
-#: Rasa's separator of a retrieval intent and its response key (rasa.shared.nlu.constants;
-#: not imported, so that the staff app's environment, which has no Rasa, can build too).
-RESPONSE_IDENTIFIER_DELIMITER = "/"
 UTTER_PREFIX = "utter_"
 
 # Rasa reads "[text](entity)" and "{...}" inside examples as entity markup.
@@ -50,8 +47,8 @@ def _block(intent: str, examples: list[str]) -> dict[str, str]:
 def retrieval_intent(answer: Answer) -> str:
     """The retrieval intent an answer's ways of asking train: ``residence_permit/fee``, ``residence_permit/overview``."""
     if isinstance(answer, Entry):
-        return f"{answer.topic}{RESPONSE_IDENTIFIER_DELIMITER}{answer.key}"
-    return f"{answer.id}{RESPONSE_IDENTIFIER_DELIMITER}{OVERVIEW_KEY}"
+        return f"{answer.topic}{RESPONSE_KEY_SEPARATOR}{answer.key}"
+    return f"{answer.id}{RESPONSE_KEY_SEPARATOR}{OVERVIEW_KEY}"
 
 
 def nlu_data(pack: Pack) -> dict[str, Any]:

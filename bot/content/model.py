@@ -87,6 +87,9 @@ class Answer:
 ENTRY_SEPARATOR = "."
 #: The key a topic's overview answers under, beside its entries' keys (no entry may use it).
 OVERVIEW_KEY = "overview"
+#: Joins a topic and a key into the retrieval intent the NLU model learns (``residence_permit/fee``): Rasa's
+#: RESPONSE_IDENTIFIER_DELIMITER, written here so that the staff app's environment, which has no Rasa, can use it.
+RESPONSE_KEY_SEPARATOR = "/"
 
 
 @dataclass(frozen=True)
