@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-HTTPS_URL = re.compile(r"^https://[^\s/$.?#][^\s]*$")
+# no white space, quotes, angle brackets or backslashes: nothing that could close an attribute or open markup
+HTTPS_URL = re.compile(r"^https://[^\s/$.?#\"'<>\\][^\s\"'<>\\]*$")
 
 
 def is_https_url(value: str) -> bool:

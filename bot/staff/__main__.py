@@ -1,6 +1,8 @@
 """Command line: ``python -m bot.staff serve`` (the web app) and ``python -m bot.staff create-admin --email ...``.
 
-Also ``proxy``, ``publish``, ``rollback`` and ``publish-status`` (bot/staff/publish_cli.py).
+Also ``proxy``, ``publish``, ``rollback`` and ``publish-status`` (bot/staff/publish_cli.py),
+and ``retention``: one run of the retention job (bot/staff/retention.py), for
+an operator's cron; the web app runs it every hour by itself.
 
 The first admin's password is typed twice at a prompt, or read from standard
 input (one line) or from ``MIGRANT_BOT_STAFF_ADMIN_PASSWORD`` for scripts.
@@ -17,7 +19,9 @@ import os
 import sys
 
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
+from bot.staff import conversations, retention
 from bot.staff.app import create_app
 from bot.staff.config import load_config
 from bot.staff.db import open_database
@@ -61,6 +65,26 @@ async def _create_admin(email: str, name: str) -> int:
     return 0
 
 
+async def _retention() -> int:
+    """Runs the retention job once and prints what it deleted."""
+    config = load_config()
+    store = conversations.engine_for(config.conversations_url) if conversations.exists(config.conversations_url) else None
+    try:
+        staff = await open_database(config.database_url)
+        try:
+            report = await retention.run(store, staff, config.retention_days, config.inbox_retention_days)
+        finally:
+            await staff.dispose()
+    except (SQLAlchemyError, OSError) as error:
+        print(f"The retention job could not finish ({type(error).__name__}: {error}); run it again.", file=sys.stderr)
+        return 1
+    finally:
+        if store is not None:
+            await store.dispose()
+    print(report)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.staff", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -68,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     admin = sub.add_parser("create-admin", help="create an admin account (the first one, or another)")
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="")
+    sub.add_parser("retention", help="delete conversations idle for MIGRANT_BOT_RETENTION_DAYS (archiving their inbox questions) once")
     add_commands(sub)
     args = parser.parse_args(argv)
     if args.command in ("proxy", "publish", "rollback", "publish-status"):
@@ -75,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_command(args)
     if args.command == "create-admin":
         return asyncio.run(_create_admin(args.email, args.name))
+    if args.command == "retention":
+        return asyncio.run(_retention())
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config = load_config()
     print(f"Staff app: http://{config.host}:{config.port}/", flush=True)

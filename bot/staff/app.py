@@ -6,17 +6,18 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.staff import background, conversations, retention
 from bot.staff.config import StaffConfig
 from bot.staff.db import open_database
 from bot.staff.draft import Draft
-from bot.staff.views import auth, content, entries, exchange, inbox, preview, publishing, strings, users
+from bot.staff.views import auth, content, entries, exchange, inbox, preview, privacy, publishing, strings, users
 from bot.staff.web import CONFIG, DRAFT, ENGINE, LANGUAGES, context_middleware, csrf_middleware
 
 STATIC = Path(__file__).parent / "static"
 
 
 async def create_app(config: StaffConfig) -> web.Application:
-    """The application with its database opened and the draft content ready."""
+    """The application with its database opened, the draft content ready and its periodic jobs set to start."""
     app = web.Application(middlewares=[context_middleware, csrf_middleware], client_max_size=2 * 1024 * 1024)
     engine = await open_database(config.database_url)
     draft = Draft(config.draft_dir, config.published_data_dir, config.pack, engine, published_locales=config.published_locales_dir)
@@ -25,7 +26,7 @@ async def create_app(config: StaffConfig) -> web.Application:
     app[ENGINE] = engine
     app[DRAFT] = draft
     app[LANGUAGES] = list((await draft.pack()).languages)
-    app[inbox.CONVERSATIONS] = inbox.conversations_engine(config.conversations_url)
+    app[conversations.CONVERSATIONS] = conversations.engine_for(config.conversations_url)
     app.add_routes(auth.routes)
     app.add_routes(users.routes)
     app.add_routes(content.routes)
@@ -34,12 +35,17 @@ async def create_app(config: StaffConfig) -> web.Application:
     app.add_routes(preview.routes)
     app.add_routes(exchange.routes)
     app.add_routes(inbox.routes)
+    app.add_routes(privacy.routes)
     app.add_routes(publishing.routes)
     app.router.add_static("/static", STATIC)
+    # cleanup contexts end before on_cleanup runs: the jobs stop before the engines close
+    delay = config.housekeeping_delay_s
+    app.cleanup_ctx.append(background.periodic("expired imports", exchange.delete_expired_imports, exchange.CLEANUP_EVERY_S, delay))
+    app.cleanup_ctx.append(background.periodic("retention", retention.run_in_app, retention.EVERY_S, delay))
 
     async def close(_: web.Application) -> None:
         await engine.dispose()
-        await app[inbox.CONVERSATIONS].dispose()
+        await app[conversations.CONVERSATIONS].dispose()
 
     app.on_cleanup.append(close)
     return app

@@ -1,4 +1,8 @@
-"""The staff app's settings, read from the environment (prefix ``MIGRANT_BOT_STAFF_``)."""
+"""The staff app's settings, read from the environment (prefix ``MIGRANT_BOT_STAFF_``).
+
+What the staff app shares with the assistant (the content, the conversation
+store, how long conversations are kept) comes from ``bot.settings``.
+"""
 
 from __future__ import annotations
 
@@ -45,6 +49,9 @@ class StaffConfig:
     rasa_url: str  # the live assistant's Rasa server (HTTP API), for previews
     api_token: str  # its API token (MIGRANT_BOT_API_TOKEN or var/api-token); "" when there is none yet
     conversations_url: str  # the assistant's conversation store (MIGRANT_BOT_DATABASE_URL), read for the inbox
+    retention_days: int  # conversations idle this long are deleted (MIGRANT_BOT_RETENTION_DAYS)
+    inbox_retention_days: int  # archived inbox questions are deleted this long after they were asked (MIGRANT_BOT_INBOX_RETENTION_DAYS)
+    housekeeping_delay_s: int  # the periodic jobs (retention, expired imports) first run this long after the start
 
 
 def _secret(var_dir: Path) -> bytes:
@@ -74,7 +81,10 @@ def _api_token(var_dir: Path) -> str:
 def load_config() -> StaffConfig:
     """Reads the settings (defaults suit a local start)."""
     var_dir = Path(_env("VAR_DIR", str(PROJECT_ROOT / "var")))
-    content = load_settings()
+    try:
+        content = load_settings()
+    except ValueError as error:  # a setting shared with the assistant, e.g. MIGRANT_BOT_RETENTION_DAYS
+        raise SystemExit(str(error)) from None
     return StaffConfig(
         database_url=_env("DATABASE_URL", f"sqlite:///{var_dir / 'staff.db'}"),
         host=_env("HOST", "127.0.0.1"),
@@ -93,4 +103,7 @@ def load_config() -> StaffConfig:
         rasa_url=_env("RASA_URL", f"http://127.0.0.1:{os.environ.get('MIGRANT_BOT_RASA_PORT', '5005')}").rstrip("/"),
         api_token=_api_token(var_dir),
         conversations_url=content.database_url,
+        retention_days=content.retention_days,
+        inbox_retention_days=content.inbox_retention_days,
+        housekeeping_delay_s=_int("HOUSEKEEPING_DELAY_S", 60),
     )

@@ -1,4 +1,4 @@
-"""The staff database: users, sessions, sign-in failures, audit log, content versions.
+"""The staff database: users, sessions, sign-in failures, audit log, content versions, the inbox archive.
 
 SQLite by default, PostgreSQL by configuration (``MIGRANT_BOT_STAFF_DATABASE_URL``,
 ``postgresql://user:password@host/db``). Times are Unix seconds (float): the
@@ -145,4 +145,16 @@ publish_lock = Table(
     Column("id", Integer, primary_key=True),  # always 1: a second insert fails, so one job runs at a time
     Column("job_id", Integer, nullable=False),
     Column("heartbeat", Float, nullable=False),
+)
+
+# The inbox's questions from conversations the retention job deleted (bot/staff/retention.py): masked, and
+# never linked to the person who asked (no sender id); deleted after MIGRANT_BOT_INBOX_RETENTION_DAYS.
+inbox_archive = Table(
+    "staff_inbox_archive",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("text", Text, nullable=False),  # masked (bot.privacy.masking)
+    Column("lang", String(20), nullable=False),
+    Column("reason", String(40), nullable=False),  # nlu_fallback | out_of_scope | unhelpful
+    Column("at", Float, nullable=False, index=True),  # when it was asked
 )

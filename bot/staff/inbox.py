@@ -1,62 +1,57 @@
 """The inbox of unanswered questions: what users asked that the assistant did not understand or cover.
 
-Read-only from the assistant's conversation store (Rasa's SQL tracker store,
+Read from the assistant's conversation store (Rasa's SQL tracker store,
 ``MIGRANT_BOT_DATABASE_URL``, table ``events``): user messages that Rasa
 classified as ``nlu_fallback`` (not understood) or ``out_of_scope`` (not
 covered), and questions whose answer the user marked with "this did not
 help" (the button under every topic answer: the question is the user's last
-typed message before the press, reason ``unhelpful``). Personal data is
-masked before anything is shown or grouped, and similar questions are
-grouped and counted (character trigram overlap).
+typed message before the press, reason ``unhelpful``). Conversations are
+deleted after ``MIGRANT_BOT_RETENTION_DAYS``; their questions live on in
+the staff database's archive (``staff_inbox_archive``, written by
+bot/staff/retention.py), masked and without the sender, and the inbox reads
+both. Personal data is masked (bot.privacy.masking) before anything is
+shown, grouped or archived, and similar questions are grouped and counted
+(character trigram overlap).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, select
+from sqlalchemy import and_, delete, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.dialogue import ENTITY_FEEDBACK, FEEDBACK_INTENT, FEEDBACK_UNHELPFUL
+from bot.privacy.erase import events as _events
+from bot.privacy.masking import KINDS, mask_personal_data
+from bot.staff.db import inbox_archive
 
 REASONS = ("nlu_fallback", "out_of_scope")
 UNHELPFUL = FEEDBACK_UNHELPFUL  # the reason of a question whose answer was marked "this did not help"
 SIMILAR = 0.5  # Jaccard overlap of character trigrams that puts two questions in one group
-
-# Rasa's table, declared (not reflected) with the columns read here.
-_events = Table(
-    "events",
-    MetaData(),
-    Column("id", Integer, primary_key=True),
-    Column("sender_id", String(255)),
-    Column("type_name", String(255)),
-    Column("timestamp", Float),
-    Column("intent_name", String(255)),
-    Column("data", Text),
-)
-
-# Most specific first: a personal code is also a number.
-_MASKS = [
-    (re.compile(r"\b\d{6}-?[0-9]\d{4}\b"), "[personal code]"),  # Latvian personas kods
-    (re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b"), "[account]"),  # IBAN
-    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[e-mail]"),
-    (re.compile(r"(?:\+|00)\d[\d \-]{6,16}\d"), "[phone]"),
-    (re.compile(r"\b\d[\d \-]{6,}\d\b"), "[number]"),
-    (re.compile(r"\b[A-Z]{2}\d{7}\b"), "[document]"),  # passport-style numbers
-]
+DAYS = 90  # the inbox shows the questions of this many days
+MAX_TEXT = 500  # characters of a question kept
+MAX_LANG = 20  # the language code comes from the client's metadata: kept short
+#: A placeholder the masking leaves in a text ("[phone]", "[personal code]", "[date of birth]").
+TAG = re.compile(r"\[(?:" + "|".join(re.escape(kind) for kind in KINDS) + r")\]")
 
 
 def mask(text: str) -> str:
-    """The text with personal data (codes, accounts, e-mails, phones, long numbers) replaced by a tag."""
-    for pattern, tag in _MASKS:
-        text = pattern.sub(tag, text)
-    return text
+    """The text with personal data (names, codes, documents, accounts, cards, e-mails, phones, addresses, birth dates) replaced by tags."""
+    return mask_personal_data(text).text
+
+
+def personal_data_tags(text: str) -> list[str]:
+    """The personal-data tags in ``text``, including those masking it would add (empty: safe as training data)."""
+    return sorted(set(TAG.findall(text)) | set(TAG.findall(mask(text))))
 
 
 def _fold(text: str) -> str:
@@ -141,7 +136,11 @@ def _question(row: Any, reason: str | None = None, at: float | None = None) -> Q
     metadata = data.get("metadata") or {}
     lang = metadata.get("lang") if isinstance(metadata, dict) else None
     when = float(row["timestamp"] or 0) if at is None else at
-    return Question(text=mask(text[:500]), lang=str(lang or "?"), reason=reason or row["intent_name"], at=when)
+    return Question(text=mask(text[:MAX_TEXT]), lang=str(lang or "?")[:MAX_LANG], reason=reason or row["intent_name"], at=when)
+
+
+def _questions(rows: Sequence[Any]) -> list[Question]:
+    return [q for q in (_question(r) for r in rows) if q]
 
 
 def _is_unhelpful_mark(row: Any) -> bool:
@@ -150,46 +149,96 @@ def _is_unhelpful_mark(row: Any) -> bool:
     return any(isinstance(e, dict) and e.get("entity") == ENTITY_FEEDBACK and e.get("value") == FEEDBACK_UNHELPFUL for e in entities)
 
 
-async def _marked_unhelpful(conn: Any, since: float, limit: int) -> list[Question]:
+async def _not_understood(conn: AsyncConnection, since: float, limit: int, sender: str | None = None) -> list[Question]:
+    """The messages classified as not understood or not covered (of one sender, or of everyone)."""
+    query = select(_events.c.intent_name, _events.c.timestamp, _events.c.data).where(
+        _events.c.type_name == "user", _events.c.intent_name.in_(REASONS), _events.c.timestamp > since
+    )
+    if sender is not None:
+        query = query.where(_events.c.sender_id == sender)
+    rows = (await conn.execute(query.order_by(_events.c.timestamp.desc()).limit(limit))).mappings().all()
+    return await asyncio.to_thread(_questions, rows)  # masking thousands of messages is CPU work
+
+
+async def _marked_unhelpful(conn: AsyncConnection, since: float, limit: int, sender: str | None = None) -> list[Question]:
     """The questions whose answer was marked "this did not help": each mark's sender's last typed message before it."""
-    marks = (
-        await conn.execute(
-            select(_events.c.sender_id, _events.c.timestamp, _events.c.data)
-            .where(_events.c.type_name == "user", _events.c.intent_name == FEEDBACK_INTENT, _events.c.timestamp > since)
-            .where(_events.c.data.contains(f'"{ENTITY_FEEDBACK}"'))
-            .order_by(_events.c.timestamp.desc())
-            .limit(limit)
-        )
-    ).mappings().all()
+    query = (
+        select(_events.c.sender_id, _events.c.timestamp, _events.c.data)
+        .where(_events.c.type_name == "user", _events.c.intent_name == FEEDBACK_INTENT, _events.c.timestamp > since)
+        .where(_events.c.data.contains(f'"{ENTITY_FEEDBACK}"'))
+    )
+    if sender is not None:
+        query = query.where(_events.c.sender_id == sender)
+    marks = (await conn.execute(query.order_by(_events.c.timestamp.desc()).limit(limit))).mappings().all()
     found = []
     for mark in (m for m in marks if _is_unhelpful_mark(m)):
         earlier = (
-            await conn.execute(
-                select(_events.c.timestamp, _events.c.data, _events.c.intent_name)
-                .where(_events.c.sender_id == mark["sender_id"], _events.c.type_name == "user", _events.c.timestamp < mark["timestamp"])
-                .order_by(_events.c.timestamp.desc())
-                .limit(5)  # the question, possibly behind a button press or two
-            )
-        ).mappings().all()
-        question = next((q for q in (_question(r, UNHELPFUL, float(mark["timestamp"])) for r in earlier) if q), None)
+            select(_events.c.timestamp, _events.c.data, _events.c.intent_name)
+            .where(_events.c.sender_id == mark["sender_id"], _events.c.type_name == "user", _events.c.timestamp < mark["timestamp"])
+            .order_by(_events.c.timestamp.desc())
+            .limit(5)  # the question, possibly behind a button press or two
+        )
+        rows = (await conn.execute(earlier)).mappings().all()
+        question = next((q for q in (_question(r, UNHELPFUL, float(mark["timestamp"])) for r in rows) if q), None)
         if question:
             found.append(question)
     return found
 
 
-async def unanswered(engine: AsyncEngine, days: int = 90, limit: int = 5000) -> tuple[list[Question], str]:
-    """The unanswered questions of the last ``days`` (newest ``limit``), and a note when the store cannot be read."""
+async def questions_of(conn: AsyncConnection, sender: str, since: float, limit: int = 5000) -> list[Question]:
+    """One conversation's inbox questions asked after ``since``, masked (what the retention job archives)."""
+    return await _not_understood(conn, since, limit, sender) + await _marked_unhelpful(conn, since, limit, sender)
+
+
+async def _archived(staff: AsyncEngine, since: float, limit: int) -> list[Question]:
+    query = select(inbox_archive).where(inbox_archive.c.at > since).order_by(inbox_archive.c.at.desc()).limit(limit)
+    async with staff.connect() as conn:
+        rows = (await conn.execute(query)).mappings().all()
+    return [Question(text=r["text"], lang=r["lang"], reason=r["reason"], at=float(r["at"])) for r in rows]
+
+
+async def unanswered(
+    conversations: AsyncEngine | None, staff: AsyncEngine, days: int = DAYS, limit: int = 5000
+) -> tuple[list[Question], str]:
+    """The unanswered questions of the last ``days`` (newest ``limit`` of each kind), and a note when the store cannot be read.
+
+    ``conversations`` is None while the store does not exist yet; the archive is read all the same.
+    """
     since = time.time() - days * 86400
-    query = (
-        select(_events.c.intent_name, _events.c.timestamp, _events.c.data)
-        .where(_events.c.type_name == "user", _events.c.intent_name.in_(REASONS), _events.c.timestamp > since)
-        .order_by(_events.c.timestamp.desc())
-        .limit(limit)
-    )
+    archived = await _archived(staff, since, limit)
+    if conversations is None:
+        return archived, "no conversations yet"
     try:
-        async with engine.connect() as conn:
-            rows = (await conn.execute(query)).mappings().all()
-            unhelpful = await _marked_unhelpful(conn, since, limit)
+        async with conversations.connect() as conn:
+            live = await _not_understood(conn, since, limit) + await _marked_unhelpful(conn, since, limit)
     except SQLAlchemyError as error:
-        return [], f"{type(error).__name__}"
-    return [q for q in (_question(r) for r in rows) if q] + unhelpful, ""
+        return archived, f"{type(error).__name__}"
+    return live + archived, ""
+
+
+async def archive(conn: AsyncConnection, questions: list[Question]) -> int:
+    """Stores masked questions in the archive (inside the caller's transaction); returns how many were new.
+
+    A question already archived (same text, language, reason and time: a run
+    that stopped between archiving and deleting) is not stored twice.
+    """
+    stored = 0
+    for question in questions:
+        same = and_(
+            inbox_archive.c.at == question.at,
+            inbox_archive.c.text == question.text,
+            inbox_archive.c.lang == question.lang,
+            inbox_archive.c.reason == question.reason,
+        )
+        if (await conn.execute(select(inbox_archive.c.id).where(same).limit(1))).first() is None:
+            values = {"text": question.text, "lang": question.lang, "reason": question.reason, "at": question.at}
+            await conn.execute(inbox_archive.insert().values(**values))
+            stored += 1
+    return stored
+
+
+async def delete_archived(staff: AsyncEngine, before: float) -> int:
+    """Deletes archived questions asked before ``before`` (Unix seconds); returns how many."""
+    async with staff.begin() as conn:
+        result = await conn.execute(delete(inbox_archive).where(inbox_archive.c.at < before))
+    return int(result.rowcount or 0)

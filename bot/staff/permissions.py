@@ -1,7 +1,8 @@
 """Who may do what: the one table of permission rules, checked on the server.
 
 Roles: an *editor* edits all content; a *translator* edits the text of the
-languages assigned to them; a *publisher* publishes; an *admin* manages users.
+languages assigned to them; a *publisher* publishes; an *admin* manages users
+and deletes a user's conversation when asked to.
 A person can hold several roles. Anyone signed in may read.
 """
 
@@ -36,6 +37,7 @@ RULES: dict[str, Rule] = {
     "edit_language": lambda user, lang: user.has("editor") or (user.has("translator") and lang in user.languages),
     "publish": lambda user, lang: user.has("publisher"),
     "manage_users": lambda user, lang: user.has("admin"),
+    "delete_conversations": lambda user, lang: user.has("admin"),
 }
 
 

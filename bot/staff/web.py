@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from typing import Awaitable, Callable
+from urllib.parse import quote
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -107,7 +108,7 @@ def requires(permission: str, lang_param: str | None = None) -> Callable[[Handle
             user = request["user"]
             if user is None:
                 if request.method == "GET":
-                    return redirect(f"/sign-in?next={request.rel_url.path}")
+                    return redirect(f"/sign-in?next={quote(request.rel_url.path, safe='/')}")
                 return error_page(request, 401, _("Sign in first."))
             lang = request.match_info.get(lang_param) if lang_param else None
             if not can(user, permission, lang):

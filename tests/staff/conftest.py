@@ -88,6 +88,7 @@ def live_rasa(tmp_path_factory):
     env = {
         **os.environ,
         "MIGRANT_BOT_ACTIONS_URL": f"http://127.0.0.1:{free_port()}/webhook",  # /model/parse needs no actions
+        "MIGRANT_BOT_ACTIONS_TOKEN": os.environ.get("MIGRANT_BOT_ACTIONS_TOKEN") or secrets.token_hex(16),  # endpoints.yml needs one
         "MIGRANT_BOT_DATABASE_URL": f"sqlite:///{root / 'tracker.db'}",
     }
     args = [str(RASA_BIN / "rasa"), "run", "--model", str(model), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]

@@ -170,6 +170,10 @@ CASES = [
     Case("GET", "/users/new", ADMIN),
     Case("GET", "/users/{translator}", ADMIN),
     Case("GET", "/audit", ADMIN),
+    Case("GET", "/privacy", ADMIN),
+    # no such conversation (404), and an unconfirmed deletion (400): past the guard, nothing deleted
+    Case("POST", "/privacy/conversation", ADMIN, lambda server, role: [("conversation", f"nobody-{role}")], ok=(404,)),
+    Case("POST", "/privacy/conversation/delete", ADMIN, lambda server, role: [("conversation", f"nobody-{role}")], ok=(400,)),
     Case("POST", "/topics/banking", EDITOR, _topic_facts),
     Case("POST", "/topics/banking/lv", frozenset({"editor", "translator"}), _topic_text("lv")),
     Case("POST", "/topics/banking/ru", EDITOR, _topic_text("ru")),

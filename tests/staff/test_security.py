@@ -1,13 +1,28 @@
-"""Sign-in, sessions, CSRF, rate limits, password hashing, the first admin and the audit log, over real HTTP."""
+"""Sign-in, sessions, CSRF, rate limits, password hashing, the first admin and the audit log, over real HTTP.
+
+Also the hardening of a security review: hostile spreadsheet uploads, the
+sign-in's "next" address, and markup in office contacts.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import io
+import re
 import sqlite3
+import time
+import zipfile
+from html import unescape
+from urllib.parse import quote
 
+import aiohttp
 import pytest
 
-from tests.staff.harness import ADMIN_EMAIL, PASSWORD, PRODUCTION_HASHING, Browser, user_id
+from bot.staff import yamledit
+from bot.staff.draft import text_hash
+from tests.staff.harness import ADMIN_EMAIL, PASSWORD, PRODUCTION_HASHING, Browser, add_staff, user_id
+from tests.staff.test_content import errors_shown
 
 CSRF_MESSAGE = "missing its security token"
 
@@ -186,3 +201,291 @@ async def test_admin_form_errors_are_shown_and_nothing_saved(sqlite_staff):
     admin_id = user_id(page, ADMIN_EMAIL)
     status, text, _ = await admin.post(f"/users/{admin_id}", [("roles", "editor"), ("active", "on")])
     assert status == 400 and "cannot remove your own admin role" in text
+
+
+# --- spreadsheet uploads that inflate, spread or block (bot/staff/spreadsheet.py) -----------------------------------
+
+_XML = b'<?xml version="1.0" encoding="UTF-8"?>'
+_MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELS = b"http://schemas.openxmlformats.org/package/2006/relationships"
+_DOC = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_HEADER = ("topic", "language", "title", "answer", "examples", "status")
+
+
+def _inline(ref: str, text: str) -> bytes:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'.encode()
+
+
+def _row(number: int, *cells: bytes) -> bytes:
+    return f'<row r="{number}">'.encode() + b"".join(cells) + b"</row>"
+
+
+def _header_row() -> bytes:
+    return _row(1, *(_inline(f"{column}1", name) for column, name in zip("ABCDEF", _HEADER, strict=True)))
+
+
+def _workbook(rows: bytes, dimension: str = "", strings: tuple[bytes, ...] = ()) -> bytes:
+    """A minimal XLSX archive written by hand: what a hostile upload can contain that openpyxl never writes."""
+    sml = b"application/vnd.openxmlformats-officedocument.spreadsheetml."
+    dim = f'<dimension ref="{dimension}"/>'.encode() if dimension else b""
+    shared = b"".join(b"<si><t>" + s + b"</t></si>" for s in strings)
+    parts = {
+        "[Content_Types].xml": _XML + b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        b'<Default Extension="xml" ContentType="application/xml"/>'
+        b'<Override PartName="/xl/workbook.xml" ContentType="' + sml + b'sheet.main+xml"/>'
+        b'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="' + sml + b'worksheet+xml"/>'
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="' + sml + b'sharedStrings+xml"/>'
+        b"</Types>",
+        "_rels/.rels": _XML + b'<Relationships xmlns="' + _RELS + b'"><Relationship Id="rId1" Type="' + _DOC + b'/officeDocument" '
+        b'Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": _XML + b'<workbook xmlns="' + _MAIN + b'" xmlns:r="' + _DOC + b'"><sheets>'
+        b'<sheet name="content" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": _XML + b'<Relationships xmlns="' + _RELS + b'">'
+        b'<Relationship Id="rId1" Type="' + _DOC + b'/worksheet" Target="worksheets/sheet1.xml"/>'
+        b'<Relationship Id="rId2" Type="' + _DOC + b'/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": _XML + b'<worksheet xmlns="' + _MAIN + b'">' + dim + b"<sheetData>" + rows + b"</sheetData>"
+        b"</worksheet>",
+        "xl/sharedStrings.xml": _XML + b'<sst xmlns="' + _MAIN + b'">' + shared + b"</sst>",
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def _one_string_everywhere() -> bytes:
+    """3 KB: one 100,000-character shared string in 200 cells (before the limits: a 20 MB stored import and page)."""
+    shared = b'<c r="D%d" t="s"><v>0</v></c>'
+    cells = b"".join(_row(n, _inline(f"A{n}", "taxes"), _inline(f"B{n}", "lv"), shared % n) for n in range(2, 200))
+    return _workbook(_header_row() + cells, strings=(b"x" * 100_000,))
+
+
+def _declared_wide() -> bytes:
+    """27 KB declaring A1:XFD5000: openpyxl padded every row to 16,384 columns (5.6 s of a blocked server)."""
+    return _workbook(_header_row() + b"".join(_row(n, _inline(f"A{n}", "taxes")) for n in range(2, 5000)), dimension="A1:XFD5000")
+
+
+def _zip_bomb() -> bytes:
+    """60 KB inflating to 60 MB."""
+    return _workbook(_header_row(), strings=(b"0" * 60_000_000,))
+
+
+def _many_cells() -> bytes:
+    """60,000 small cells without a dimension."""
+    rows = b"".join(_row(n, *(b'<c r="%s%d"><v>1</v></c>' % (c.encode(), n) for c in "ABCDEFGHIJKL")) for n in range(2, 5002))
+    return _workbook(_header_row() + rows)
+
+
+async def _upload(browser: Browser, name: str, data: bytes) -> tuple[int, str, float]:
+    await browser.get("/import")
+    form = aiohttp.FormData()
+    form.add_field("csrf_token", browser.token)
+    form.add_field("file", data, filename=name, content_type="application/octet-stream")
+    started = time.monotonic()
+    async with browser.session.post(f"{browser.server.base}/import", data=form, allow_redirects=False) as answer:
+        return answer.status, await answer.text(), time.monotonic() - started
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (_one_string_everywhere, "characters; a cell holds at most 5000"),
+        (_declared_wide, "a sheet has 81920000 cells; at most 50000 are read"),
+        (_zip_bomb, "the workbook unpacks to more than 20 MB"),
+        (_many_cells, "a sheet has 60006 cells; at most 50000 are read"),
+    ],
+    ids=["one-string-everywhere", "declared-wide", "zip-bomb", "many-cells"],
+)
+async def test_a_hostile_xlsx_is_refused_before_it_is_parsed(sqlite_staff, make, message):
+    server, browsers = sqlite_staff
+    data = make()
+    assert len(data) < 200_000  # small files: the request size limit (2 MB) does not stop them
+    status, page, _ = await _upload(browsers["editor"], "content.xlsx", data)
+    assert status == 400 and message in unescape(page), unescape(page)[-3000:]
+    assert len(page) < 100_000  # at most 20 problems are listed
+    with sqlite3.connect(server.root / "staff.db") as db:
+        assert db.execute("select count(*) from staff_pending_imports").fetchone()[0] == 0
+
+
+async def test_the_limits_are_explained_in_the_staff_members_language(sqlite_staff):
+    server, _ = sqlite_staff
+    browser = Browser(server)
+    assert await browser.sign_in("editor@example.lv") == 303
+    await browser.get("/import")
+    await browser.post("/ui-language", {"lang": "lv", "next": "/import"})
+    status, page, _ = await _upload(browser, "content.xlsx", _zip_bomb())
+    assert status == 400 and "atarhivēta darbgrāmata ir lielāka par 20 MB" in unescape(page)
+    await browser.close()
+
+
+LARGE_ROWS = 4990  # with ten cells each and the header: 49,906 cells, within the limit
+
+
+def _legal_but_large() -> bytes:
+    """4,990 rows of ten cells (within every limit): reading takes a while, so it must not hold up other requests."""
+
+    def cells(n: int) -> list[bytes]:
+        return [_inline(f"A{n}", "taxes"), _inline(f"B{n}", "xx"), *(_inline(f"{c}{n}", "w" * 30) for c in "CDEFGHIJ")]
+
+    return _workbook(_header_row() + b"".join(_row(n, *cells(n)) for n in range(2, LARGE_ROWS + 2)))
+
+
+async def test_reading_an_upload_leaves_the_server_free_for_other_requests(sqlite_staff):
+    server, browsers = sqlite_staff
+    data = _legal_but_large()
+    pinger = Browser(server)
+    latencies: list[float] = []
+    done = asyncio.Event()
+
+    async def ping() -> None:
+        while not done.is_set():
+            started = time.monotonic()
+            async with pinger.session.get(f"{server.base}/static/staff.css") as answer:
+                assert answer.status == 200
+            latencies.append(time.monotonic() - started)
+            await asyncio.sleep(0.02)
+
+    pinging = asyncio.create_task(ping())
+    await asyncio.sleep(0.3)
+    status, page, took = await _upload(browsers["editor"], "content.xlsx", data)
+    done.set()
+    await pinging
+    await pinger.close()
+    shown = unescape(page)
+    assert status == 400 and "row 2: language 'xx' is not one of" in shown  # read to the end, then refused row by row
+    assert f"... and {LARGE_ROWS - 20} more problems." in shown and len(page) < 100_000
+    # before, the whole read ran on the event loop: a request waited as long as the upload took
+    assert took > 0.3 and max(latencies) < took / 2, (took, sorted(latencies)[-5:])
+
+
+async def test_an_import_waits_30_minutes_and_expired_ones_are_removed_on_a_timer(fresh_server):
+    server = fresh_server(MIGRANT_BOT_STAFF_HOUSEKEEPING_DELAY_S="1")
+    browsers = await add_staff(server)
+    status, page, _ = await _upload(browsers["editor"], "c.csv", b"topic,language,title\r\ntaxes,lv,Nodokli jauni\r\n")
+    assert status == 200, page
+    pending = re.search(r'action="/import/([^"]+)"', page).group(1)
+    server.stop()
+    with sqlite3.connect(server.root / "staff.db") as db:  # one upload 31 minutes old, a copy of it 29 minutes old
+        row = db.execute("select user_id, filename, changes, bases from staff_pending_imports where id = ?", (pending,)).fetchone()
+        db.execute("update staff_pending_imports set created_at = ? where id = ?", (time.time() - 31 * 60, pending))
+        db.execute("insert into staff_pending_imports values ('recent', ?, ?, ?, ?, ?)", (row[0], time.time() - 29 * 60, *row[1:]))
+    for browser in browsers.values():
+        await browser.close()
+    server.start()  # nobody uploads again: the timer removes the expired one
+    deadline = time.monotonic() + 20
+    while True:
+        with sqlite3.connect(server.root / "staff.db") as db:
+            left = sorted(r[0] for r in db.execute("select id from staff_pending_imports"))
+        if left == ["recent"] or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.2)
+    assert left == ["recent"]
+    browser = Browser(server)
+    assert await browser.sign_in("editor@example.lv") == 303
+    assert (await browser.post(f"/import/{pending}", {}))[0] == 404
+    await browser.close()
+
+
+# --- the sign-in "next" address (bot/staff/views/auth.py) -----------------------------------------------------------
+
+OPEN_REDIRECTS = [
+    "/%09/evil.example/x",  # the browser drops the tab: //evil.example/x
+    "/\t/evil.example/x",
+    "/%0a/evil.example",
+    "/%0d%0aSet-Cookie:x=1",
+    "//evil.example",
+    "/%2F/evil.example",
+    "/%252F%252Fevil.example",
+    "/\\evil.example",
+    "/%5Cevil.example",
+    "https://evil.example/",
+    "javascript:alert(1)",
+    "/ /evil.example",
+    "/\u2028/evil.example",
+    "/\u200b/evil.example",
+    "evil.example",
+]
+
+
+@pytest.mark.parametrize("target", OPEN_REDIRECTS)
+async def test_sign_in_goes_only_to_a_path_on_this_site(sqlite_staff, target):
+    server, _ = sqlite_staff
+    browser = Browser(server)
+    status, page, _ = await browser.get(f"/sign-in?next={quote(target, safe='/%')}")
+    assert status == 200 and 'name="next" value="/"' in page
+    status, _, answer = await browser.post("/sign-in", {"email": "editor@example.lv", "password": PASSWORD, "next": target})
+    assert status == 303 and answer.headers["Location"] == "/"
+    await browser.get("/")  # the signed-in session's token
+    status, _, answer = await browser.post("/ui-language", {"lang": "lv", "next": target})
+    assert status == 303 and answer.headers["Location"] == "/"
+    await browser.close()
+
+
+async def test_sign_in_still_returns_to_the_page_asked_for(sqlite_staff):
+    server, _ = sqlite_staff
+    browser = Browser(server)
+    status, _, answer = await browser.get("/topics/banking")
+    assert status == 303 and answer.headers["Location"] == "/sign-in?next=/topics/banking"
+    await browser.get("/sign-in?next=/topics/banking")
+    status, _, answer = await browser.post("/sign-in", {"email": "editor@example.lv", "password": PASSWORD, "next": "/topics/banking"})
+    assert status == 303 and answer.headers["Location"] == "/topics/banking"
+    await browser.close()
+
+
+# --- office and branch contacts (bot/staff/contacts.py) -------------------------------------------------------------
+
+
+def _office_form(server, **changes: str) -> list[tuple[str, str]]:
+    text = (server.draft_pack / "offices.yml").read_text(encoding="utf-8")
+    raw = yamledit.load(text)["offices"]["ocma"]
+    values = {key: str(raw.get(key) or "") for key in ("short", "website", "phone", "email", "address")}
+    values.update(changes)
+    fields = [("base", text_hash(text)), ("sources", "\n".join(raw.get("sources") or [])), ("reviewed", str(raw.get("reviewed") or ""))]
+    return fields + list(values.items()) + [(f"name_{lang}", name) for lang, name in raw["name"].items()]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("email", 'pmlp@pmlp.gov.lv"><script>alert(1)</script>', "Enter one e-mail address"),
+        ("email", "pmlp@pmlp.gov.lv, other@example.lv", "Enter one e-mail address"),
+        ("email", "<b>pmlp</b>@pmlp.gov.lv", "Enter one e-mail address"),
+        ("website", 'https://www.pmlp.gov.lv/"onmouseover="alert(1)', "Enter the website as one https:// address"),
+        ("website", "https://www.pmlp.gov.lv/<script>", "Enter the website as one https:// address"),
+        ("website", "javascript:alert(1)", "website 'javascript:alert(1)' is not a valid https:// address"),  # the content's rule
+        ("website", "https://www.pmlp.gov.lv/a b", "Enter the website as one https:// address"),
+    ],
+)
+async def test_an_office_contact_with_markup_is_refused(sqlite_staff, field, value, message):
+    server, browsers = sqlite_staff
+    editor = browsers["editor"]
+    before = (server.draft_pack / "offices.yml").read_text(encoding="utf-8")
+    await editor.get("/offices/ocma")
+    status, page, _ = await editor.post("/offices/ocma", _office_form(server, **{field: value}))
+    assert status == 400 and any(message in e for e in errors_shown(page)), page[-2000:]
+    assert (server.draft_pack / "offices.yml").read_text(encoding="utf-8") == before
+
+
+async def test_a_plain_office_contact_is_saved_and_a_branch_booking_page_is_checked_too(sqlite_staff):
+    server, browsers = sqlite_staff
+    editor = browsers["editor"]
+    await editor.get("/offices/ocma")
+    form = _office_form(server, email="info.desk+lv@pmlp.gov.lv", website="https://www.pmlp.gov.lv/lv/kontakti?x=1#riga")
+    status, page, _ = await editor.post("/offices/ocma", form)
+    assert status == 303, page[-2000:]
+    raw = yamledit.load((server.draft_pack / "offices.yml").read_text(encoding="utf-8"))["offices"]["ocma"]
+    assert raw["email"] == "info.desk+lv@pmlp.gov.lv"
+    text = (server.draft_pack / "branches" / "ocma.yml").read_text(encoding="utf-8")
+    branch = next(b for b in yamledit.load(text)["branches"] if b["id"] == "ocma_riga_3")
+    fields = [("base", text_hash(text)), ("sources", "\n".join(branch.get("sources") or []))]
+    fields += [("reviewed", str(branch.get("reviewed") or ""))]
+    fields += [(key, str(branch.get(key) or "")) for key in ("city", "address", "phone", "email", "website")]
+    fields += [("booking", "https://pieraksts.example.lv/'><img src=x>")] + [(f"name_{lang}", n) for lang, n in branch["name"].items()]
+    hours = branch.get("hours") or {}
+    fields += [(f"hours_{day}", ", ".join(hours.get(day) or [])) for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")]
+    await editor.get("/offices/ocma/branches/ocma_riga_3")
+    status, page, _ = await editor.post("/offices/ocma/branches/ocma_riga_3", fields)
+    assert status == 400 and any("Enter the booking page as one https:// address" in e for e in errors_shown(page))
+    assert (server.draft_pack / "branches" / "ocma.yml").read_text(encoding="utf-8") == text

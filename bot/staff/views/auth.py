@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import unquote, urlsplit
+
 from aiohttp import web
 
 from bot.staff import audit, i18n, ratelimit, sessions
@@ -13,11 +16,44 @@ from bot.staff.web import CONFIG, ENGINE, error_page, redirect
 routes = web.RouteTableDef()
 
 
+MAX_NEXT = 2000
+
+
+def _spelled(value: str) -> list[str]:
+    """``value`` and what it decodes to, percent-decoding again while that changes it (a few times at most)."""
+    forms = [value]
+    for _ in range(3):
+        decoded = unquote(forms[-1])
+        if decoded == forms[-1]:
+            break
+        forms.append(decoded)
+    return forms
+
+
+def _unsafe_character(text: str) -> bool:
+    """A control, format or separator character, or any whitespace: a browser drops a tab, so ``/%09/host`` would be ``//host``."""
+    return any(c.isspace() or unicodedata.category(c)[0] in "CZ" for c in text)
+
+
+def is_local_path(value: str) -> bool:
+    """True only for a path on this site: one leading "/", no "//", no backslash, no scheme, no hidden characters.
+
+    Checked as sent and as decoded, since a browser or proxy may decode before it reads the path.
+    """
+    if not value or len(value) > MAX_NEXT:
+        return False
+    for form in _spelled(value):
+        if not form.startswith("/") or "//" in form or "\\" in form or _unsafe_character(form):
+            return False
+        parts = urlsplit(form)
+        if parts.scheme or parts.netloc:
+            return False
+    return True
+
+
 def _safe_next(value: str | None) -> str:
-    """Only a path on this site (no open redirect)."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return "/"
+    """Only a path on this site (no open redirect): ``value`` when it is one, else the overview."""
+    return value if value and is_local_path(value) else "/"
 
 
 @routes.get("/sign-in")

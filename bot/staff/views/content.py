@@ -10,7 +10,7 @@ from aiohttp import web
 from ruamel.yaml.comments import CommentedMap
 
 from bot.content.model import Answer, Pack, Topic, fingerprint
-from bot.staff import yamledit
+from bot.staff import contacts, yamledit
 from bot.staff.draft import Draft, text_hash, version, versions
 from bot.staff.templating import render
 from bot.staff.web import DRAFT, ENGINE, LANGUAGES, redirect, requires
@@ -349,6 +349,9 @@ async def office_save(request: web.Request) -> web.StreamResponse:
     values["name"] = {lang: str(form.get(f"name_{lang}", "")).strip() for lang in languages}
     values["sources"] = yamledit.lines(str(form.get("sources", "")))
     values["reviewed"] = str(form.get("reviewed", "")).strip()
+    invalid = contacts.problems(values, request["_"])
+    if invalid:
+        return _office_form(request, pack, office_id, values, str(form.get("base", "")), invalid, status=400)
     previous = _write_names_and_fields(raw, values, OFFICE_FIELDS)
     yamledit.set_or_drop(raw, "sources", values["sources"], after=previous)
     yamledit.set_or_drop(raw, "reviewed", yamledit.a_date(values["reviewed"]) if values["reviewed"] else None, after="sources")
@@ -465,6 +468,9 @@ async def branch_save(request: web.Request) -> web.StreamResponse:
     values["hours"] = {day: str(form.get(f"hours_{day}", "")).strip() for day in WEEKDAYS}
     values["sources"] = yamledit.lines(str(form.get("sources", "")))
     values["reviewed"] = str(form.get("reviewed", "")).strip()
+    invalid = contacts.problems(values, request["_"])
+    if invalid:
+        return _branch_form(request, office_id, values, str(form.get("base", "")), invalid, status=400)
     previous = _write_names_and_fields(raw, values, BRANCH_FIELDS)
     yamledit.set_or_drop(raw, "hours", _hours(values["hours"]), after=previous)
     yamledit.set_or_drop(raw, "sources", values["sources"], after="hours" if "hours" in raw else previous)

@@ -1,7 +1,14 @@
-"""Export and import of topic and entry texts as a spreadsheet (CSV, XLSX), with the changes shown before they are applied."""
+"""Export and import of topic and entry texts as a spreadsheet (CSV, XLSX), with the changes shown before they are applied.
+
+An upload is read in a worker thread (openpyxl is CPU work that would hold up
+every other request). The changes it would make wait in ``staff_pending_imports``
+for the person to confirm, for ``PENDING_SECONDS`` at most; a periodic job
+(``delete_expired_imports``, started in bot/staff/app.py) removes the expired ones.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import time
@@ -10,7 +17,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import delete, select
 
-from bot.content.model import ENTRY_SEPARATOR
+from bot.content.model import ENTRY_SEPARATOR, Pack
 from bot.staff import spreadsheet, yamledit
 from bot.staff.db import pending_imports
 from bot.staff.draft import Draft, FileChange, text_hash
@@ -19,7 +26,8 @@ from bot.staff.views.content import _problem_messages
 from bot.staff.web import DRAFT, ENGINE, error_page, redirect, requires
 
 routes = web.RouteTableDef()
-PENDING_SECONDS = 3600
+PENDING_SECONDS = 30 * 60  # an upload's changes wait this long for the person to confirm them
+CLEANUP_EVERY_S = 5 * 60
 _TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -31,7 +39,7 @@ _TYPES = {
 async def export(request: web.Request) -> web.StreamResponse:
     kind = request.match_info["kind"]
     rows = spreadsheet.export_rows(await request.app[DRAFT].pack())
-    body = spreadsheet.to_csv(rows) if kind == "csv" else spreadsheet.to_xlsx(rows)
+    body = await asyncio.to_thread(spreadsheet.to_csv if kind == "csv" else spreadsheet.to_xlsx, rows)
     headers = {"Content-Disposition": f'attachment; filename="content.{kind}"'}
     return web.Response(body=body, headers=headers, content_type=_TYPES[kind].split(";")[0], charset="utf-8" if kind == "csv" else None)
 
@@ -52,6 +60,17 @@ def _forbidden(request: web.Request, changes: list[spreadsheet.Change]) -> list[
     return [_("Your role does not allow editing the language %(lang)s.") % {"lang": lang} for lang in langs]
 
 
+async def delete_expired_imports(app: web.Application) -> int:
+    """Removes the uploads nobody confirmed in time; returns how many (the periodic job of bot/staff/app.py)."""
+    async with app[ENGINE].begin() as conn:
+        result = await conn.execute(delete(pending_imports).where(pending_imports.c.created_at <= time.time() - PENDING_SECONDS))
+    return int(result.rowcount or 0)
+
+
+def _read_changes(pack: Pack, filename: str, data: bytes) -> list[spreadsheet.Change]:
+    return spreadsheet.changes(pack, spreadsheet.read_upload(filename, data))
+
+
 @routes.post("/import")
 @requires("read")
 async def import_upload(request: web.Request) -> web.StreamResponse:
@@ -62,9 +81,9 @@ async def import_upload(request: web.Request) -> web.StreamResponse:
         return _import_page(request, [_("Choose a file to upload.")], status=400)
     draft: Draft = request.app[DRAFT]
     try:
-        found = spreadsheet.changes(await draft.pack(), spreadsheet.read_upload(upload.filename, upload.file.read()))
+        found = await asyncio.to_thread(_read_changes, await draft.pack(), upload.filename, upload.file.read())
     except spreadsheet.SheetError as error:
-        return _import_page(request, error.problems, status=400)
+        return _import_page(request, error.messages(_), status=400)
     forbidden = _forbidden(request, found)
     if forbidden:
         return _import_page(request, forbidden, status=403)
@@ -81,7 +100,6 @@ async def import_upload(request: web.Request) -> web.StreamResponse:
         "bases": json.dumps({f: text_hash(draft.read(f)) for f in files}),
     }
     async with request.app[ENGINE].begin() as conn:
-        await conn.execute(delete(pending_imports).where(pending_imports.c.created_at < time.time() - PENDING_SECONDS))
         await conn.execute(pending_imports.insert().values(**row))
     return _import_page(request, [], changes=found, pending=pending_id, filename=upload.filename)
 

@@ -1,42 +1,27 @@
-"""The inbox of unanswered questions, and turning one into a way of asking in one step."""
+"""The inbox of unanswered questions, and turning one into a way of asking in one step.
+
+A way of asking becomes training data, published to every user: a question
+that still holds personal data, or a placeholder the masking left for it
+("[phone]"), is refused until the staff member rewords it.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from aiohttp import web
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.staff import inbox, yamledit
-from bot.staff.db import async_url
+from bot.staff import conversations, inbox, yamledit
 from bot.staff.draft import Draft, text_hash
 from bot.staff.templating import render
 from bot.staff.views.content import _problem_messages
-from bot.staff.web import CONFIG, DRAFT, LANGUAGES, error_page, redirect, requires
+from bot.staff.web import DRAFT, ENGINE, LANGUAGES, error_page, redirect, requires
 
 routes = web.RouteTableDef()
-CONVERSATIONS = web.AppKey("conversations", AsyncEngine)
-
-
-def conversations_engine(url: str) -> AsyncEngine:
-    """An engine for the conversation store (it connects on first use only)."""
-    return create_async_engine(async_url(url))
-
-
-def _conversations(app: web.Application) -> AsyncEngine | None:
-    """The conversation store's engine; None while SQLite's file does not exist (no conversation yet)."""
-    parsed = make_url(app[CONFIG].conversations_url)
-    if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").exists():
-        return None
-    return app[CONVERSATIONS]
 
 
 @routes.get("/inbox")
 @requires("read")
 async def inbox_page(request: web.Request) -> web.StreamResponse:
-    engine = _conversations(request.app)
-    questions, note = await inbox.unanswered(engine) if engine else ([], "no conversations yet")
+    questions, note = await inbox.unanswered(conversations.store(request.app), request.app[ENGINE])
     pack = await request.app[DRAFT].pack()
     context = {
         "groups": inbox.group(questions),
@@ -67,6 +52,13 @@ async def add_example(request: web.Request) -> web.StreamResponse:
         return error_page(request, 400, _("Choose a topic or entry and a language, and keep the question (at most 300 characters)."))
     if not request["can"]("edit_language", lang):
         return error_page(request, 403, _("Your role does not allow editing the language %(lang)s.") % {"lang": lang})
+    tags = inbox.personal_data_tags(example)
+    if tags:
+        message = _(
+            "This question contains personal data or a placeholder for it (%(tags)s). Reword it without them in the box, then add it:"
+            " ways of asking become training data."
+        )
+        return error_page(request, 400, message % {"tags": ", ".join(tags)})
     topic, entry = found
     relative = f"topics/{topic}.yml"
     text = draft.read(relative)

@@ -1,0 +1,1 @@
+"""Users' privacy: masking personal data, deleting conversations, the privacy notice."""
