@@ -10,6 +10,10 @@ A subclass implements ``respond(turn)`` and returns a ``Reply``. The base:
 - when the previous reply asked for the user's city and this message names a
   place, answers the waiting topic routed there (``actions.routing``), whatever
   the model guessed for a bare "Jelgava";
+- when the message holds a danger phrase (``actions.safety``: violence,
+  trafficking, self-harm ...), starts the reply with that emergency entry's
+  answer (112 and the right hotline), whatever the model guessed: here, so
+  that every answering action, the city answer included, gets the net;
 - adds a "this did not help" button to a topic's answer (the staff inbox
   lists the questions whose answer was marked so);
 - sets the slots of ``bot.dialogue.SLOTS``.
@@ -28,6 +32,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.render import topic_title
 from actions.routing import answer_with_city
+from actions.safety import safety_first
 from actions.services import services
 from actions.turn import Button, Reply, Turn
 from bot.channels.payloads import button_payload, feedback_payload
@@ -92,7 +97,7 @@ class AnsweringAction(Action, abc.ABC):
         reply = None
         if waiting and not turn.text.startswith("/"):
             reply = answer_with_city(turn, waiting)
-        return with_feedback_button(turn, reply or self.respond(turn))
+        return with_feedback_button(turn, safety_first(turn, reply or self.respond(turn)))
 
     @staticmethod
     def _send(dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn, reply: Reply) -> None:

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
 
 from bot.content.loader import answer_file
 from bot.content.model import Answer, Pack
 from bot.content.numbers import numbers_in
+from bot.yaml_fast import safe_load
 
 MIN_EXAMPLES = 15
 MAX_ANSWER_CHARS = 700
@@ -153,7 +157,34 @@ def _check_held_out(pack: Pack, held_out: Iterable[str]) -> list[Finding]:
     ]
 
 
+def _check_safety(pack: Pack) -> list[Finding]:
+    """The danger lexicon (``safety.yml`` beside the topics, read by actions/safety.py) names entries that exist.
+
+    A lexicon that points to a missing entry would silently lose its safety
+    net; how its phrases are written is checked by tests/unit/test_safety.py.
+    """
+    path = Path(pack.files[0]).parent.parent / "safety.yml" if pack.files else None
+    if path is None or not path.exists():
+        return []
+    try:
+        data = safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        return [Finding("error", "safety.yml", f"cannot be read: {error}")]
+    entries = data.get("entries") if isinstance(data, dict) else None
+    if not isinstance(entries, dict) or not entries:
+        return [Finding("error", "safety.yml", "needs 'topic' and 'entries' (entry keys with their phrases by language)")]
+    findings = []
+    for key, phrases in entries.items():
+        if pack.entry(f"{data.get('topic')}.{key}") is None:
+            findings.append(Finding("error", "safety.yml", f"entry '{data.get('topic')}.{key}' does not exist in the topics"))
+        unknown = sorted(set(phrases or {}) - set(pack.languages)) if isinstance(phrases, dict) else ["(not a mapping)"]
+        if unknown:
+            findings.append(Finding("error", "safety.yml", f"entry '{key}': unknown languages {', '.join(map(str, unknown))}"))
+    return findings
+
+
 def check_pack(pack: Pack, held_out: Iterable[str] = ()) -> list[Finding]:
     """Every completeness problem of the pack, errors first; ``held_out``: the texts of the held-out questions."""
     findings = [*_check_topics(pack), *_check_labels(pack), *_check_duplicates(pack), *_check_held_out(pack, held_out)]
+    findings += _check_safety(pack)
     return sorted(findings, key=lambda f: (f.severity != "error", f.where))
