@@ -7,7 +7,7 @@ Every variable has the prefix ``MIGRANT_BOT_``. Defaults suit a local start;
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +32,18 @@ class Settings:
     tracker_cache: bool = True
     #: the interface strings' catalogs (``<lang>/LC_MESSAGES/messages.po``); the staff app publishes into it
     locales_dir: Path = PROJECT_ROOT / "locales"
+    #: conversations are deleted this many days after their last message (docs/privacy.md)
+    retention_days: int = 30
+    #: unanswered questions (masked, not linked to anyone) stay in the staff inbox this long
+    inbox_retention_days: int = 180
+    #: messages one sender may send a minute (bot/channels/ratelimit.py); 0 turns the limit off
+    rate_limit_per_minute: int = 30
+    #: signs the widget's session ids (bot/channels/session_keys.py); empty: read or made in
+    #: ``session_secret_file`` (in ``MIGRANT_BOT_VAR_DIR``, the folder scripts/start.sh keeps its secrets in)
+    session_secret: str = field(default="", repr=False)
+    session_secret_file: Path = PROJECT_ROOT / "var" / "session-secret"
+    #: the REST channel's clients, ``name:key,name:key`` (bot/channels/rest.py); empty: the channel is open
+    rest_keys: str = field(default="", repr=False)
 
     @property
     def pack_dir(self) -> Path:
@@ -53,4 +65,32 @@ def load_settings() -> Settings:
         rasa_speedups=_env("RASA_SPEEDUPS", "1") != "0",
         tracker_cache=_env("TRACKER_CACHE", "1") != "0",
         locales_dir=Path(_env("LOCALES_DIR", str(PROJECT_ROOT / "locales"))),
+        retention_days=_days(_env("RETENTION_DAYS", "30"), "RETENTION_DAYS"),
+        inbox_retention_days=_days(_env("INBOX_RETENTION_DAYS", "180"), "INBOX_RETENTION_DAYS"),
+        rate_limit_per_minute=_count(_env("RATE_LIMIT_PER_MINUTE", "30"), "RATE_LIMIT_PER_MINUTE"),
+        session_secret=_env("SESSION_SECRET", "").strip(),
+        session_secret_file=Path(_env("VAR_DIR", str(PROJECT_ROOT / "var"))) / "session-secret",
+        rest_keys=_env("REST_KEYS", "").strip(),
     )
+
+
+def _days(value: str, name: str) -> int:
+    """A whole number of days of at least 1, or a clear error naming the variable."""
+    try:
+        days = int(value)
+    except ValueError:
+        days = 0
+    if days < 1:
+        raise ValueError(f"{PREFIX}{name} must be a whole number of days, at least 1 (got {value!r})")
+    return days
+
+
+def _count(value: str, name: str) -> int:
+    """A whole number of at least 0, or a clear error naming the variable."""
+    try:
+        count = int(value)
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise ValueError(f"{PREFIX}{name} must be a whole number, at least 0 (got {value!r})")
+    return count

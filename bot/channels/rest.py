@@ -4,12 +4,27 @@ Rasa's own ``RestInput`` accepts any JSON: a missing sender puts the message
 into a shared "default" conversation, a client may claim another input
 channel, and a non-text message fails deep inside. This one answers a clear
 400 instead, and cleans every message through ``bot.channels.guard``.
+
+**Senders** are 1 to 128 letters, digits or ``_.:@+-`` with at least one
+letter or digit (``.`` or ``..`` could not be addressed in the tracker API's
+URLs), and never a messenger channel's prefix (``bot.channels.senders``).
+
+**Client keys** (``MIGRANT_BOT_REST_KEYS``, optional): comma-separated
+``name:key`` pairs, one per backend that integrates the assistant. When set,
+every request needs ``Authorization: Bearer <key>`` (else 401; keys are
+compared in constant time), and the conversation id is
+``<name>~<sender>``: ``~`` is not allowed in a sender, so backend A cannot
+name a conversation of backend B's users, nor a widget's or a messenger's.
+Replies still carry the sender the client sent. When unset, the channel is
+open as before and the conversation id is the sender itself.
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -21,17 +36,71 @@ from sanic.response import HTTPResponse
 from bot.channels.guard import OnNewMessage, guarded
 from bot.channels.senders import MESSENGER_CHANNELS, is_reserved
 from bot.i18n import translator_for_metadata
+from bot.settings import PREFIX, load_settings
 
 logger = logging.getLogger(__name__)
-_SENDER = re.compile(r"^[A-Za-z0-9_.:@+-]{1,128}$")
+_SENDER = re.compile(r"(?=.*[A-Za-z0-9])[A-Za-z0-9_.:@+-]{1,128}")  # fullmatch: "$" would let a final newline in
+KEYS_VARIABLE = PREFIX + "REST_KEYS"
+#: Between a client's name and its sender in a conversation id; never in a sender (``_SENDER``).
+CLIENT_SEPARATOR = "~"
+_CLIENT_NAME = re.compile(r"[A-Za-z0-9_-]{1,32}")
+MIN_KEY_LENGTH = 16
+
+
+class RestKeysError(ValueError):
+    """``MIGRANT_BOT_REST_KEYS`` is not a list of ``name:key`` pairs."""
+
+
+@dataclass(frozen=True)
+class RestClients:
+    """The backends allowed to use the channel: name -> key (see the module docstring)."""
+
+    keys: tuple[tuple[str, bytes], ...]
+
+    @classmethod
+    def parse(cls, raw: str) -> RestClients | None:
+        """The clients ``MIGRANT_BOT_REST_KEYS`` lists; None when it is empty (the channel is open)."""
+        entries = [entry.strip() for entry in raw.split(",") if entry.strip()]
+        if not entries:
+            return None
+        keys: dict[str, bytes] = {}
+        for entry in entries:
+            name, _, key = entry.partition(":")
+            name, key = name.strip(), key.strip()
+            if not _CLIENT_NAME.fullmatch(name):
+                raise RestKeysError(f"{KEYS_VARIABLE}: {name[:32]!r} is not a client name (1 to 32 letters, digits, '_' or '-').")
+            if len(key) < MIN_KEY_LENGTH or not key.isascii() or not key.isprintable() or "," in key:
+                raise RestKeysError(
+                    f"{KEYS_VARIABLE}: the key of {name!r} must be at least {MIN_KEY_LENGTH} printable ASCII characters "
+                    "(make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))')."
+                )
+            if name in keys or key.encode() in keys.values():
+                raise RestKeysError(f"{KEYS_VARIABLE}: {name!r} or its key is listed twice; give each backend its own.")
+            keys[name] = key.encode()
+        return cls(tuple(keys.items()))
+
+    def client_for(self, authorization: str | None) -> str | None:
+        """The name of the client whose key ``Authorization: Bearer <key>`` holds, or None."""
+        scheme, _, token = (authorization or "").strip().partition(" ")
+        presented = token.strip().encode("utf-8", "replace") if scheme.lower() == "bearer" else b""
+        found = None
+        for name, key in self.keys:  # every key is compared, so the time does not tell which one nearly matched
+            if hmac.compare_digest(key, presented):
+                found = name
+        return found
+
+
+def conversation_id(client: str | None, sender: str) -> str:
+    """The conversation id of ``sender`` of ``client`` (the sender itself when the channel is open)."""
+    return f"{client}{CLIENT_SEPARATOR}{sender}" if client else sender
 
 
 def _validate(body: Any) -> str | None:
     """The reason the request cannot be answered, or None when it is fine."""
     if not isinstance(body, dict):
         return "The request body must be a JSON object."
-    if not isinstance(body.get("sender"), str) or not _SENDER.match(body["sender"]):
-        return "'sender' must be 1 to 128 letters, digits or _.:@+-."
+    if not isinstance(body.get("sender"), str) or not _SENDER.fullmatch(body["sender"]):
+        return "'sender' must be 1 to 128 letters, digits or _.:@+-, with at least one letter or digit."
     if is_reserved(body["sender"]):
         return f"'sender' must not start with a messenger channel's prefix ({', '.join(c + ':' for c in MESSENGER_CHANNELS)})."
     if not isinstance(body.get("message"), str):
@@ -47,8 +116,16 @@ def _error(body: Any, reason: str) -> HTTPResponse:
     return response.json({"error": _("Your message could not be read. Please try again."), "detail": reason}, status=400)
 
 
+def _unauthorised() -> HTTPResponse:
+    body = {
+        "error": "This client is not authorised to use the REST channel.",
+        "detail": "Send 'Authorization: Bearer <key>' with the key the assistant's operator gave your backend.",
+    }
+    return response.json(body, status=401, headers={"WWW-Authenticate": 'Bearer realm="rest"'})
+
+
 class ContractRestInput(RestInput):
-    """``POST /webhooks/rest/webhook`` with validated input."""
+    """``POST /webhooks/rest/webhook`` with validated input (and client keys when they are set)."""
 
     @classmethod
     def name(cls) -> str:
@@ -56,6 +133,7 @@ class ContractRestInput(RestInput):
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         handle = guarded(on_new_message, self.name())
+        clients = RestClients.parse(load_settings().rest_keys)
         webhook = Blueprint("contract_rest_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
@@ -64,6 +142,9 @@ class ContractRestInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            client = clients.client_for(request.headers.get("authorization")) if clients else None
+            if clients and client is None:
+                return _unauthorised()
             try:
                 body = request.json
             except Exception:  # sanic raises its own error type for bad JSON
@@ -72,13 +153,14 @@ class ContractRestInput(RestInput):
             if reason:
                 return _error(body, reason)
             collector = CollectingOutputChannel()
-            message = UserMessage(body["message"], collector, body["sender"], metadata=body.get("metadata"))
+            sender_id = conversation_id(client, body["sender"])
+            message = UserMessage(body["message"], collector, sender_id, metadata=body.get("metadata"))
             try:
                 await handle(message)
             except Exception:  # keep the server up; the client may retry
                 logger.exception("rest message failed")
                 _ = translator_for_metadata(body.get("metadata"))
                 return response.json({"error": _("Sorry, something went wrong on our side. Please try again in a minute.")}, status=503)
-            return response.json(collector.messages)
+            return response.json([{**reply, "recipient_id": body["sender"]} for reply in collector.messages])
 
         return webhook

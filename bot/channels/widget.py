@@ -8,7 +8,9 @@ language list beside the assistant with no second server.
 - ``/widget/widget.js``: the widget with its socket.io client (``bot.widget.assets``);
 - ``/widget/widget.css``, ``/widget/demo.html``, ``/widget/socket.io-client.LICENSE``;
 - ``/widget/languages.json``: the picker's languages, names and text direction;
-- ``/widget/strings/<lang>.json``: the widget's interface strings in a language.
+- ``/widget/strings/<lang>.json``: the widget's interface strings in a language;
+- ``/widget/privacy?lang=<lang>``: the privacy notice as a small page (the
+  widget's menu opens it in a new tab); an unknown language gets the default one.
 
 Everything here is public and read-only, so any page may fetch it (CORS
 ``*``); who may *talk* to the assistant is the socket.io channel's business.
@@ -16,6 +18,7 @@ Everything here is public and read-only, so any page may fetch it (CORS
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -26,6 +29,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.guard import OnNewMessage
 from bot.content.store import default_store
+from bot.privacy.notice import privacy_notice
 from bot.widget.assets import Asset, static_file, widget_bundle
 from bot.widget.strings import language_list, widget_strings
 
@@ -36,6 +40,8 @@ DEMO_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
 )
 _PUBLIC = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=300"}
+#: The privacy page is text and one stylesheet of its own origin; no other site may frame it.
+PAGE_CSP = "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 
 def _asset_response(request: Request, asset: Asset, extra: dict[str, str] | None = None) -> HTTPResponse:
@@ -49,6 +55,18 @@ def _asset_response(request: Request, asset: Asset, extra: dict[str, str] | None
 
 def _json(body: Any, status: int = 200) -> HTTPResponse:
     return response.json(body, status=status, headers=_PUBLIC, ensure_ascii=False)
+
+
+def privacy_page(lang: str, direction: str, paragraphs: list[str]) -> str:
+    """The notice as an HTML page: its first paragraph is the title; every text is escaped."""
+    title, *rest = paragraphs or [""]
+    body = "\n".join(f"<p>{html.escape(text)}</p>" for text in rest)
+    return (
+        f'<!doctype html>\n<html lang="{html.escape(lang)}" dir="{html.escape(direction)}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<title>{html.escape(title)}</title>\n<link rel="stylesheet" href="demo.css">\n</head>\n'
+        f"<body>\n<main>\n<h1>{html.escape(title)}</h1>\n{body}\n</main>\n</body>\n</html>\n"
+    )
 
 
 class WidgetInput(InputChannel):
@@ -85,6 +103,15 @@ class WidgetInput(InputChannel):
             if not name.endswith(".json") or not _LANG.match(lang) or lang not in pack.languages:
                 return _json({"error": f"unknown language {lang[:10]!r}", "languages": list(pack.languages)}, status=404)
             return _json({"lang": lang, "direction": pack.languages[lang].direction, "strings": widget_strings(lang)})
+
+        @files.route("/privacy", methods=["GET"])
+        async def privacy(request: Request) -> HTTPResponse:
+            pack = default_store().pack()
+            asked = request.args.get("lang", "")
+            lang = asked if asked in pack.languages else pack.default_language
+            page = privacy_page(lang, pack.languages[lang].direction, privacy_notice(lang))
+            headers = {**_PUBLIC, "Content-Security-Policy": PAGE_CSP, "Referrer-Policy": "no-referrer"}
+            return response.html(page, headers=headers)
 
         @files.route("/<name>", methods=["GET"])
         async def static(request: Request, name: str) -> HTTPResponse:

@@ -51,6 +51,13 @@ WIDGET_STRINGS: dict[str, str] = {
     "accessibility": N_("Accessibility"),
     "clear": N_("Start a new conversation"),
     "no_reply": N_("No answer came. Please try again."),
+    "menu": N_("Menu"),
+    "delete_conversation": N_("Delete my conversation"),
+    "privacy": N_("Privacy"),
+    "delete_confirm": N_("Delete this conversation? The assistant forgets it at once. This cannot be undone."),
+    "delete_yes": N_("Delete"),
+    "cancel": N_("Cancel"),
+    "delete_offline": N_("You are offline. Try again when the connection is back."),
 }
 
 

@@ -14,11 +14,17 @@ from tests.e2e.replies import meta
 
 
 class WidgetSocket:
-    """A socket.io client that talks like the web widget: session_request, then acknowledged messages."""
+    """A socket.io client that talks like the web widget: session_request, then acknowledged messages.
 
-    def __init__(self, url: str, session_id: str | None = None, origin: str | None = None) -> None:
+    Without ``session_id`` it asks for a new conversation; with it (and its
+    ``session_key``) it asks to continue one. Either way ``session_id`` and
+    ``session_key`` are then what the server confirmed.
+    """
+
+    def __init__(self, url: str, session_id: str | None = None, origin: str | None = None, session_key: str | None = None) -> None:
         self.url = url
-        self.session_id = session_id or uuid.uuid4().hex
+        self.session_id = session_id
+        self.session_key = session_key
         self.origin = origin
         self.client = socketio.AsyncClient()
         self.replies: list[dict] = []
@@ -26,18 +32,25 @@ class WidgetSocket:
         self.client.on("bot_uttered", self.replies.append)
         self.client.on("session_confirm", self._confirm)
 
-    async def _confirm(self, session_id: str) -> None:
+    async def _confirm(self, confirmed: dict) -> None:
         if self.confirmed and not self.confirmed.done():
-            self.confirmed.set_result(session_id)
+            self.confirmed.set_result(confirmed)
 
     async def __aenter__(self) -> WidgetSocket:
         headers = {"Origin": self.origin} if self.origin else {}
         # long-polling: the websocket transport is what browsers use, and the browser tests cover it
         await self.client.connect(self.url, socketio_path="/socket.io", transports=["polling"], headers=headers)
-        self.confirmed = asyncio.get_running_loop().create_future()
-        await self.client.emit("session_request", {"session_id": self.session_id})
-        self.session_id = await asyncio.wait_for(self.confirmed, timeout=10)
+        await self.request_session({"session_id": self.session_id, "session_key": self.session_key} if self.session_id else {})
         return self
+
+    async def request_session(self, data: dict) -> dict:
+        """Sends ``session_request`` with ``data``; returns what ``session_confirm`` said (and keeps it)."""
+        self.confirmed = asyncio.get_running_loop().create_future()
+        await self.client.emit("session_request", data)
+        confirmed = await asyncio.wait_for(self.confirmed, timeout=10)
+        assert isinstance(confirmed, dict), confirmed
+        self.session_id, self.session_key = confirmed["session_id"], confirmed["session_key"]
+        return confirmed
 
     async def __aexit__(self, *exc: object) -> None:
         await self.client.disconnect()
@@ -77,13 +90,13 @@ async def test_socketio_metadata_language_and_quick_replies(assistant):
 
 
 async def test_conversation_continues_on_a_new_connection(assistant):
-    """With session_persistence the conversation id is the widget's: a reload continues it."""
+    """With session_persistence the conversation id is the widget's: a reload continues it (with the id's key)."""
     async with WidgetSocket(assistant.url) as first:
-        session_id = first.session_id
+        session_id, session_key = first.session_id, first.session_key
         _, replies = await first.ask("Where do I apply for a residence permit?", metadata={"lang": "en"})
     assert meta(replies)["label"] == "residence_permit"
     assert _card(replies) is None  # it asks for the city first
-    async with WidgetSocket(assistant.url, session_id=session_id) as second:
+    async with WidgetSocket(assistant.url, session_id=session_id, session_key=session_key) as second:
         assert second.session_id == session_id
         _, replies = await second.ask("Daugavpils", metadata={"lang": "en"})
     card = _card(replies)
@@ -99,8 +112,9 @@ async def test_message_for_another_conversation_is_refused(assistant):
 
 
 async def test_invalid_session_id_gets_a_fresh_one(assistant):
-    async with WidgetSocket(assistant.url, session_id="../../etc/passwd") as widget:
+    async with WidgetSocket(assistant.url, session_id="../../etc/passwd", session_key="0" * 64) as widget:
         assert widget.session_id != "../../etc/passwd" and len(widget.session_id) == 32
+        assert len(widget.session_key) == 64
 
 
 async def test_own_and_local_origins_connect(assistant):

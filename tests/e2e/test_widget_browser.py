@@ -16,6 +16,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
 
+from bot.privacy.notice import privacy_notice
 from bot.settings import PROJECT_ROOT
 from tests.e2e.servers import free_port
 
@@ -95,6 +96,15 @@ def wait_for_reply(page: Page, bots_before: int) -> None:
     expect(page.locator(".typing")).to_be_hidden(timeout=REPLY_TIMEOUT_MS)
 
 
+def stored(page: Page, assistant_url: str, key: str) -> object:
+    """What the widget keeps in localStorage under ``key`` (its keys are prefixed with the assistant's origin)."""
+    return page.evaluate("k => JSON.parse(localStorage.getItem(k))", f"mcw:{assistant_url}:{key}")
+
+
+def user_texts(assistant, sender: str) -> list[str]:
+    return [e.get("text") for e in assistant.tracker(sender)["events"] if e["event"] == "user"]
+
+
 def test_conversation_in_ukrainian_with_card_quick_reply_history_and_injection(assistant, context: BrowserContext):
     page = context.new_page()
     watch = open_widget(page, f"{assistant.url}/widget/demo.html")
@@ -116,7 +126,9 @@ def test_conversation_in_ukrainian_with_card_quick_reply_history_and_injection(a
     ask(page, "Даугавпілс")
     card = page.locator(".card").last
     expect(card).to_be_visible()
-    expect(card.get_by_role("link", name=re.compile("Показати на карті"))).to_have_attribute("href", re.compile(r"^https://www\.openstreetmap\.org/"))
+    expect(card.get_by_role("link", name=re.compile("Показати на карті"))).to_have_attribute(
+        "href", re.compile(r"^https://www\.openstreetmap\.org/")
+    )
     tel = card.get_by_role("link", name=re.compile("Зателефонувати"))
     expect(tel).to_have_attribute("href", re.compile(r"^tel:\+?\d+$"))
     expect(card.get_by_role("link", name=re.compile("Показати на карті"))).to_have_attribute("rel", "noopener noreferrer")
@@ -161,8 +173,12 @@ def test_conversation_in_ukrainian_with_card_quick_reply_history_and_injection(a
     expect(page.locator(".card")).not_to_have_count(0)
     shot(page, "06-after-reload")
 
-    # the conversation continues on the server after the reload: the city is remembered
+    # the conversation continues on the server after the reload (the stored session key opened it again)
+    session = stored(page, assistant.url, "session")
+    assert len(stored(page, assistant.url, "session_key")) == 64
     ask(page, "А де отримати посвідку на проживання?")
+    assert stored(page, assistant.url, "session") == session
+    assert user_texts(assistant, session)[-1] == "А де отримати посвідку на проживання?"
     page.wait_for_timeout(300)
     assert watch.dialogs == [] and watch.errors == []
 
@@ -275,7 +291,7 @@ def test_small_screen_touch_targets_and_labels(assistant, browser: Browser):
         expect(page.locator(".log")).to_have_attribute("aria-live", "polite")
         expect(page.get_by_label("Jūsu jautājums")).to_be_visible()
         ask(page, "sveiki")
-        targets = [page.locator(s) for s in (".close", ".clear", ".send", "#mcw-lang", "#mcw-input")]
+        targets = [page.locator(s) for s in (".close", ".menu-button", ".send", "#mcw-lang", "#mcw-input")]
         targets += page.locator(".quick button").all()
         for target in targets:
             box = target.bounding_box()
@@ -344,3 +360,96 @@ def test_embedded_on_another_site_without_css_leaks(other_site: str, context: Br
     assert page.evaluate("typeof window.io") == "undefined"  # the socket.io client stays inside the widget
     shot(page, "11-embedded-elsewhere")
     assert watch.errors == []
+
+
+def test_menu_privacy_page_and_deleting_the_conversation_at_375px(assistant, browser: Browser):
+    """The menu's two items: "Privacy" opens the notice in a new tab; "Delete my conversation" asks, deletes, starts over."""
+    context = browser.new_context(viewport={"width": 375, "height": 720}, has_touch=True, is_mobile=True, locale="en-GB")
+    context.set_default_timeout(20_000)
+    try:
+        page = context.new_page()
+        watch = open_widget(page, f"{assistant.url}/widget/demo.html")
+        ask(page, "How do I get a residence permit?")
+        old_session, old_key = stored(page, assistant.url, "session"), stored(page, assistant.url, "session_key")
+        assert user_texts(assistant, old_session) == ["How do I get a residence permit?"]
+
+        menu = page.get_by_role("button", name="Menu")
+        expect(menu).to_have_attribute("aria-expanded", "false")
+        menu.click()
+        expect(menu).to_have_attribute("aria-expanded", "true")
+        new_conversation = page.get_by_role("button", name="Start a new conversation")
+        delete = page.get_by_role("button", name="Delete my conversation")
+        privacy = page.get_by_role("link", name=re.compile("^Privacy"))
+        expect(new_conversation).to_be_visible()
+        expect(delete).to_be_visible()
+        expect(privacy).to_have_attribute("href", f"{assistant.url}/widget/privacy?lang=en")
+        expect(privacy).to_have_attribute("target", "_blank")
+        assert focused(page) == "menu-item clear"  # the keyboard starts at the first item
+        page.keyboard.press("Tab")
+        assert focused(page) == "menu-item delete-item"
+        for target in (menu, new_conversation, delete, privacy):
+            box = target.bounding_box()
+            assert box["height"] >= 44 and box["width"] >= 44 and box["x"] + box["width"] <= 375, box
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        assert_no_axe_violations(page, "menu open")
+        shot(page, "12-menu-375px")
+
+        # Escape closes the menu only, and focus goes back to its button
+        page.keyboard.press("Escape")
+        expect(delete).to_be_hidden()
+        expect(page.get_by_role("dialog")).to_be_visible()
+        assert focused(page) == "icon menu-button"
+
+        # "Privacy": the notice in a new tab, in the widget's language
+        menu.click()
+        with context.expect_page() as opened:
+            privacy.click()
+        tab = opened.value
+        tab.wait_for_load_state()
+        assert tab.url == f"{assistant.url}/widget/privacy?lang=en"
+        expect(tab.locator("h1")).to_have_text(privacy_notice("en")[0])
+        shot(tab, "13-privacy-page-375px")
+        tab.close()
+        expect(delete).to_be_hidden()  # following the link closed the menu
+
+        # "Delete my conversation" asks first, in the widget; Cancel keeps everything
+        menu.click()
+        delete.click()
+        confirm = page.get_by_role("group", name=re.compile("^Delete this conversation"))
+        expect(confirm).to_be_visible()
+        assert focused(page) == "confirm-no"  # the safe choice has the focus
+        assert_no_axe_violations(page, "delete confirmation")
+        shot(page, "14-delete-confirmation-375px")
+        confirm.get_by_role("button", name="Cancel").click()
+        expect(confirm).to_be_hidden()
+        assert stored(page, assistant.url, "session") == old_session
+
+        # ...and Delete deletes it on the server, forgets id, key and history, and starts a new session
+        menu.click()
+        delete.click()
+        confirm.get_by_role("button", name="Delete", exact=True).click()
+        page.wait_for_function(
+            "([k, old]) => { const v = JSON.parse(localStorage.getItem(k)); return v && v !== old; }",
+            arg=[f"mcw:{assistant.url}:session", old_session],
+            timeout=REPLY_TIMEOUT_MS,
+        )
+        new_session, new_key = stored(page, assistant.url, "session"), stored(page, assistant.url, "session_key")
+        assert new_key != old_key and len(new_key) == 64
+        expect(page.locator(".msg.user")).to_have_count(0)
+        expect(page.locator(".msg.bot")).not_to_have_count(0)  # the assistant's confirmation
+        assert not any(e.get("role") == "user" for e in stored(page, assistant.url, "history"))
+        assert user_texts(assistant, old_session) == []
+        shot(page, "15-deleted-375px")
+
+        # the new conversation is a new one on the server, and survives a reload
+        ask(page, "hello")
+        assert user_texts(assistant, new_session) == ["hello"]
+        page.reload()
+        expect(page.locator(".msg.user")).to_have_count(1)
+        ask(page, "How do I get a residence permit?")
+        assert stored(page, assistant.url, "session") == new_session
+        assert user_texts(assistant, new_session) == ["hello", "How do I get a residence permit?"]
+        assert user_texts(assistant, old_session) == []
+        assert watch.errors == [] and watch.dialogs == []
+    finally:
+        context.close()

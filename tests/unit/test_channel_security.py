@@ -1,15 +1,24 @@
-"""Messenger channels: who may post, which channels are on, sender ids, the once-only store."""
+"""Channels: who may post, which channels are on, sender ids, the once-only store, session and client keys."""
 
 from __future__ import annotations
+
+import hashlib
+import hmac
+import stat
+import threading
 
 import pytest
 
 from bot.channels.config import ChannelConfigError, channel_settings, channel_states
-from bot.channels.rest import _validate
+from bot.channels.rest import CLIENT_SEPARATOR, RestClients, RestKeysError, _validate, conversation_id
 from bot.channels.seen import SeenUpdates
 from bot.channels.senders import is_reserved, namespaced, platform_user_id
+from bot.channels.session_keys import SessionSecretError, key_matches, load_session_secret, secret_from_file, session_key
 from bot.channels.signatures import appsecret_proof, meta_signature, meta_signature_valid, secret_token_valid, verify_token_valid
+from bot.channels.socketio import granted_session_id, short_origin
 from bot.channels.telegram import TelegramInput
+from bot.channels.widget import privacy_page
+from bot.settings import load_settings
 
 BODY = b'{"object":"page","entry":[{"id":"1","messaging":[]}]}'
 TELEGRAM_ENV = {"MIGRANT_BOT_TELEGRAM_TOKEN": "123:abc", "MIGRANT_BOT_TELEGRAM_SECRET": "s3cret_-x"}
@@ -129,9 +138,153 @@ def test_rest_refuses_messenger_prefixes(sender):
     assert "prefix" in (_validate({"sender": sender, "message": "hi"}) or "")
 
 
-@pytest.mark.parametrize("sender", ["me", "user:1", "telegram", "my-telegram:1", "web:telegram:1"])
+@pytest.mark.parametrize("sender", ["me", "user:1", "telegram", "my-telegram:1", "web:telegram:1", "a.", "_1", "..x"])
 def test_rest_keeps_other_senders(sender):
     assert _validate({"sender": sender, "message": "hi"}) is None
+
+
+@pytest.mark.parametrize("sender", [".", "..", "...", "_", "-", "@", "+:.", "a\n", "a~b", "a b", "", "x" * 129])
+def test_rest_senders_need_a_letter_or_digit_and_nothing_else(sender):
+    """Senders like "." and ".." cannot be addressed in the tracker API's URLs; "~" is the client separator; "$" let a final newline in."""
+    assert "sender" in (_validate({"sender": sender, "message": "hi"}) or "")
+
+
+# --- REST client keys
+
+KEY_A = "a" * 16 + "-key-of-backend-a"
+KEY_B = "b" * 16 + "-key-of-backend-b"
+
+
+def test_rest_keys_unset_means_an_open_channel():
+    assert RestClients.parse("") is None and RestClients.parse(" , ") is None
+    assert conversation_id(None, "user-1") == "user-1"
+
+
+def test_rest_keys_name_the_client_of_a_bearer_key():
+    clients = RestClients.parse(f"city:{KEY_A}, ngo : {KEY_B}")
+    assert clients.client_for(f"Bearer {KEY_A}") == "city"
+    assert clients.client_for(f"bearer  {KEY_B} ") == "ngo"
+    assert conversation_id("ngo", "user-1") == f"ngo{CLIENT_SEPARATOR}user-1"
+
+
+@pytest.mark.parametrize(
+    "header", [None, "", KEY_A, f"Basic {KEY_A}", f"Bearer {KEY_A[:-1]}", f"Bearer {KEY_A}x", "Bearer", f"Bearer {KEY_A}ü", "Bearer ключ"]
+)
+def test_rest_keys_refuse_anything_but_a_listed_key(header):
+    assert RestClients.parse(f"city:{KEY_A}").client_for(header) is None
+
+
+def test_the_client_separator_is_not_allowed_in_a_sender():
+    assert _validate({"sender": f"city{CLIENT_SEPARATOR}user", "message": "hi"}) is not None
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "city",  # no key
+        "city:short",  # too short to be a secret
+        f":{KEY_A}",  # no name
+        f"the city:{KEY_A}",  # not a name
+        f"city:{KEY_A},city:{KEY_B}",  # a name twice
+        f"city:{KEY_A},ngo:{KEY_A}",  # a key twice
+        f"city:{'ķ' * 20}",  # not ASCII
+    ],
+)
+def test_bad_rest_keys_stop_the_start_with_the_variable_named(raw):
+    with pytest.raises(RestKeysError, match="MIGRANT_BOT_REST_KEYS"):
+        RestClients.parse(raw)
+
+
+def test_rest_keys_are_read_from_the_environment(monkeypatch):
+    monkeypatch.setenv("MIGRANT_BOT_REST_KEYS", f"city:{KEY_A}")
+    assert RestClients.parse(load_settings().rest_keys).client_for(f"Bearer {KEY_A}") == "city"
+    assert KEY_A not in repr(load_settings())  # a logged settings object does not show the keys
+
+
+# --- socket.io session keys
+
+SECRET = b"s" * 40
+
+
+def test_session_key_is_hmac_sha256_of_the_id():
+    assert session_key(SECRET, "abc") == hmac.new(SECRET, b"abc", hashlib.sha256).hexdigest()
+    assert key_matches(SECRET, "abc", session_key(SECRET, "abc"))
+
+
+@pytest.mark.parametrize("key", [None, "", 42, session_key(SECRET, "abd"), session_key(b"t" * 40, "abc"), "é" * 64])
+def test_a_wrong_or_missing_session_key_does_not_match(key):
+    assert not key_matches(SECRET, "abc", key)
+
+
+def test_a_session_request_joins_an_id_only_with_its_key():
+    own = "0123456789abcdef0123456789abcdef"
+    assert granted_session_id({"session_id": own, "session_key": session_key(SECRET, own)}, SECRET) == own
+    other_servers_key = session_key(b"t" * 40, own)
+    for data in ({"session_id": own}, {"session_id": own, "session_key": "x"}, {"session_id": own, "session_key": other_servers_key}):
+        granted = granted_session_id(data, SECRET)
+        assert granted != own and len(granted) == 32
+    assert len(granted_session_id(None, SECRET)) == 32 and len(granted_session_id("an id", SECRET)) == 32
+    # a newline after a valid-looking id is not the id ("$" would have matched it)
+    assert granted_session_id({"session_id": own + "\n", "session_key": session_key(SECRET, own + "\n")}, SECRET) != own + "\n"
+
+
+def test_the_secret_file_is_made_once_with_mode_0600(tmp_path):
+    path = tmp_path / "var" / "session-secret"
+    first = secret_from_file(path)
+    assert len(first) >= 32 and secret_from_file(path) == first
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in path.parent.iterdir()] == ["session-secret"]  # no partial file left behind
+
+
+def test_servers_starting_together_agree_on_the_secret(tmp_path):
+    path = tmp_path / "session-secret"
+    found: list[bytes] = []
+    barrier = threading.Barrier(8)
+
+    def start() -> None:
+        barrier.wait()
+        found.append(secret_from_file(path))
+
+    threads = [threading.Thread(target=start) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(found) == 8 and len(set(found)) == 1
+
+
+def test_the_secret_variable_wins_and_must_be_long(monkeypatch, tmp_path):
+    monkeypatch.setenv("MIGRANT_BOT_SESSION_SECRET", "x" * 32)
+    assert load_session_secret() == b"x" * 32
+    assert "x" * 32 not in repr(load_settings())
+    monkeypatch.setenv("MIGRANT_BOT_SESSION_SECRET", "too short")
+    with pytest.raises(SessionSecretError, match="MIGRANT_BOT_SESSION_SECRET"):
+        load_session_secret()
+
+
+def test_an_empty_secret_file_is_an_error(tmp_path):
+    path = tmp_path / "session-secret"
+    path.write_text("\n")
+    with pytest.raises(SessionSecretError, match="at least 32"):
+        secret_from_file(path)
+
+
+# --- what the web channels log and serve
+
+
+def test_a_refused_origin_is_logged_short_and_on_one_line():
+    assert short_origin("https://evil.example") == "https://evil.example"
+    logged = short_origin("https://evil.example/" + "x" * 10_000 + "\r\nX-Forged: 1")
+    assert len(logged) <= 83 and "\n" not in logged and logged.endswith("...")
+    assert short_origin("https://é.example\x1b[2J") == "https://?.example?[2J"
+
+
+def test_the_privacy_page_escapes_every_text():
+    page = privacy_page("lv", "ltr", ["<b>Title</b>", 'He said "<script>alert(1)</script>" & left'])
+    assert "<script>" not in page and "<b>" not in page
+    assert "<h1>&lt;b&gt;Title&lt;/b&gt;</h1>" in page
+    assert "<p>He said &quot;&lt;script&gt;alert(1)&lt;/script&gt;&quot; &amp; left</p>" in page
+    assert '<html lang="lv" dir="ltr">' in page
 
 
 # --- handled once

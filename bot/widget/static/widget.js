@@ -11,6 +11,10 @@
  * Served by the assistant as one file after the socket.io client, which
  * gives this code `io` (bot/widget/assets.py). Everything the visitor sees
  * is text: messages go in with textContent, links only for http(s) URLs.
+ *
+ * The conversation belongs to whoever holds its session key: the server
+ * issues the id and its key (session_confirm), both are kept in
+ * localStorage, and a reload asks for the same id with its key.
  */
 /* global io */
 'use strict';
@@ -25,6 +29,7 @@ if (script && !window.__migrantChatWidget) {
 function startWidget(tag) {
   var HISTORY_LIMIT = 50;
   var REPLY_TIMEOUT_MS = 45000;
+  var DELETE_PAYLOAD = '/delete_conversation'; // bot/privacy/commands.py
   var base = new URL(tag.getAttribute('data-assistant-url') || new URL('.', tag.src).href, document.baseURI);
   var assistantOrigin = base.origin;
   var widgetBase = assistantOrigin + '/widget/';
@@ -40,7 +45,8 @@ function startWidget(tag) {
     languages: store.get('languages') || null,
     lang: null,
     strings: {},
-    sessionId: store.get('session') || newId(),
+    sessionId: validText(store.get('session')),
+    sessionKey: validText(store.get('session_key')),
     history: validHistory(store.get('history')),
     open: store.get('open') === true,
     online: false,
@@ -48,9 +54,10 @@ function startWidget(tag) {
     everOnline: false,
     sending: null,
     reply: [],
-    replyTimer: null
+    replyTimer: null,
+    sessionPending: false, // a new session was asked for on a live connection: nothing is sent until it is confirmed
+    deleting: null // the delete command's answers while it is under way
   };
-  store.set('session', state.sessionId);
 
   var ui = buildUi();
   applyColours(cfg.primary);
@@ -95,6 +102,10 @@ function startWidget(tag) {
       return e && typeof e === 'object' && typeof e.id === 'string' && (e.role === 'user' || e.role === 'bot') &&
         (typeof e.text === 'string' || typeof e.key === 'string' || (e.card && typeof e.card === 'object'));
     }).slice(-HISTORY_LIMIT);
+  }
+
+  function validText(value) {
+    return typeof value === 'string' && value ? value : null;
   }
 
   function newId() {
@@ -166,8 +177,16 @@ function startWidget(tag) {
     ui.title.textContent = cfg.title || t('title');
     ui.launcher.setAttribute('aria-label', t(state.open ? 'close' : 'open'));
     ui.close.setAttribute('aria-label', t('close'));
-    ui.clear.setAttribute('aria-label', t('clear'));
-    ui.clear.title = t('clear');
+    ui.clear.textContent = t('clear');
+    ui.menuButton.setAttribute('aria-label', t('menu'));
+    ui.menuButton.title = t('menu');
+    ui.deleteItem.textContent = t('delete_conversation');
+    ui.privacyItem.textContent = t('privacy');
+    ui.privacyItem.appendChild(el('span', { class: 'sr-only' }, ' ' + t('new_tab')));
+    ui.privacyItem.href = widgetBase + 'privacy?lang=' + encodeURIComponent(state.lang);
+    ui.confirmText.textContent = t('delete_confirm');
+    ui.confirmYes.textContent = t('delete_yes');
+    ui.confirmNo.textContent = t('cancel');
     ui.langLabel.textContent = t('language');
     ui.log.setAttribute('aria-label', t('conversation'));
     ui.inputLabel.textContent = t('input_label');
@@ -232,11 +251,26 @@ function startWidget(tag) {
     var langLabel = el('label', { for: 'mcw-lang', class: 'sr-only' });
     var select = el('select', { id: 'mcw-lang' });
     langWrap.append(langLabel, select);
-    var clear = el('button', { type: 'button', class: 'icon clear' });
-    clear.appendChild(svg('M12 5V2L7 6l5 4V7a6 6 0 1 1-6 6H4a8 8 0 1 0 8-8z'));
+    var menuButton = el('button', { type: 'button', class: 'icon menu-button', 'aria-expanded': 'false', 'aria-controls': 'mcw-menu' });
+    menuButton.appendChild(svg('M12 8a2 2 0 1 0 0-4 2 2 0 0 0 0 4zm0 6a2 2 0 1 0 0-4 2 2 0 0 0 0 4zm0 6a2 2 0 1 0 0-4 2 2 0 0 0 0 4z'));
     var close = el('button', { type: 'button', class: 'icon close' });
     close.appendChild(svg('M6.4 5 5 6.4 10.6 12 5 17.6 6.4 19l5.6-5.6 5.6 5.6 1.4-1.4-5.6-5.6L19 6.4 17.6 5 12 10.6z'));
-    header.append(title, langWrap, clear, close);
+    header.append(title, langWrap, menuButton, close);
+    // the menu: a disclosure (a button showing a list of buttons), with the delete confirmation inline
+    var menu = el('div', { id: 'mcw-menu', class: 'menu', hidden: '' });
+    var items = el('div', { class: 'menu-items' });
+    var clear = el('button', { type: 'button', class: 'menu-item clear' });
+    var deleteItem = el('button', { type: 'button', class: 'menu-item delete-item' });
+    var privacyItem = el('a', { class: 'menu-item privacy-item', target: '_blank', rel: 'noopener noreferrer' });
+    items.append(clear, deleteItem, privacyItem);
+    var confirm = el('div', { class: 'confirm', role: 'group', 'aria-labelledby': 'mcw-confirm-text', hidden: '' });
+    var confirmText = el('p', { id: 'mcw-confirm-text' });
+    var confirmActions = el('div', { class: 'confirm-actions' });
+    var confirmYes = el('button', { type: 'button', class: 'confirm-yes' });
+    var confirmNo = el('button', { type: 'button', class: 'confirm-no' });
+    confirmActions.append(confirmYes, confirmNo);
+    confirm.append(confirmText, confirmActions);
+    menu.append(items, confirm);
     var banner = el('div', { class: 'banner', role: 'status' });
     var log = el('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', tabindex: '0' });
     var typing = el('div', { class: 'typing', hidden: '', 'aria-hidden': 'true' });
@@ -248,7 +282,7 @@ function startWidget(tag) {
     var send = el('button', { type: 'submit', class: 'send' });
     send.appendChild(svg('M3 20.5v-7l9-1.5-9-1.5v-7L22 12z'));
     form.append(inputLabel, input, send);
-    panel.append(header, banner, log, typing, typingText, form);
+    panel.append(header, menu, banner, log, typing, typingText, form);
     root.append(panel, launcher);
     shadow.appendChild(root);
     document.body.appendChild(host);
@@ -256,8 +290,15 @@ function startWidget(tag) {
     launcher.addEventListener('click', function () { if (state.open) closePanel(); else openPanel(true); });
     close.addEventListener('click', closePanel);
     clear.addEventListener('click', clearConversation);
+    menuButton.addEventListener('click', function () { if (menu.hidden) openMenu(); else closeMenu(true); });
+    deleteItem.addEventListener('click', askToDelete);
+    privacyItem.addEventListener('click', function () { closeMenu(false); });
+    confirmYes.addEventListener('click', deleteConversation);
+    confirmNo.addEventListener('click', function () { closeMenu(true); });
     panel.addEventListener('keydown', function (event) {
-      if (event.key === 'Escape') { event.preventDefault(); closePanel(); }
+      if (event.key !== 'Escape') return;
+      event.preventDefault();
+      if (!menu.hidden) closeMenu(true); else closePanel(); // an open menu closes first
     });
     select.addEventListener('change', function () { setLanguage(select.value, true); });
     form.addEventListener('submit', function (event) { event.preventDefault(); submitInput(); });
@@ -270,7 +311,9 @@ function startWidget(tag) {
     return {
       host: host, styled: styled, root: root, launcher: launcher, panel: panel, title: title, langLabel: langLabel, select: select,
       clear: clear, close: close, banner: banner, log: log, typing: typing, typingText: typingText,
-      input: input, inputLabel: inputLabel, send: send
+      input: input, inputLabel: inputLabel, send: send, menuButton: menuButton, menu: menu, items: items,
+      deleteItem: deleteItem, privacyItem: privacyItem, confirm: confirm, confirmText: confirmText,
+      confirmYes: confirmYes, confirmNo: confirmNo
     };
   }
 
@@ -320,6 +363,7 @@ function startWidget(tag) {
   }
 
   function closePanel() {
+    closeMenu(false);
     state.open = false;
     store.set('open', false);
     ui.panel.hidden = true;
@@ -475,13 +519,75 @@ function startWidget(tag) {
   }
 
   function clearConversation() {
-    state.history = [];
-    state.sessionId = newId();
-    store.set('session', state.sessionId);
+    closeMenu(false);
+    startOver([]);
+    ui.input.focus();
+  }
+
+  /* A new conversation: the stored id, key and history forgotten, the server asked for a fresh session. */
+  function startOver(history) {
+    state.history = history;
+    state.sending = null;
+    setSession(null, null);
     saveHistory();
     renderHistory();
-    if (state.socket) { state.socket.disconnect(); state.socket.connect(); }
+    if (state.socket && state.socket.connected) {
+      state.sessionPending = true;
+      state.socket.emit('session_request', {});
+    } // else the connection asks for one when it is back
+  }
+
+  function setSession(id, key) {
+    state.sessionId = id;
+    state.sessionKey = key;
+    store.set('session', id);
+    store.set('session_key', key);
+  }
+
+  /* ---------- the menu: delete my conversation, privacy ---------- */
+
+  function openMenu() {
+    ui.menu.hidden = false;
+    ui.items.hidden = false;
+    ui.confirm.hidden = true;
+    ui.menuButton.setAttribute('aria-expanded', 'true');
+    ui.clear.focus();
+  }
+
+  function closeMenu(returnFocus) {
+    if (ui.menu.hidden) return;
+    ui.menu.hidden = true;
+    ui.menuButton.setAttribute('aria-expanded', 'false');
+    if (returnFocus) ui.menuButton.focus();
+  }
+
+  function askToDelete() {
+    ui.confirmText.textContent = t('delete_confirm');
+    ui.items.hidden = true;
+    ui.confirm.hidden = false;
+    ui.confirmNo.focus(); // the safe choice first
+  }
+
+  /* Sends the delete command as a payload; once the server has answered, starts over with its answer shown. */
+  function deleteConversation() {
+    if (state.deleting) return;
+    if (!state.online || state.sessionPending) {
+      ui.confirmText.textContent = t('delete_offline');
+      return;
+    }
+    closeMenu(false);
     ui.input.focus();
+    state.deleting = [];
+    showTyping(true);
+    var data = { message: DELETE_PAYLOAD, session_id: state.sessionId, metadata: { lang: state.lang } };
+    state.socket.emit('user_uttered', data, function (ack) {
+      var answers = state.deleting || [];
+      state.deleting = null;
+      showTyping(false);
+      var entries = answers.map(function (text) { return { id: newId(), role: 'bot', text: text }; });
+      if (ack && ack.ok === false) { entries.forEach(addEntry); flush(); return; } // not deleted: the conversation stays
+      startOver(entries);
+    });
   }
 
   /* ---------- sending, with a queue that survives going offline and reloading ---------- */
@@ -507,7 +613,7 @@ function startWidget(tag) {
   }
 
   function flush() {
-    if (!state.online || state.sending) return;
+    if (!state.online || state.sending || state.sessionPending || state.deleting) return;
     var entry = state.history.filter(function (e) { return e.pending; })[0];
     if (!entry) return;
     state.sending = entry;
@@ -541,6 +647,10 @@ function startWidget(tag) {
 
   function onBotMessage(data) {
     if (!data || typeof data !== 'object') return;
+    if (state.deleting) { // the answer to the delete command: shown in the new conversation
+      if (typeof data.text === 'string' && data.text) state.deleting.push(data.text);
+      return;
+    }
     var quick = (data.quick_replies || data.buttons || []).filter(function (q) {
       return q && typeof q.title === 'string' && typeof q.payload === 'string';
     }).map(function (q) { return { title: q.title, payload: q.payload }; });
@@ -581,20 +691,22 @@ function startWidget(tag) {
     var socket = io(assistantOrigin, { path: '/socket.io', reconnectionDelay: 1000, reconnectionDelayMax: 10000 });
     state.socket = socket;
     socket.on('connect', function () {
-      socket.emit('session_request', { session_id: state.sessionId });
+      socket.emit('session_request', state.sessionId ? { session_id: state.sessionId, session_key: state.sessionKey } : {});
     });
-    socket.on('session_confirm', function (id) {
-      if (typeof id === 'string' && id && id !== state.sessionId) {
-        state.sessionId = id;
-        store.set('session', id);
-      }
+    // {session_id, session_key}: the same id when the stored key matched, else a new conversation
+    socket.on('session_confirm', function (confirmed) {
+      var id = confirmed && typeof confirmed === 'object' ? validText(confirmed.session_id) : validText(confirmed);
+      if (id) setSession(id, confirmed && typeof confirmed === 'object' ? validText(confirmed.session_key) : null);
+      state.sessionPending = false;
       state.sessionReady = true;
       setOnline();
     });
     socket.on('bot_uttered', onBotMessage);
     socket.on('disconnect', function () {
       state.sessionReady = false;
+      state.sessionPending = false; // the reconnection asks for a session anyway
       if (state.sending) { state.sending = null; showTyping(false); } // no acknowledgement will come: resent later
+      if (state.deleting) { state.deleting = null; showTyping(false); } // not confirmed: the visitor may ask again
       setOnline();
     });
     socket.on('connect_error', setOnline);
