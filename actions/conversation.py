@@ -6,6 +6,7 @@ from actions.base import AnsweringAction, menu_buttons
 from actions.render import office_contact
 from actions.turn import Reply, Turn
 from bot.dialogue import ACTION_FOR_LABEL, ENTITY_FEEDBACK, FEEDBACK_UNHELPFUL, SLOT_TOPIC
+from bot.privacy.notice import privacy_summary
 
 
 def label_answer(turn: Turn, label_id: str) -> str:
@@ -16,13 +17,14 @@ def label_answer(turn: Turn, label_id: str) -> str:
 
 
 class ActionGreet(AnsweringAction):
-    """Greets and shows the menu of main topics."""
+    """Greets, says in one line what is kept and how to delete it, and shows the menu of main topics."""
 
     def name(self) -> str:
         return ACTION_FOR_LABEL["greet"]
 
     def respond(self, turn: Turn) -> Reply:
-        return Reply(label="greet", messages=[label_answer(turn, "greet")], buttons=menu_buttons(turn, turn.pack.menu))
+        greeting = f"{label_answer(turn, 'greet')}\n\n{privacy_summary(turn.lang)}"
+        return Reply(label="greet", messages=[greeting], buttons=menu_buttons(turn, turn.pack.menu))
 
 
 class ActionGoodbye(AnsweringAction):

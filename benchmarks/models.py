@@ -125,9 +125,9 @@ class ProxyAssistant(Assistant):
         """Starts blue and green together, then the proxy; returns when all three answer."""
         for side, port in (("blue", self.blue_port), ("green", self.green_port)):
             args = [
-                str(Path(sys.executable).parent / "rasa"), "run", "--model", str(self.model),
+                sys.executable, "-m", "bot.serve", "--model", str(self.model),
                 "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-                "--port", str(port), "--enable-api", "--auth-token", self.token,
+                "--port", str(port), "--interface", "127.0.0.1",
             ]  # fmt: skip
             self._spawn(side, args)
         for side, port in (("blue", self.blue_port), ("green", self.green_port)):

@@ -10,7 +10,10 @@ as Rasa does, and reads from the database only for conversations it does not
 hold.
 
 It assumes one Rasa server per database, as with SQLite: a second server
-writing the same conversations would not be seen. ``enable_session_cache``
+writing the same conversations would not be seen. A conversation deleted by
+someone else (the staff app's deletion or retention job, docs/privacy.md) is
+read again from the database at the latest ``CACHE_SECONDS`` after it was
+last used here, so the cache never keeps a deleted conversation alive. ``enable_session_cache``
 turns it on; until then the store behaves exactly like Rasa's.
 """
 
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from collections import OrderedDict
 from typing import Any
 
@@ -28,6 +32,8 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 #: (timestamp, type name, serialised event) of one stored event
 Row = tuple[float | None, str, str]
+#: A conversation unused this long is read from the database again (see the module docstring).
+CACHE_SECONDS = 600.0
 
 
 def latest_session(rows: list[Row]) -> list[Row]:
@@ -49,22 +55,31 @@ class SessionCachingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._sessions: OrderedDict[str, list[Row]] = OrderedDict()
+        self._used_at: dict[str, float] = {}
         self._cache_size = 0
 
     def enable_session_cache(self, conversations: int = 2000) -> None:
         """Keeps the latest session of up to ``conversations`` conversations in memory."""
         self._cache_size = conversations
 
+    def forget(self, sender_id: str) -> None:
+        """Drops the in-memory copy of a conversation (it was deleted from the database)."""
+        self._sessions.pop(sender_id, None)
+        self._used_at.pop(sender_id, None)
+
     def _remember(self, sender_id: str, rows: list[Row]) -> None:
         self._sessions[sender_id] = rows
         self._sessions.move_to_end(sender_id)
+        self._used_at[sender_id] = time.monotonic()
         while len(self._sessions) > self._cache_size:
-            self._sessions.popitem(last=False)
+            oldest, _ = self._sessions.popitem(last=False)
+            self._used_at.pop(oldest, None)
 
     def _session_rows(self, sender_id: str) -> list[Row]:
         rows = self._sessions.get(sender_id)
-        if rows is not None:
+        if rows is not None and time.monotonic() - self._used_at.get(sender_id, 0.0) < CACHE_SECONDS:
             self._sessions.move_to_end(sender_id)
+            self._used_at[sender_id] = time.monotonic()
             return rows
         with self.session_scope() as session:
             query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)

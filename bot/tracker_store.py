@@ -14,12 +14,31 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 from bot import rasa_speedups
+from bot.privacy.erase import erase_conversation
 from bot.settings import load_settings
 from bot.tracker_cache import SessionCachingSQLTrackerStore
+
+_process_store: DatabaseUrlTrackerStore | None = None
+
+
+def process_tracker_store() -> DatabaseUrlTrackerStore | None:
+    """The store this Rasa server process uses (None before Rasa made it).
+
+    Rasa wraps its tracker store in ``AwaitableTrackerStore`` and offers no way
+    to delete a conversation; the channels reach the store here to do that.
+    """
+    return _process_store
 
 
 class DatabaseUrlTrackerStore(SessionCachingSQLTrackerStore):
     """``SQLTrackerStore`` whose connection comes from ``MIGRANT_BOT_DATABASE_URL``."""
+
+    def delete_conversation(self, sender_id: str) -> int:
+        """Deletes every stored event and seen-update record of ``sender_id``; returns the number of events."""
+        with self.engine.begin() as connection:
+            deleted = erase_conversation(connection, sender_id)
+        self.forget(sender_id)
+        return deleted
 
     def __init__(self, domain: Any = None, host: Any = None, event_broker: Any = None, **kwargs: Any) -> None:
         settings = load_settings()
@@ -37,6 +56,8 @@ class DatabaseUrlTrackerStore(SessionCachingSQLTrackerStore):
             password=url.password,
             event_broker=event_broker,
         )
+        global _process_store
+        _process_store = self
         # this store is loaded in the Rasa server process only: see bot/rasa_speedups.py
         if not settings.rasa_speedups:
             return

@@ -7,16 +7,30 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/staff-setup.sh
 . scripts/env.sh
-mkdir -p var
+# The var folder (MIGRANT_BOT_VAR_DIR, default var/) holds conversations, staff
+# accounts, secrets and logs: readable by this user only (docs/privacy.md),
+# whatever the machine's default umask is.
+var="${MIGRANT_BOT_VAR_DIR:-var}"
+export MIGRANT_BOT_STAFF_VAR_DIR="${MIGRANT_BOT_STAFF_VAR_DIR:-$var}"
+export MIGRANT_BOT_DATABASE_URL="${MIGRANT_BOT_DATABASE_URL:-sqlite:///$(realpath -m "$var")/tracker.db}"
+umask 077
+mkdir -p "$var"
+chmod 700 "$var"
+find "$var" -maxdepth 3 -type f -exec chmod 600 {} +
+find "$var" -mindepth 1 -maxdepth 2 -type d -exec chmod 700 {} +
 
-# The HTTP API can change state (replace the model, edit conversations), so it
-# always needs a token: MIGRANT_BOT_API_TOKEN, or one generated once here.
-if [ -z "${MIGRANT_BOT_API_TOKEN:-}" ]; then
-  if [ ! -s var/api-token ]; then
-    (umask 077; .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' > var/api-token)
+# Secrets made once and kept in the var folder, unless the environment sets them:
+# MIGRANT_BOT_API_TOKEN: the HTTP API can change state (replace the model, edit
+# conversations), so it always needs a token;
+# MIGRANT_BOT_ACTIONS_TOKEN: the action server answers only the Rasa server.
+secret() {  # variable file
+  if [ -z "${!1:-}" ]; then
+    [ -s "$var/$2" ] || .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' > "$var/$2"
+    export "$1=$(cat "$var/$2")"
   fi
-  export MIGRANT_BOT_API_TOKEN="$(cat var/api-token)"
-fi
+}
+secret MIGRANT_BOT_API_TOKEN api-token
+secret MIGRANT_BOT_ACTIONS_TOKEN actions-token
 
 .venv/bin/python -m bot.content check >/dev/null || { .venv/bin/python -m bot.content check; exit 1; }
 # Messenger channels are on when their variables are set (docs/channels.md);
@@ -28,32 +42,35 @@ pids=()
 stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap stop EXIT INT TERM
 
-.venv/bin/rasa run actions --actions actions --port "$MIGRANT_BOT_ACTIONS_PORT" >var/actions.log 2>&1 &
+# Internal servers listen on loopback only; the token stays out of the command line (ps).
+.venv/bin/python -m bot.action_server --port "$MIGRANT_BOT_ACTIONS_PORT" >"$var/actions.log" 2>&1 &
 pids+=($!)
 # Zero-downtime publishing (docs/staff-publish.md): two Rasa servers, "blue" and
 # "green", on loopback ports behind the switch proxy on the public port; a
 # publish loads a new model into the one users are not on, then switches.
 # Each Rasa server needs about 600 MB; MIGRANT_BOT_ZERO_DOWNTIME=0 runs one
 # server on the public port and no proxy (answer-only publishes still work).
-rasa_server() {  # name port
-  .venv/bin/rasa run --model "$model" --endpoints endpoints.yml --credentials credentials.yml \
-    --port "$2" --enable-api --auth-token "$MIGRANT_BOT_API_TOKEN" >"var/rasa-$1.log" 2>&1 &
+# SANIC_REQUEST_MAX_SIZE: a request body over 2 MiB is refused (413) by the Rasa
+# server itself too, not only by the proxy in front of it.
+rasa_server() {  # name port interface
+  SANIC_REQUEST_MAX_SIZE=2097152 .venv/bin/python -m bot.serve --model "$model" --endpoints endpoints.yml --credentials credentials.yml \
+    --port "$2" --interface "$3" >"$var/rasa-$1.log" 2>&1 &
   pids+=($!)
 }
 if [ "$MIGRANT_BOT_ZERO_DOWNTIME" = 1 ]; then
   # two servers write the same conversations: neither may keep them in memory
   export MIGRANT_BOT_TRACKER_CACHE=0
-  rasa_server blue "$MIGRANT_BOT_RASA_BLUE_PORT"
-  rasa_server green "$MIGRANT_BOT_RASA_GREEN_PORT"
-  .venv-staff/bin/python -m bot.staff proxy >var/proxy.log 2>&1 &
+  rasa_server blue "$MIGRANT_BOT_RASA_BLUE_PORT" 127.0.0.1
+  rasa_server green "$MIGRANT_BOT_RASA_GREEN_PORT" 127.0.0.1
+  .venv-staff/bin/python -m bot.staff proxy >"$var/proxy.log" 2>&1 &
   pids+=($!)
   rasa_urls=("http://127.0.0.1:${MIGRANT_BOT_RASA_BLUE_PORT}" "http://127.0.0.1:${MIGRANT_BOT_RASA_GREEN_PORT}" "http://127.0.0.1:${MIGRANT_BOT_RASA_PORT}")
 else
-  rasa_server single "$MIGRANT_BOT_RASA_PORT"
+  rasa_server single "$MIGRANT_BOT_RASA_PORT" 0.0.0.0  # the public port
   rasa_urls=("http://127.0.0.1:${MIGRANT_BOT_RASA_PORT}")
 fi
 # The staff web app runs in its own environment (a current aiohttp, no Rasa).
-.venv-staff/bin/python -m bot.staff serve >var/staff.log 2>&1 &
+.venv-staff/bin/python -m bot.staff serve >"$var/staff.log" 2>&1 &
 pids+=($!)
 
 echo "Starting the servers (about half a minute)..."
@@ -69,26 +86,26 @@ for _ in $(seq 180); do
 
 The assistant is running.
   REST channel:      POST http://localhost:${MIGRANT_BOT_RASA_PORT}/webhooks/rest/webhook
-                     {"sender": "me", "message": "How do I get a residence permit?"}
+                     {"sender": "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')", "message": "How do I get a residence permit?"}
   socket.io channel: http://localhost:${MIGRANT_BOT_RASA_PORT}/socket.io
   ${channels}
   Web chat demo:     http://localhost:${MIGRANT_BOT_RASA_PORT}/widget/demo.html
   Chat in a terminal: make chat      (in another terminal)
   Staff app:         http://localhost:${MIGRANT_BOT_STAFF_PORT}/   (first admin: make staff-admin EMAIL=you@example.org)
-  Logs:              var/rasa-*.log, var/proxy.log, var/actions.log, var/staff.log
+  Logs:              $var/rasa-*.log, $var/proxy.log, $var/actions.log, $var/staff.log
   Publishing:        zero-downtime $([ "$MIGRANT_BOT_ZERO_DOWNTIME" = 1 ] && echo "on: proxy :${MIGRANT_BOT_RASA_PORT} -> rasa :${MIGRANT_BOT_RASA_BLUE_PORT} / :${MIGRANT_BOT_RASA_GREEN_PORT}" || echo "off (one Rasa server)")
                      .venv-staff/bin/python -m bot.staff publish | rollback | publish-status
-  API token:         var/api-token (or MIGRANT_BOT_API_TOKEN)
+  API token:         $var/api-token (or MIGRANT_BOT_API_TOKEN)
 Press Ctrl+C to stop.
 MSG
     wait -n "${pids[@]}"
-    echo "A server stopped; see var/rasa-*.log, var/actions.log and var/staff.log." >&2
+    echo "A server stopped; see $var/rasa-*.log, $var/actions.log and $var/staff.log." >&2
     exit 1
   fi
   for pid in "${pids[@]}"; do
-    kill -0 "$pid" 2>/dev/null || { echo "A server failed to start; see var/rasa-*.log, var/actions.log and var/staff.log." >&2; exit 1; }
+    kill -0 "$pid" 2>/dev/null || { echo "A server failed to start; see $var/rasa-*.log, $var/actions.log and $var/staff.log." >&2; exit 1; }
   done
   sleep 1
 done
-echo "The servers did not start within 3 minutes; see var/rasa-*.log, var/actions.log and var/staff.log." >&2
+echo "The servers did not start within 3 minutes; see $var/rasa-*.log, $var/actions.log and $var/staff.log." >&2
 exit 1

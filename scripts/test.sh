@@ -30,6 +30,8 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 py=.venv/bin/python
 mkdir -p var
+# Rasa servers started by the tests read the action server's token from endpoints.yml.
+export MIGRANT_BOT_ACTIONS_TOKEN="${MIGRANT_BOT_ACTIONS_TOKEN:-$($py -c 'import secrets; print(secrets.token_hex(16))')}"
 
 echo "== content";             $py -m bot.content check
 echo "== interface strings";   $py -m bot.translations_check

@@ -1,4 +1,13 @@
-"""What every channel does to a message before Rasa sees it."""
+"""What every channel does to a message before Rasa sees it.
+
+In this order: a messenger user's conversation is written only by its own
+channel; a sender who writes too fast gets a polite message; the privacy
+commands ("delete my conversation", "privacy") are answered here and never
+stored; everything else is cleaned (``bot.channels.payloads``) and its
+personal data masked (``bot.privacy.masking``) before Rasa, the tracker
+store, the logs or the staff inbox see it. When something was masked, the
+user is told after the answer that it was not needed and not kept.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +17,14 @@ from typing import Any, Awaitable, Callable
 from rasa.core.channels.channel import UserMessage
 
 from bot.channels.payloads import sanitize_incoming
+from bot.channels.privacy import answer_command, reply_language
+from bot.channels.ratelimit import SenderRateLimiter
 from bot.channels.senders import may_use
 from bot.content.model import Pack
 from bot.content.store import default_store
+from bot.i18n import translator
+from bot.privacy.commands import command_of
+from bot.privacy.masking import default_masker, mask_personal_data
 
 #: Metadata keys a client may send; everything else is dropped.
 CLIENT_METADATA_KEYS = ("lang",)
@@ -30,7 +44,9 @@ def clean_metadata(metadata: object, pack: Pack) -> dict[str, Any]:
 
 
 def guarded(on_new_message: OnNewMessage, channel_name: str) -> OnNewMessage:
-    """Wraps Rasa's message handler so that every message is cleaned first."""
+    """Wraps Rasa's message handler so that every message is checked, cleaned and masked first."""
+    limiter = SenderRateLimiter.from_settings()
+    default_masker()  # its vocabulary (about 0.2 s) is read at start, not while a user waits
 
     async def handle(message: UserMessage) -> Any:
         if not may_use(channel_name, str(message.sender_id)):
@@ -38,9 +54,37 @@ def guarded(on_new_message: OnNewMessage, channel_name: str) -> OnNewMessage:
             logger.warning("%s: message for another channel's conversation dropped", channel_name)
             return None
         pack = default_store().pack()
-        message.text = sanitize_incoming(message.text, pack)
         message.metadata = clean_metadata(message.metadata, pack)
         message.input_channel = channel_name
-        return await on_new_message(message)
+        if not limiter.allow(str(message.sender_id)):
+            lang = await reply_language(message, pack.languages)
+            _ = translator(lang)
+            await message.output_channel.send_text_message(
+                message.sender_id, _("You are sending messages very fast. Please wait a minute and try again.")
+            )
+            return None
+        command = command_of(message.text)
+        if command is not None:
+            await answer_command(command, message, await reply_language(message, pack.languages, command=True))
+            return None
+        text = sanitize_incoming(message.text, pack)
+        masked = mask_personal_data(text) if not text.startswith("/") else None  # "/...": a button's payload
+        message.text = masked.text if masked is not None else text
+        result = await on_new_message(message)
+        if masked is not None and masked.kinds:
+            await _tell_masked(message)
+        return result
 
     return handle
+
+
+async def _tell_masked(message: UserMessage) -> None:
+    lang = await reply_language(message, default_store().pack().languages)
+    _ = translator(lang)
+    await message.output_channel.send_text_message(
+        message.sender_id,
+        _(
+            "I removed personal details (such as names, phone or document numbers) from your message before "
+            "keeping it. I do not need them: please do not send them here."
+        ),
+    )

@@ -36,6 +36,7 @@ from bot.channels.config import ChannelSettings, channel_settings
 from bot.channels.guard import OnNewMessage, guarded
 from bot.channels.seen import seen_updates
 from bot.channels.senders import namespaced, platform_user_id
+from bot.privacy.erase import seen_key_prefix
 
 logger = logging.getLogger(__name__)
 API_TIMEOUT_SECONDS = 20
@@ -217,7 +218,9 @@ class PlatformInput(InputChannel, abc.ABC):
 
     async def _handle_once(self, incoming: Incoming, output: PlatformOutput, handle: OnNewMessage) -> bool:
         """Handles a message unless it was handled before; False when handling failed."""
-        key = f"{self.channel}:{incoming.key}"
+        sender = namespaced(self.channel, incoming.user_id)
+        # the sender first, so that deleting a conversation finds its records (bot.privacy.erase)
+        key = f"{seen_key_prefix(sender)}{self.channel}:{incoming.key}"
         try:
             first = await seen_updates().claim(key)
         except Exception:  # the database is down: let the platform retry later
@@ -228,7 +231,6 @@ class PlatformInput(InputChannel, abc.ABC):
             return True
         try:
             await self.before_handling(incoming)
-            sender = namespaced(self.channel, incoming.user_id)
             await handle(UserMessage(incoming.text, output, sender, input_channel=self.channel, message_id=key))
         except Exception:  # keep the server up; the platform redelivers, and the release lets it through
             logger.exception("%s: message %s failed", self.channel, incoming.key)

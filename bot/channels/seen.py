@@ -2,7 +2,8 @@
 
 Platforms redeliver a webhook when the answer is late or lost (Telegram by
 ``update_id``, Meta by message id, for hours to days). The first delivery
-claims the update's key in a table of the conversations' database
+claims the update's key (``<sender id>#<channel>:<update id>``, so that
+deleting a conversation also deletes its records) in a table of the conversations' database
 (``MIGRANT_BOT_DATABASE_URL``), so the record survives a restart and is
 shared by several Rasa processes on PostgreSQL. Keys older than
 ``TTL_SECONDS`` are deleted now and then: no platform redelivers that late.

@@ -76,10 +76,7 @@ def responses_data(pack: Pack) -> dict[str, Any]:
     The answer itself is rendered by the actions from the content pack, in the
     reply language; these keys only let Rasa know every response exists.
     """
-    responses = {
-        f"{UTTER_PREFIX}{retrieval_intent(answer)}": [{"text": answer.id}]
-        for answer in pack.answers()
-    }
+    responses = {f"{UTTER_PREFIX}{retrieval_intent(answer)}": [{"text": answer.id}] for answer in pack.answers()}
     return {"version": "3.1", "responses": responses}
 
 

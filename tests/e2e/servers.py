@@ -48,6 +48,8 @@ class Assistant:
     workdir: Path
     # hex: a token_urlsafe value may start with "-", which rasa's argument parser reads as an option
     token: str = field(default_factory=lambda: secrets.token_hex(16))
+    #: what the Rasa server shows the action server (bot/action_server.py)
+    actions_token: str = field(default_factory=lambda: secrets.token_hex(16))
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
@@ -63,7 +65,10 @@ class Assistant:
         env.update(
             MIGRANT_BOT_ACTIONS_URL=f"http://127.0.0.1:{self.actions_port}/webhook",
             MIGRANT_BOT_DATABASE_URL=f"sqlite:///{self.workdir / 'tracker.db'}",
+            MIGRANT_BOT_API_TOKEN=self.token,
+            MIGRANT_BOT_ACTIONS_TOKEN=self.actions_token,
             TF_CPP_MIN_LOG_LEVEL="2",
+            SANIC_REQUEST_MAX_SIZE="2097152",  # as scripts/start.sh sets it for the Rasa servers
         )
         env.update(self.extra_env)
         env.pop("MIGRANT_BOT_WIDGET_ORIGINS", None)  # the tests expect the default origin policy (docs/widget.md)
@@ -76,14 +81,15 @@ class Assistant:
         return process
 
     def start_actions(self) -> None:
-        process = self._spawn("actions", [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.actions_port)])
+        # as scripts/start.sh starts them: on loopback, behind a token, the API token not on the command line
+        process = self._spawn("actions", [str(BIN / "python"), "-m", "bot.action_server", "--port", str(self.actions_port)])
         _wait_until_up(f"http://127.0.0.1:{self.actions_port}/health", process, self.workdir / "actions.log")
 
     def start_rasa(self) -> None:
         args = [
-            str(BIN / "rasa"), "run", "--model", str(self.model),
+            str(BIN / "python"), "-m", "bot.serve", "--model", str(self.model),
             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-            "--port", str(self.rasa_port), "--enable-api", "--auth-token", self.token,
+            "--port", str(self.rasa_port), "--interface", "127.0.0.1",
         ]  # fmt: skip
         process = self._spawn("rasa", args)
         _wait_until_up(f"{self.url}/status?token={self.token}", process, self.workdir / "rasa.log")

@@ -83,3 +83,26 @@ def test_latest_session_compares_timestamps_like_rasas_query():
     rows = [(1.0, "user", "a"), (2.0, "action", "b"), (3.0, "session_started", "c"), (4.0, "user", "d"), (None, "slot", "e")]
     assert latest_session(rows) == [(3.0, "session_started", "c"), (4.0, "user", "d")]
     assert latest_session(rows[:2]) == rows[:2]
+
+
+def test_a_conversation_deleted_elsewhere_is_not_kept_alive_by_the_cache(tmp_path, monkeypatch):
+    """The staff app or the retention job deletes rows directly: the cache reads again after CACHE_SECONDS."""
+    from bot import tracker_cache
+
+    store = SessionCachingSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "t.db"))
+    store.enable_session_cache()
+    clock = [1000.0]
+    monkeypatch.setattr(tracker_cache.time, "monotonic", lambda: clock[0])
+
+    async def say(text_: str) -> DialogueStateTracker:
+        tracker = await store.get_or_create_tracker("a")
+        _turn(tracker, text_, 1.0 + len(tracker.events))
+        await store.save(tracker)
+        return await store.retrieve("a")
+
+    assert asyncio.run(say("my question")) is not None
+    with store.engine.begin() as connection:  # as bot.privacy.erase does it, from another process
+        connection.execute(text("DELETE FROM events WHERE sender_id = 'a'"))
+    assert asyncio.run(store.retrieve("a")) is not None, "within the cache period the copy in memory answers"
+    clock[0] += tracker_cache.CACHE_SECONDS + 1
+    assert asyncio.run(store.retrieve("a")) is None
