@@ -86,6 +86,8 @@ def command_of(text: object) -> Command | None:
 
 
 _UKRAINIAN_LETTERS = frozenset("іїєґ")
+#: Ukrainian command words without a letter Russian lacks ("видалити мою розмову")
+_UKRAINIAN_WORDS = re.compile(r"\b(?:видал\w*|розмов\w*|зітр\w*|стерти|будь ласка)")
 _LATVIAN_WORDS = re.compile(
     r"\b(?:dzest|izdzest|izdzes|izdzesiet|dzesiet|dzes|nodzest|nodzes|sarun\w*|manu|privatum\w*|datu|datus|ludzu|vesturi)\b"
 )
@@ -98,5 +100,5 @@ def command_language(text: str) -> str | None:
         return None
     letters = [c for c in folded if c.isalpha()]
     if any("\u0400" <= c <= "\u04ff" for c in letters):
-        return "uk" if _UKRAINIAN_LETTERS & set(folded) or "будь ласка" in folded else "ru"
+        return "uk" if _UKRAINIAN_LETTERS & set(folded) or _UKRAINIAN_WORDS.search(folded) else "ru"
     return "lv" if _LATVIAN_WORDS.search(folded) else "en"
