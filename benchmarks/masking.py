@@ -2,7 +2,9 @@
 
     .venv/bin/python -m benchmarks.masking
 
-Data: ``tests/data/privacy/personal.jsonl`` (messages with personal data, each
+Data: ``tests/data/privacy/personal.jsonl`` and the blind set
+``tests/data/privacy/blind.jsonl``, written by someone who never saw the
+masker (messages with personal data, each
 listing the exact substrings that must disappear and those that must stay;
 never used for training) and the ordinary questions of
 ``data/eval/heldout.jsonl`` and ``data/eval/real.jsonl``, which hold none:
@@ -34,6 +36,8 @@ from bot.settings import PROJECT_ROOT
 from bot.text import normalize_user_text
 
 PERSONAL = PROJECT_ROOT / "tests" / "data" / "privacy" / "personal.jsonl"
+#: written by someone who never saw the masker or its rules: the honest measure (never tuned on)
+BLIND = PROJECT_ROOT / "tests" / "data" / "privacy" / "blind.jsonl"
 ORDINARY = [PROJECT_ROOT / "data" / "eval" / "heldout.jsonl", PROJECT_ROOT / "data" / "eval" / "real.jsonl"]
 _TOKEN = re.compile(r"\w+")
 RECALL_TARGET = 0.95
@@ -136,10 +140,12 @@ def traces(item: str, text: str, masked: str) -> list[str]:
     return sorted(t for t in set(_TOKEN.findall(item)) if len(t) >= 3 and t in left and t not in elsewhere)
 
 
-def score(mask: Callable[[str], Masked] = mask_personal_data, prepare: Callable[[str], str] = lambda t: t) -> Score:
-    """Runs ``mask`` on every message (after ``prepare``) and counts what it caught, kept and changed."""
+def score(
+    mask: Callable[[str], Masked] = mask_personal_data, prepare: Callable[[str], str] = lambda t: t, path: Path = PERSONAL
+) -> Score:
+    """Runs ``mask`` on every message of ``path`` (after ``prepare``) and counts what it caught, kept and changed."""
     languages: dict[str, LanguageScore] = {}
-    for sample in read_personal():
+    for sample in read_personal(path):
         text = prepare(sample.text)
         masked = mask(text).text
         result = languages.setdefault(sample.lang, LanguageScore())
@@ -199,6 +205,8 @@ def main() -> None:
     _print_score(
         "Messages as a channel hands them over (normalize_user_text: line breaks become spaces)", score(prepare=normalize_user_text)
     )
+    blind = score(prepare=normalize_user_text, path=BLIND)
+    _print_score("Blind set (tests/data/privacy/blind.jsonl, written without seeing the masker; as a channel hands it over)", blind)
     texts = [s.text for s in read_personal()] + [t for _, t in read_ordinary()]
     load, mean, p99 = timing(texts)
     print(f"\nTime: vocabulary loaded once in {load * 1000:.0f} ms; per message mean {mean * 1e6:.0f} µs, p99 {p99 * 1e6:.0f} µs")
