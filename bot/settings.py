@@ -44,6 +44,8 @@ class Settings:
     session_secret_file: Path = PROJECT_ROOT / "var" / "session-secret"
     #: the REST channel's clients, ``name:key,name:key`` (bot/channels/rest.py); empty: the channel is open
     rest_keys: str = field(default="", repr=False)
+    #: the token of Rasa's HTTP API (``MIGRANT_BOT_API_TOKEN``); also lets an operator delete a conversation over REST
+    api_token: str = field(default="", repr=False)
 
     @property
     def pack_dir(self) -> Path:
@@ -71,6 +73,7 @@ def load_settings() -> Settings:
         session_secret=_env("SESSION_SECRET", "").strip(),
         session_secret_file=Path(_env("VAR_DIR", str(PROJECT_ROOT / "var"))) / "session-secret",
         rest_keys=_env("REST_KEYS", "").strip(),
+        api_token=_env("API_TOKEN", "").strip(),
     )
 
 

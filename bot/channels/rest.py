@@ -17,6 +17,12 @@ compared in constant time), and the conversation id is
 name a conversation of backend B's users, nor a widget's or a messenger's.
 Replies still carry the sender the client sent. When unset, the channel is
 open as before and the conversation id is the sender itself.
+
+**Deleting** (``DELETE /webhooks/rest/conversations/<sender>``): a backend
+whose user asks to be forgotten deletes that conversation with its client
+key; the operator may delete any conversation with the API token. Rasa's own
+``PUT /conversations/<id>/tracker/events`` cannot do this: its SQL store only
+appends. Answers ``{"deleted_events": n}``.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.guard import OnNewMessage, guarded
+from bot.channels.privacy import delete_conversation
 from bot.channels.senders import MESSENGER_CHANNELS, is_reserved
 from bot.i18n import translator_for_metadata
 from bot.settings import PREFIX, load_settings
@@ -133,7 +140,8 @@ class ContractRestInput(RestInput):
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         handle = guarded(on_new_message, self.name())
-        clients = RestClients.parse(load_settings().rest_keys)
+        settings = load_settings()
+        clients = RestClients.parse(settings.rest_keys)
         webhook = Blueprint("contract_rest_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
@@ -163,4 +171,23 @@ class ContractRestInput(RestInput):
                 return response.json({"error": _("Sorry, something went wrong on our side. Please try again in a minute.")}, status=503)
             return response.json([{**reply, "recipient_id": body["sender"]} for reply in collector.messages])
 
+        @webhook.route("/conversations/<sender>", methods=["DELETE"])
+        async def delete(request: Request, sender: str) -> HTTPResponse:
+            """Deletes a conversation when the integrating backend's user asks for it (docs/privacy.md)."""
+            authorization = request.headers.get("authorization")
+            client = clients.client_for(authorization) if clients else None
+            operator = _is_api_token(authorization, settings.api_token)
+            if client is None and not operator:
+                return _unauthorised()
+            if not _SENDER.fullmatch(sender) or (is_reserved(sender) and not operator):
+                return response.json({"error": "unknown conversation id", "detail": "'sender' as in the messages"}, status=400)
+            deleted = delete_conversation(conversation_id(None if operator else client, sender))
+            return response.json({"deleted_events": deleted})
+
         return webhook
+
+
+def _is_api_token(authorization: str | None, token: str) -> bool:
+    """True when ``Authorization: Bearer`` holds the API token (the operator's)."""
+    scheme, _, presented = (authorization or "").strip().partition(" ")
+    return bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(presented.strip().encode(), token.encode())

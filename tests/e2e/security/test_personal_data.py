@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+import requests
 
 from tests.e2e.platforms import (
     MESSENGER_APP_SECRET,
@@ -187,3 +188,16 @@ def test_privacy_notice_is_answered_and_the_greeting_points_to_it(assistant):
     assert "30 days" in notice and "placeholders" in notice
     latvian = " ".join(r.get("text", "") for r in assistant.send(sender, "privātums"))
     assert "30 dien" in latvian
+
+
+def test_an_integrating_backend_or_the_operator_deletes_over_rest(assistant):
+    """Rasa's PUT .../tracker/events [] answered 200 and left every row: here a DELETE that deletes."""
+    sender = f"privacy-{next_id()}"
+    assistant.send(sender, "How do I get a residence permit?")
+    url = f"{assistant.url}/webhooks/rest/conversations/{sender}"
+    assert requests.delete(url, timeout=30).status_code == 401
+    assert requests.delete(url, headers={"Authorization": "Bearer wrong"}, timeout=30).status_code == 401
+    assert rows_of(assistant.workdir, sender)[0] > 0
+    answer = requests.delete(url, headers={"Authorization": f"Bearer {assistant.token}"}, timeout=30)
+    assert answer.status_code == 200 and answer.json()["deleted_events"] > 0
+    assert rows_of(assistant.workdir, sender) == (0, 0)

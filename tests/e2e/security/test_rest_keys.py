@@ -92,3 +92,20 @@ async def test_a_session_key_works_on_every_server_sharing_the_secret(assistant,
         assert other_server.session_id == first.session_id
     async with WidgetSocket(keyed.url, session_id=first.session_id) as without_key:
         assert without_key.session_id != first.session_id
+
+
+def test_a_backend_deletes_its_own_users_conversation_and_no_other(keyed):
+    sender = new_sender()
+    for key in (KEY_CITY, KEY_NGO):
+        assert post(keyed, {"sender": sender, "message": "hello"}, key).status_code == 200
+    url = f"{keyed.url}/webhooks/rest/conversations/{sender}"
+    answer = requests.delete(url, headers={"Authorization": f"Bearer {KEY_CITY}"}, timeout=30)
+    assert answer.status_code == 200 and answer.json()["deleted_events"] > 0
+    assert not [e for e in keyed.tracker(f"city~{sender}")["events"] if e["event"] == "user"]
+    assert [e for e in keyed.tracker(f"ngo~{sender}")["events"] if e["event"] == "user"], "the other backend's user keeps theirs"
+    assert (
+        requests.delete(
+            f"{keyed.url}/webhooks/rest/conversations/telegram:1", headers={"Authorization": f"Bearer {KEY_NGO}"}, timeout=30
+        ).status_code
+        == 400
+    )
