@@ -47,6 +47,7 @@ class Stack:
     root: Path
     token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     proxy_token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    actions_token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     ports: dict[str, int] = field(default_factory=lambda: {k: free_port() for k in ("public", "control", "blue", "green", "actions")})
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     base_model: Path = Path()
@@ -82,6 +83,7 @@ class Stack:
             "MIGRANT_BOT_PROXY_CONTROL_PORT": str(self.ports["control"]),
             "MIGRANT_BOT_PROXY_HOST": "127.0.0.1",
             "MIGRANT_BOT_API_TOKEN": self.token,
+            "MIGRANT_BOT_ACTIONS_TOKEN": self.actions_token,
             "MIGRANT_BOT_PROXY_TOKEN": self.proxy_token,
             "MIGRANT_BOT_STAFF_VAR_DIR": str(self.root),
             "MIGRANT_BOT_STAFF_DRAFT_DIR": str(self.draft),
@@ -114,10 +116,11 @@ class Stack:
         self.processes[name] = subprocess.Popen(args, cwd=PROJECT_ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT)
 
     def start(self) -> None:
-        self._spawn("actions", [str(RASA_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.ports["actions"])])
+        # as scripts/start.sh starts them: behind tokens, on loopback, no token on a command line
+        self._spawn("actions", [str(RASA_BIN / "python"), "-m", "bot.action_server", "--port", str(self.ports["actions"])])
         for side in ("blue", "green"):
-            args = [str(RASA_BIN / "rasa"), "run", "--model", str(self.base_model), "--endpoints", "endpoints.yml"]
-            args += ["--credentials", "credentials.yml", "--port", str(self.ports[side]), "--enable-api", "--auth-token", self.token]
+            args = [str(RASA_BIN / "python"), "-m", "bot.serve", "--model", str(self.base_model), "--endpoints", "endpoints.yml"]
+            args += ["--credentials", "credentials.yml", "--port", str(self.ports[side]), "--interface", "127.0.0.1"]
             self._spawn(side, args)
         self._spawn("proxy", [sys.executable, "-m", "bot.staff", "proxy"])
         checks = {

@@ -61,6 +61,7 @@ def assistant(tmp_path_factory, live_rasa):
         "MIGRANT_BOT_LOCALES_DIR": str(locales),
         "MIGRANT_BOT_ACTIONS_URL": f"http://127.0.0.1:{actions_port}/webhook",
         "MIGRANT_BOT_DATABASE_URL": f"sqlite:///{root / 'tracker.db'}",
+        "MIGRANT_BOT_ACTIONS_TOKEN": os.environ.get("MIGRANT_BOT_ACTIONS_TOKEN") or secrets.token_hex(16),  # endpoints.yml needs one
     }
     processes = []
     with (root / "actions.log").open("wb") as log:
