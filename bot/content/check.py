@@ -183,8 +183,49 @@ def _check_safety(pack: Pack) -> list[Finding]:
     return findings
 
 
+def _check_place(pack: Pack, where: str, name: dict[str, str], address: str | None, note: dict[str, str]) -> list[Finding]:
+    """An office's or branch's name and address note exist in every language; its address is only the address."""
+    findings = [Finding("error", where, f"no name in '{lang}'") for lang in pack.languages if not name.get(lang)]
+    if note:
+        findings += [Finding("error", where, f"no address note in '{lang}'") for lang in pack.languages if not note.get(lang)]
+    if address and ("(" in address or ")" in address):
+        message = "'address' holds a note in brackets: write the street address only and the note in 'address_note', per language"
+        findings.append(Finding("error", where, message))
+    return findings
+
+
+def _check_offices(pack: Pack) -> list[Finding]:
+    """Office and branch data a user sees, in every language, with one name per office and language.
+
+    An office is written "<name> (<short>)", so a name must not end in its own
+    abbreviation ("... 112 (112)"); a branch's name starts with its office's
+    name or abbreviation in the same language, so that an answer never calls
+    one office by two names (a local government's branches are each their
+    town's own body and keep their own names).
+    """
+    findings = []
+    for office in pack.offices.values():
+        where = f"offices.yml ({office.id})"
+        findings += _check_place(pack, where, office.name, office.address, office.address_note)
+        for lang, name in office.name.items():
+            if office.short and (name == office.short or name.endswith(f" {office.short}")):
+                findings.append(Finding("error", where, f"'{lang}' name ends in the abbreviation '{office.short}' shown after it"))
+    for branch in pack.directory.branches:
+        where = f"branches/{branch.office}.yml ({branch.id})"
+        findings += _check_place(pack, where, branch.name, branch.address, branch.address_note)
+        office = pack.offices.get(branch.office)
+        if office is None or branch.office in pack.directory.local_offices:
+            continue
+        for lang, name in branch.name.items():
+            own = office.name.get(lang)
+            if not ((own and name.startswith(own)) or (office.short and name.startswith(office.short))):
+                message = f"'{lang}' name {name!r} starts with neither the office's name {own!r} nor '{office.short}'"
+                findings.append(Finding("error", where, message))
+    return findings
+
+
 def check_pack(pack: Pack, held_out: Iterable[str] = ()) -> list[Finding]:
     """Every completeness problem of the pack, errors first; ``held_out``: the texts of the held-out questions."""
     findings = [*_check_topics(pack), *_check_labels(pack), *_check_duplicates(pack), *_check_held_out(pack, held_out)]
-    findings += _check_safety(pack)
+    findings += [*_check_safety(pack), *_check_offices(pack)]
     return sorted(findings, key=lambda f: (f.severity != "error", f.where))

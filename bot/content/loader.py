@@ -228,15 +228,21 @@ def _load_offices(path: Path, problems: _Problems) -> dict[str, Office]:
         website = raw.get("website")
         if website and not _URL.match(str(website)):
             problems.add(path, f"office '{office_id}': website {website!r} is not a valid https:// address")
+        note = raw.get("address_note") or {}
+        if not isinstance(note, dict):
+            problems.add(path, f"office '{office_id}': 'address_note' must map language codes to the note")
+            note = {}
         offices[office_id] = Office(
             id=office_id,
             name={str(k): str(v) for k, v in name.items()},
-            short=str(raw.get("short") or office_id.upper()),
+            # no short (or "short: ''"): an office without an abbreviation, shown by its name alone (a town's local government)
+            short=str(raw.get("short") or ""),
             aliases=tuple(a.lower() for a in _strings(raw.get("aliases"), path, "aliases", problems)),
             website=str(website) if website else None,
             phone=str(raw["phone"]) if raw.get("phone") else None,
             email=str(raw["email"]) if raw.get("email") else None,
             address=str(raw["address"]) if raw.get("address") else None,
+            address_note={str(k): str(v) for k, v in note.items()},
             sources=_urls(raw.get("sources"), path, problems),
             reviewed=_date(raw["reviewed"], path, problems) if raw.get("reviewed") else None,
         )

@@ -134,12 +134,19 @@ class Office:
     phone: str | None = None
     email: str | None = None
     address: str | None = None
+    #: what helps find the door at ``address`` ("entrance from Strēlnieku iela"), per language; the
+    #: address itself stays a plain street address, as a map search needs it
+    address_note: dict[str, str] = field(default_factory=dict)
     sources: tuple[str, ...] = ()
     reviewed: date | None = None
 
     def name_in(self, lang: str, fallback: str = "en") -> str:
         """The office's name in ``lang`` (or the fallback language)."""
         return self.name.get(lang) or self.name.get(fallback) or self.short
+
+    def address_note_in(self, lang: str) -> str | None:
+        """The note on the address in ``lang``; None rather than another language's."""
+        return self.address_note.get(lang)
 
 
 @dataclass(frozen=True)

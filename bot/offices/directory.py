@@ -30,6 +30,8 @@ class Branch:
     name: dict[str, str]
     coordinates: tuple[float, float]
     address: str | None = None
+    #: per language, e.g. "6th entrance"; ``address`` stays a plain street address (a map search uses it)
+    address_note: dict[str, str] = field(default_factory=dict)
     phone: str | None = None
     email: str | None = None
     website: str | None = None
@@ -47,6 +49,10 @@ class Branch:
     def name_in(self, lang: str) -> str:
         """The branch's name in ``lang`` (English otherwise)."""
         return self.name.get(lang) or self.name.get("en") or self.id
+
+    def address_note_in(self, lang: str) -> str | None:
+        """The note on the address in ``lang``; None rather than another language's."""
+        return self.address_note.get(lang)
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,7 @@ def _branch(raw: dict[str, Any], office: str, holidays: tuple[date, ...], where:
             name={str(k): str(v) for k, v in (raw.get("name") or {}).items()},
             coordinates=(float(raw["coordinates"][0]), float(raw["coordinates"][1])),
             address=raw.get("address"),
+            address_note={str(k): str(v) for k, v in (raw.get("address_note") or {}).items()},
             phone=str(raw["phone"]) if raw.get("phone") else None,
             email=raw.get("email"),
             website=raw.get("website"),

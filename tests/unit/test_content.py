@@ -166,3 +166,77 @@ def test_build_strips_markup_and_slashes_from_examples(data_copy, tmp_path):
     nlu = yaml.safe_load((build(load_pack(data_copy), tmp_path / "b") / "data" / "nlu.yml").read_text(encoding="utf-8"))
     housing = next(item for item in nlu["nlu"] if item["intent"] == "housing/overview")["examples"]
     assert "- rent a flat (place) x\n" in housing
+
+
+# --- office and branch data a user sees (docs/office-directory.md) -----------------------------
+
+
+def edit_yaml(path: Path, change) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def edit_branch(settings: Settings, office: str, branch_id: str, change) -> None:
+    def apply(data):
+        change(next(b for b in data["branches"] if b["id"] == branch_id))
+
+    edit_yaml(settings.pack_dir / "branches" / f"{office}.yml", apply)
+
+
+def office_findings(settings: Settings) -> list[str]:
+    return [str(f) for f in check_pack(load_pack(settings)) if "offices.yml" in f.where or "branches/" in f.where]
+
+
+def test_office_and_branch_data_is_complete_in_every_language(pack):
+    for office in pack.offices.values():
+        assert set(office.name) == set(pack.languages), office.id
+        assert not office.address_note or set(office.address_note) == set(pack.languages), office.id
+    for branch in pack.directory.branches:
+        assert set(branch.name) == set(pack.languages), branch.id
+        assert not branch.address_note or set(branch.address_note) == set(pack.languages), branch.id
+
+
+def test_address_notes_are_read_per_language(pack):
+    aic = pack.offices["aic"]
+    assert aic.address == "Dzirnavu iela 16/k2, Rīga, LV-1010"
+    assert (aic.address_note_in("en"), aic.address_note_in("lv")) == ("entrance from Strēlnieku iela", "ieeja no Strēlnieku ielas")
+    nvd = next(b for b in pack.directory.branches if b.id == "nvd_riga")
+    assert (nvd.address, nvd.address_note_in("uk")) == ("Cēsu iela 31 k-3, Rīga, LV-1012", "6-й вхід")
+    assert nvd.address_note_in("ar") is None  # never another language's note
+
+
+def test_a_note_in_the_address_is_an_error(data_copy):
+    edit_branch(data_copy, "aic", "aic_riga", lambda b: b.update(address="Dzirnavu iela 16/k2 (ieeja no Strēlnieku ielas), Rīga"))
+    assert any("aic_riga" in f and "holds a note in brackets" in f for f in office_findings(data_copy))
+
+
+def test_a_missing_note_language_is_an_error(data_copy):
+    edit_branch(data_copy, "nvd", "nvd_riga", lambda b: b["address_note"].pop("uk"))
+    assert any("nvd_riga" in f and "no address note in 'uk'" in f for f in office_findings(data_copy))
+
+
+def test_a_branch_named_differently_from_its_office_is_an_error(data_copy):
+    # issue 15: VISC had two Ukrainian names in one answer
+    edit_branch(data_copy, "visc", "visc_riga", lambda b: b["name"].update(uk="Державний центр змісту освіти (VISC)"))
+    found = office_findings(data_copy)
+    assert any("visc_riga" in f and "'uk' name" in f and "Національний центр освіти" in f for f in found), found
+
+
+def test_a_name_ending_in_its_own_abbreviation_is_an_error(data_copy):
+    # issue 15: "Єдиний номер екстреної допомоги 112 (112)"
+    path = data_copy.pack_dir / "offices.yml"
+    edit_yaml(path, lambda d: d["offices"]["emergency_112"]["name"].update(uk="Єдиний номер екстреної допомоги 112"))
+    assert any("emergency_112" in f and "'uk' name ends in the abbreviation '112'" in f for f in office_findings(data_copy))
+
+
+def test_an_address_note_must_map_languages(data_copy):
+    edit_yaml(data_copy.pack_dir / "offices.yml", lambda d: d["offices"]["nvd"].update(address_note="6th entrance"))
+    with pytest.raises(ContentError) as error:
+        load_pack(data_copy)
+    assert any("'address_note' must map language codes" in p for p in error.value.problems)
+
+
+def test_an_office_without_an_abbreviation_is_shown_by_its_name(pack):
+    municipality = pack.offices["municipality"]
+    assert municipality.short == "" and municipality.name_in("lv") == "pašvaldība"
