@@ -1,22 +1,26 @@
-"""The base of every answering action: language, reply contract, slots.
+"""The base of every answering action: language, reply contract, the conversation's state.
 
 A subclass implements ``respond(turn)`` and returns a ``Reply``. The base:
 
 - decides the reply language once per turn (``bot.language.choose``);
 - answers a message with no words (emoji, junk, empty, a lone letter) with a
   request to write in words, whatever the model guessed;
-- sends the reply's messages, then exactly one ``custom.meta`` message on the
-  web channels (messenger channels never get the JSON);
-- when the previous reply asked for the user's city and this message names a
-  place, answers the waiting topic routed there (``actions.routing``), whatever
-  the model guessed for a bare "Jelgava";
+- when the previous reply asked for the user's city and this message is
+  only a city (``actions.state.is_city_reply``), answers with "where to go"
+  for that city instead of what the model guessed for a bare "Jelgava"; any
+  other message is answered by ``respond`` as a new question. The whole
+  state machine is in ``actions.state``;
 - when the message holds a danger phrase (``actions.safety``: violence,
   trafficking, self-harm ...), starts the reply with that emergency entry's
   answer (112 and the right hotline), whatever the model guessed: here, so
   that every answering action, the city answer included, gets the net;
 - adds a "this did not help" button to a topic's answer (the staff inbox
   lists the questions whose answer was marked so);
-- sets the slots of ``bot.dialogue.SLOTS``.
+- sends the reply (docs/reply-contract-draft.md): the answer, "where to go",
+  the sources line, the city question, buttons on the last message; then,
+  on the web channels only, exactly one custom message with ``meta`` and
+  the office cards (messenger channels never get the JSON);
+- sets the slots of ``bot.dialogue.SLOTS`` (``actions.state.slot_events``).
 
 Domain needs: the slots of ``bot.dialogue.SLOTS``.
 """
@@ -27,17 +31,17 @@ import abc
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.render import topic_title
-from actions.routing import answer_with_city
+from actions.render import sources_line, topic_title
 from actions.safety import safety_first
 from actions.services import services
+from actions.state import awaited_answer, city_awaited, place_only, slot_events
 from actions.turn import Button, Reply, Turn
 from bot.channels.payloads import button_payload, feedback_payload
 from bot.content.model import FALLBACK_LABEL, Pack
-from bot.dialogue import ENTITY_LANGUAGE, SLOT_AWAITING_CITY, SLOT_CHOSEN_LANGUAGE, SLOT_CITY, SLOT_CITY_ASKED, SLOT_LANGUAGE, SLOT_TOPIC
+from bot.dialogue import ENTITY_LANGUAGE, SLOT_CHOSEN_LANGUAGE, SLOT_LANGUAGE
 from bot.language.choose import LanguageChoice, choose_reply_language
 from bot.text import has_words
 
@@ -62,14 +66,18 @@ def decide_language(tracker: Tracker, pack: Pack, text: str) -> LanguageChoice:
     """Gathers what the turn says about language and lets choose_reply_language decide."""
     metadata = tracker.latest_message.get("metadata") or {}
     client = metadata.get("lang") if metadata.get("lang") in pack.languages else None
+    # the user's app language (Telegram): used only when nothing else tells (bot.language.choose)
+    hint = metadata.get("lang_hint") if metadata.get("lang_hint") in pack.languages else None
+    # a button payload ("/residence_permit") says nothing about language, nor does the city asked for ("Liepāja", "Rīgā")
+    says_language = text and not text.startswith("/") and not (city_awaited(tracker) and place_only(text, pack))
     return choose_reply_language(
         requested=requested_language(tracker, pack, text),
         client=client,
         chosen=tracker.get_slot(SLOT_CHOSEN_LANGUAGE),
-        # a button payload ("/residence_permit") says nothing about language
-        detection=services().detector().detect(text) if text and not text.startswith("/") else None,
+        detection=services().detector().detect(text) if says_language else None,
         conversation=tracker.get_slot(SLOT_LANGUAGE),
         default=pack.default_language,
+        hint=hint,
     )
 
 
@@ -88,43 +96,43 @@ class AnsweringAction(Action, abc.ABC):
         turn = Turn(tracker=tracker, pack=pack, lang=choice.lang, choice=choice, text=text, intent=intent)
         reply = self._reply(turn)
         self._send(dispatcher, tracker, turn, reply)
-        return self._slot_events(tracker, turn, reply)
+        return slot_events(tracker, turn, reply)
 
     def _reply(self, turn: Turn) -> Reply:
         if not has_words(turn.text):
             return unreadable_reply(turn)
-        waiting = turn.tracker.get_slot(SLOT_AWAITING_CITY)
-        reply = None
-        if waiting and not turn.text.startswith("/"):
-            reply = answer_with_city(turn, waiting)
-        return with_feedback_button(turn, safety_first(turn, reply or self.respond(turn)))
+        reply = awaited_answer(turn) or self.respond(turn)
+        return with_feedback_button(turn, safety_first(turn, reply))
 
     @staticmethod
     def _send(dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn, reply: Reply) -> None:
-        for i, message in enumerate(reply.messages):
-            last = i == len(reply.messages) - 1
+        texts, where_index = reply_texts(reply, turn.lang)
+        for i, text in enumerate(texts):
+            last = i == len(texts) - 1
             buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons] if last else []
             # ``lang`` reaches the output channel (messengers label a list of choices with it)
-            dispatcher.utter_message(text=message, buttons=buttons, lang=turn.lang)
+            dispatcher.utter_message(text=text, buttons=buttons, lang=turn.lang)
         if tracker.get_latest_input_channel() in WIDGET_CHANNELS:
             language = turn.pack.languages[turn.lang]
             meta = {"label": reply.label, "entry": reply.entry, "lang": turn.lang, "offices": reply.offices, "sources": reply.sources}
-            dispatcher.utter_message(json_message={**reply.custom, "meta": meta, "direction": language.direction})
+            custom = {**reply.custom, "meta": meta, "direction": language.direction}
+            if reply.cards and where_index is not None:
+                custom.update(office_cards=reply.cards, cards_replace_text=where_index)
+            dispatcher.utter_message(json_message=custom)
 
-    @staticmethod
-    def _slot_events(tracker: Tracker, turn: Turn, reply: Reply) -> list[EventType]:
-        events: list[EventType] = [SlotSet(SLOT_LANGUAGE, turn.lang)]
-        if turn.choice.reason in ("request", "client") and tracker.get_slot(SLOT_CHOSEN_LANGUAGE) != turn.lang:
-            events.append(SlotSet(SLOT_CHOSEN_LANGUAGE, turn.lang))
-        if reply.topic:
-            events.append(SlotSet(SLOT_TOPIC, reply.topic))
-        if reply.city and tracker.get_slot(SLOT_CITY) != reply.city:
-            events.append(SlotSet(SLOT_CITY, reply.city))
-        if reply.awaiting_city:
-            events += [SlotSet(SLOT_AWAITING_CITY, reply.awaiting_city), SlotSet(SLOT_CITY_ASKED, "yes")]
-        elif tracker.get_slot(SLOT_AWAITING_CITY):
-            events.append(SlotSet(SLOT_AWAITING_CITY, None))
-        return events
+
+def reply_texts(reply: Reply, lang: str) -> tuple[list[str], int | None]:
+    """The reply's text messages in the contract's order, and the index of "where to go" among them (None without it)."""
+    texts = [text for text in reply.messages if text]
+    where_index = None
+    if reply.where:
+        where_index = len(texts)
+        texts.append(reply.where)
+    if reply.reviewed and reply.sources:
+        texts.append(sources_line(reply.sources, reply.reviewed, lang))
+    if reply.question:
+        texts.append(reply.question)
+    return texts, where_index
 
 
 def menu_buttons(turn: Turn, topic_ids: list[str] | tuple[str, ...]) -> list[Button]:

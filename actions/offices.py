@@ -1,14 +1,15 @@
 """Where an office is, when it is open and how to reach it.
 
 With a city in the message (or named earlier), the answer is the office's
-branch in or nearest to that city, as an office card; otherwise the office's
-national contacts.
+branch in or nearest to that city; otherwise the office's national contacts.
+Either way the reply is one "where to go" message and its card (the reply
+contract's 1b and 3).
 """
 
 from __future__ import annotations
 
 from actions.base import AnsweringAction
-from actions.render import office_contact
+from actions.render import national_card, where_to_go
 from actions.routing import routed_branch
 from actions.services import services
 from actions.turn import Button, Reply, Turn
@@ -31,18 +32,19 @@ def find_office(pack: Pack, text: str) -> str | None:
     return best[1] if best else None
 
 
-def branch_reply(turn: Turn, office_id: str, city: str | None) -> Reply | None:
-    """The office card of the branch nearest to ``city``, if the directory has one."""
+def office_reply(turn: Turn, office_id: str, city: str | None) -> Reply:
+    """The office's branch nearest to ``city`` if the directory has one, else its national contacts: one card."""
+    office = turn.pack.offices[office_id]
     routed = routed_branch(turn, office_id, city)
-    if routed is None:
-        return None
+    card = routed.card if routed else national_card(office, turn.lang)
     return Reply(
         label="office_lookup",
-        messages=[routed.text],
+        messages=[],
         offices=[office_id],
-        sources=list(routed.sources),
+        sources=list(routed.sources if routed else office.sources),
         city=city,
-        custom={"office_card": routed.card},
+        where=where_to_go([card], turn.lang, heading=False),
+        cards=[card],
     )
 
 
@@ -63,14 +65,4 @@ class ActionOfficeLookup(AnsweringAction):
             buttons = [Button(o.short, button_payload("office_lookup", **{ENTITY_OFFICE: o.id})) for o in reachable]
             return Reply(label="office_lookup", messages=[turn._("Which office do you need?")], buttons=buttons)
         city = services().places().find(turn.text) or turn.tracker.get_slot(SLOT_CITY)
-        routed = branch_reply(turn, office_id, city)
-        if routed is not None:
-            return routed
-        office = pack.offices[office_id]
-        return Reply(
-            label="office_lookup",
-            messages=[office_contact(office, turn.lang)],
-            offices=[office.id],
-            sources=list(office.sources),
-            city=city,
-        )
+        return office_reply(turn, office_id, city)

@@ -2,59 +2,106 @@
 
 No user-facing sentence is assembled from English fragments: whole sentences
 with placeholders come from the gettext catalogs, content from the pack, and
-dates are written by Babel in the reply's locale.
+dates are written by Babel in the reply's locale. Every text is in the reply
+contract's Markdown subset (docs/reply-contract-draft.md, 2): links are short
+``[label](url)``, never raw addresses.
+
+An answer is at most three messages (the contract's item 1): the answer text,
+"where to go" (the offices, each once, as cards and as the cards' text) and
+one line of sources. This module writes the pieces; ``actions.routing``
+chooses the offices, ``actions.base`` sends the pieces in that order.
+
+Plain Python, no Rasa SDK: the staff app's preview renders answers with
+``topic_answer``.
 """
 
 from __future__ import annotations
 
-from babel.dates import format_date
+from datetime import date
+from typing import Any
 
 from bot.content.model import Answer, Office, Pack
 from bot.i18n import translator
+from bot.offices.dates import checked_on
+from bot.offices.render import address_map_url, host_label, markdown_link, office_card_text
+
+#: How many offices "where to go" lists at most (the answer's first ones, as the content orders them).
+MAX_OFFICES = 2
+
+
+def national_card(office: Office, lang: str) -> dict[str, Any]:
+    """An office's national contacts as an office card (the same keys as a branch's, ``bot.offices.render.office_card``)."""
+    name = office.name_in(lang)
+    # an acronym helps find the office ("PMLP"); a word ("pašvaldība") would be Latvian in another language, "112 (112)" says nothing
+    if office.short and office.short.isupper() and office.short not in name:
+        name = f"{name} ({office.short})"
+    card: dict[str, Any] = {
+        "id": office.id,
+        "office": office.id,
+        "name": name,
+        "address": office.address,
+        "address_note": office.address_note_in(lang),
+        "map_url": address_map_url(office.address) if office.address else None,
+        "phone": office.phone,
+        "phone_url": f"tel:{office.phone.replace(' ', '')}" if office.phone else None,
+        "email": office.email,
+        "website": office.website,
+    }
+    return {key: value for key, value in card.items() if value is not None}
 
 
 def office_contact(office: Office, lang: str) -> str:
-    """An office's name and national contacts, one per line."""
-    lines = [f"{office.name_in(lang)} ({office.short})" if office.short else office.name_in(lang)]
-    if office.address:
-        lines.append(f"📍 {office.address}")
-    contacts = [f"☎ {office.phone}" if office.phone else "", f"✉ {office.email}" if office.email else ""]
-    if any(contacts):
-        lines.append("  ".join(c for c in contacts if c))
-    if office.website:
-        lines.append(f"🌐 {office.website}")
-    return "\n".join(lines)
+    """An office's name and national contacts, one per line (the text of its ``national_card``)."""
+    return office_card_text(national_card(office, lang), lang)
 
 
-def sources_line(sources: tuple[str, ...], reviewed, lang: str) -> str:
-    """Where the facts come from and when they were last checked."""
+def reachable_offices(pack: Pack, answer: Answer) -> list[Office]:
+    """The offices of an answer a user can reach nationally (a phone or a website), in the content's order."""
+    known = [pack.offices[o] for o in answer.offices if o in pack.offices]
+    return [o for o in known if o.phone or o.website]
+
+
+def where_to_go(cards: list[dict[str, Any]], lang: str, heading: bool = True) -> str:
+    """The "where to go" message: the cards' text, one paragraph per office, under "Where to turn:" for an answer."""
     _ = translator(lang)
-    return _("Source: {sources} (checked {date})").format(
-        sources=", ".join(sources), date=format_date(reviewed, format="long", locale=lang)
-    )
+    text = "\n\n".join(office_card_text(card, lang) for card in cards)
+    return _("Where to turn:") + "\n" + text if heading else text
 
 
-def answer_messages(pack: Pack, answers: list[Answer], lang: str) -> list[str]:
-    """The messages of one or more answers (an overview, an entry, or the entries of a two-part question).
+def source_links(sources: list[str] | tuple[str, ...]) -> list[str]:
+    """One short link per web site: labelled by its host name, the first address of a host kept."""
+    first: dict[str, str] = {}
+    for url in sources:
+        first.setdefault(host_label(url), url)
+    return [markdown_link(url, label) for label, url in first.items()]
 
-    Each answer's text, then where to turn (the first answer's offices), then
-    the sources of all of them with the oldest reviewed date.
+
+def sources_line(sources: list[str] | tuple[str, ...], reviewed: date, lang: str) -> str:
+    """Where the facts come from and when they were last checked: one short line of named links and the date.
+
+    The date is Babel's, in the form "checked on" needs in the language
+    (``bot.offices.dates``: the long date, the numeric one in Latvian).
     """
     _ = translator(lang)
-    messages = [answer.text_in(lang).answer or "" for answer in answers]
-    known = [pack.offices[o] for o in answers[0].offices if o in pack.offices]
-    offices = [o for o in known if o.phone or o.website]
-    if offices:
-        messages.append(_("Where to turn:") + "\n" + "\n\n".join(office_contact(o, lang) for o in offices[:2]))
-    sources = tuple(dict.fromkeys(url for answer in answers for url in answer.sources))
-    if sources:
-        messages.append(sources_line(sources, min(answer.reviewed for answer in answers), lang))
-    return messages
+    links = source_links(sources)
+    when = checked_on(reviewed, lang)
+    if len(links) == 1:
+        return _("Source: {links} · checked on {date}").format(links=links[0], date=when)
+    return _("Sources: {links} · checked on {date}").format(links=", ".join(links), date=when)
 
 
 def topic_answer(pack: Pack, topic: Answer, lang: str) -> list[str]:
-    """The messages of a topic's overview or an entry: the answer, where to go, the sources."""
-    return answer_messages(pack, [topic], lang)
+    """The messages of a topic's overview or an entry, routed nowhere: the answer, where to go, the sources.
+
+    What a user gets before naming a city; the staff app's preview shows it.
+    """
+    messages = [topic.text_in(lang).answer or ""]
+    offices = reachable_offices(pack, topic)[:MAX_OFFICES]
+    if offices:
+        messages.append(where_to_go([national_card(o, lang) for o in offices], lang))
+    if topic.sources:
+        messages.append(sources_line(topic.sources, topic.reviewed, lang))
+    return messages
 
 
 def topic_title(topic: Answer, lang: str) -> str:

@@ -1,12 +1,17 @@
-"""A topic's answer routed to the user's city: the nearest branch, the city asked for once, or the embassy from abroad.
+"""A topic's answer and "where to go" for it, routed to the user's city.
 
-The topic's main (first) office is the one routed, when the directory has
-branches for it. With the city known (named now or earlier), the answer gains that
-branch's office card. With the city unknown and the office in several
-cities, the answer asks for it once (buttons for the largest cities and "I
-am still abroad"; free text works too), and the next message that names a
-place gets the routed answer (``answer_with_city``). From abroad, the answer
-points to Latvia's embassies and consulates.
+"Where to go" (``office_cards``) lists the answer's offices, each once and at
+most ``MAX_OFFICES``, in the content's order: the main (first) office, when
+the directory has branches for it, as its branch in or nearest to the user's
+city (named now or earlier), or as Latvia's embassies when the user is still
+abroad; every other office (and the main one while the city is unknown) with
+its national contacts.
+
+With the city unknown and the main office in several cities, the answer asks
+for the city once instead of listing offices (buttons for the largest cities
+and "I am still abroad"; free text works too). What the next message does
+then is the conversation's state (``actions.state``): a city gets only "where
+to go" for that city (``office_message``).
 """
 
 from __future__ import annotations
@@ -14,12 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from actions.render import answer_messages, office_contact
+from actions.render import MAX_OFFICES, national_card, where_to_go
 from actions.services import services
 from actions.turn import Button, Reply, Turn
 from bot.content.model import Answer, Entry, Pack
 from bot.dialogue import SLOT_CITY, SLOT_CITY_ASKED
-from bot.offices.render import office_card, office_card_text
+from bot.offices.render import office_card
 
 ABROAD = "abroad"
 CONSULAR_OFFICE = "mfa_consular"
@@ -35,18 +40,27 @@ def routed_office(pack: Pack, topic: Answer) -> str | None:
     return main if main and pack.directory.branches_of(main) else None
 
 
+def place_named(text: str) -> str | None:
+    """The city ``text`` names, or ``ABROAD``, or None."""
+    places = services().places()
+    return places.find(text) or (ABROAD if places.is_abroad(text) else None)
+
+
 def place_in(turn: Turn) -> str | None:
     """The city this message names, or ``ABROAD``, or None."""
-    places = services().places()
-    return places.find(turn.text) or (ABROAD if places.is_abroad(turn.text) else None)
+    return place_named(turn.text)
+
+
+def known_place(turn: Turn, city: str | None) -> bool:
+    """True for a city of the directory or ``ABROAD`` (a place the offices can be chosen for)."""
+    return city == ABROAD or city in turn.pack.directory.cities
 
 
 @dataclass(frozen=True)
 class RoutedBranch:
-    """The branch chosen for the user: its card, the card as text, its sources."""
+    """The branch chosen for the user: its card (with the distance as its ``note`` when it is in another town), its sources."""
 
     card: dict[str, Any]
-    text: str
     sources: tuple[str, ...]
 
 
@@ -59,35 +73,59 @@ def routed_branch(turn: Turn, office_id: str, city: str | None, topic_id: str | 
     card = office_card(route.branch, turn.lang, services().now())
     if office.website:
         card.setdefault("website", office.website)
-    text = office_card_text(card, turn.lang)
     if city in turn.pack.directory.cities and not route.in_city:
         city_name = turn.pack.directory.cities[city].name_in(turn.lang)
         lead = turn._("The nearest branch is {distance} km from {city}:").format(distance=round(route.distance_km), city=city_name)
-        text = f"{lead}\n{text}"
-    return RoutedBranch(card=card, text=text, sources=route.branch.sources or office.sources)
+        card = {"note": lead, **card}
+    return RoutedBranch(card=card, sources=route.branch.sources or office.sources)
 
 
-def _add_branch(turn: Turn, reply: Reply, office_id: str, topic_id: str, city: str) -> None:
-    routed = routed_branch(turn, office_id, city, topic_id)
-    if routed is None:
-        return
-    reply.messages.insert(-1 if reply.sources else len(reply.messages), routed.text)
-    reply.custom["office_card"] = routed.card
-
-
-def _add_abroad(turn: Turn, reply: Reply) -> None:
+def _abroad_card(turn: Turn) -> dict[str, Any] | None:
     consular = turn.pack.offices.get(CONSULAR_OFFICE)
     if consular is None:
-        return
-    text = turn._("From abroad, apply at a Latvian embassy or consulate, or online where an e-service exists:")
-    reply.messages.insert(-1 if reply.sources else len(reply.messages), f"{text}\n{office_contact(consular, turn.lang)}")
-    if CONSULAR_OFFICE not in reply.offices:
-        reply.offices.append(CONSULAR_OFFICE)
+        return None
+    note = turn._("From abroad, apply at a Latvian embassy or consulate, or online where an e-service exists:")
+    return {"note": note, **national_card(consular, turn.lang)}
+
+
+@dataclass(frozen=True)
+class OfficeCards:
+    """Where to go for one answer: a card per office (each office once) and the sources of their facts."""
+
+    cards: list[dict[str, Any]]
+    sources: list[str]
+
+    @property
+    def offices(self) -> list[str]:
+        """The office ids of the cards, in order."""
+        return [card["office"] for card in self.cards]
+
+
+def office_cards(turn: Turn, answer: Answer, topic_id: str, city: str | None) -> OfficeCards:
+    """The offices of ``answer`` for a user in ``city`` (a city id, ``ABROAD`` or None): see the module docstring."""
+    pack = turn.pack
+    main = routed_office(pack, answer)
+    chosen: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {}  # office id -> (card, its sources)
+    for office_id in answer.offices:
+        office = pack.offices.get(office_id)
+        if office is None:
+            continue
+        card: tuple[dict[str, Any], tuple[str, ...]] | None = None
+        if office_id == main and city == ABROAD:
+            abroad = _abroad_card(turn)
+            card = (abroad, pack.offices[CONSULAR_OFFICE].sources) if abroad else None
+        elif office_id == main and city:
+            routed = routed_branch(turn, office_id, city, topic_id)
+            card = (routed.card, routed.sources) if routed else None
+        card = card or (national_card(office, turn.lang), office.sources)
+        chosen.setdefault(card[0]["office"], card)
+    kept = list(chosen.values())[:MAX_OFFICES]
+    return OfficeCards(cards=[card for card, _s in kept], sources=list(dict.fromkeys(u for _c, urls in kept for u in urls)))
 
 
 def _ask_city(turn: Turn, reply: Reply, answer_id: str) -> None:
     largest = [c for c in turn.pack.directory.cities.values() if c.largest]
-    reply.messages.append(turn._("In which city are you? I will show you the nearest office."))
+    reply.question = turn._("In which city are you? I will show you the nearest office.")
     names = [c.name_in(turn.lang) for c in largest]
     abroad = turn._("I am still abroad")
     reply.buttons = [Button(name, name) for name in names] + [Button(abroad, abroad)]
@@ -97,38 +135,59 @@ def _ask_city(turn: Turn, reply: Reply, answer_id: str) -> None:
 def answer_topic(turn: Turn, topic_id: str, city: str | None = None, entry: Entry | None = None, also: Entry | None = None) -> Reply:
     """The answer to ``topic_id`` (its ``entry``, or its overview) in the turn's language, routed to ``city`` when known.
 
-    ``also``: a second entry of the same topic, for a two-part question.
+    ``also``: a second entry of the same topic, for a two-part question (its
+    text is a second paragraph of the one answer message).
     """
     topic = turn.pack.topics[topic_id]
     answer = entry or topic
     answers = [answer, also] if entry and also else [answer]
+    sources = list(dict.fromkeys(u for a in answers for u in a.sources))
     reply = Reply(
         label=topic.id,
         entry=entry.id if entry else None,
-        messages=answer_messages(turn.pack, answers, turn.lang),
+        messages=["\n\n".join(a.text_in(turn.lang).answer or "" for a in answers)],
         offices=list(dict.fromkeys(o for a in answers for o in a.offices)),
-        sources=list(dict.fromkeys(u for a in answers for u in a.sources)),
+        sources=sources,
         topic=topic.id,
+        reviewed=min(a.reviewed for a in answers) if sources else None,
     )
-    office_id = routed_office(turn.pack, answer)
-    if office_id is None:
-        return reply
     city = city or place_in(turn) or turn.tracker.get_slot(SLOT_CITY)
-    if city == ABROAD:
-        _add_abroad(turn, reply)
-    elif city in turn.pack.directory.cities:
-        _add_branch(turn, reply, office_id, topic_id, city)
-    elif turn.pack.directory.needs_city(office_id, topic_id) and not turn.tracker.get_slot(SLOT_CITY_ASKED):
+    main = routed_office(turn.pack, answer)
+    asked = turn.tracker.get_slot(SLOT_CITY_ASKED)
+    if main and not known_place(turn, city) and turn.pack.directory.needs_city(main, topic_id) and not asked:
         _ask_city(turn, reply, answer.id)
-    reply.city = city if city == ABROAD or city in turn.pack.directory.cities else None
+    else:
+        where = office_cards(turn, answer, topic_id, city)
+        if where.cards:
+            reply.where, reply.cards = where_to_go(where.cards, turn.lang), where.cards
+        if CONSULAR_OFFICE in where.offices and CONSULAR_OFFICE not in reply.offices:
+            reply.offices.append(CONSULAR_OFFICE)
+    reply.city = city if known_place(turn, city) else None
     return reply
 
 
-def answer_with_city(turn: Turn, answer_id: str) -> Reply | None:
-    """The waiting answer (a topic's overview or an entry) routed, when this message names a place."""
+def office_message(turn: Turn, answer_id: str, city: str) -> Reply | None:
+    """Only "where to go" of the answer ``answer_id`` (a topic or entry id), for a user in ``city``.
+
+    The reply to the city the answer asked for: the answer itself was given
+    already. None when the answer no longer exists (the content changed).
+    """
     found = turn.pack.topic_and_entry(answer_id)
-    city = place_in(turn)
-    if not found or not city:
+    if not found:
         return None
     topic_id, entry = found
-    return answer_topic(turn, topic_id, city, entry)
+    answer = entry or turn.pack.topics[topic_id]
+    where = office_cards(turn, answer, topic_id, city)
+    if not where.cards:
+        return None
+    return Reply(
+        label=topic_id,
+        entry=entry.id if entry else None,
+        messages=[],
+        offices=where.offices,
+        sources=where.sources,
+        topic=topic_id,
+        city=city,
+        where=where_to_go(where.cards, turn.lang),
+        cards=where.cards,
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -22,9 +23,19 @@ class Button:
 
 @dataclass
 class Reply:
-    """What one turn answers, before it is sent."""
+    """What one turn answers, before it is sent.
+
+    Sent as at most three text messages (docs/reply-contract-draft.md, 1), in
+    this order: ``messages`` (the answer), ``where`` (where to go), the
+    sources line (written from ``sources`` when ``reviewed`` is set), and
+    ``question`` (the city prompt, which takes the place of ``where``); the
+    buttons go on the last one. Only a danger phrase beside another question
+    makes ``messages`` two (``actions.safety``: the safety answer stays a
+    message of its own).
+    """
 
     label: str
+    #: the answer's text: one message (a two-part question's entries are one message, a paragraph each)
     messages: list[str]
     #: the id of the knowledge-base entry that answered (``residence_permit.fee``), None for an overview or a label
     entry: str | None = None
@@ -35,6 +46,14 @@ class Reply:
     city: str | None = None
     #: the answer (topic or entry id) that waits for the user's city (the reply asked for it)
     awaiting_city: str | None = None
+    #: "where to go": the offices' text, one paragraph per office, each office once
+    where: str | None = None
+    #: the same offices as the web widget's cards (``custom.office_cards``), shown instead of ``where``
+    cards: list[dict[str, Any]] = field(default_factory=list)
+    #: when the answer's facts were last checked: a reply with this date ends with the sources line
+    reviewed: date | None = None
+    #: a question that closes the reply (the city prompt), after the sources
+    question: str | None = None
     #: more for the web widget, sent beside ``meta`` in the same custom message
     custom: dict[str, Any] = field(default_factory=dict)
 

@@ -102,6 +102,18 @@ def conversation_id(client: str | None, sender: str) -> str:
     return f"{client}{CLIENT_SEPARATOR}{sender}" if client else sender
 
 
+class WholeTextCollector(CollectingOutputChannel):
+    """Rasa's collector, but one message per text: Rasa's cuts a text at every blank line.
+
+    A reply is at most three messages (the answer, where to go, the sources;
+    docs/architecture.md); cut into paragraphs it would be six or more, and
+    ``custom.cards_replace_text`` would point at the wrong message.
+    """
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self._persist_message(self._message(recipient_id, text=text.strip()))
+
+
 def _validate(body: Any) -> str | None:
     """The reason the request cannot be answered, or None when it is fine."""
     if not isinstance(body, dict):
@@ -160,7 +172,7 @@ class ContractRestInput(RestInput):
             reason = _validate(body)
             if reason:
                 return _error(body, reason)
-            collector = CollectingOutputChannel()
+            collector = WholeTextCollector()
             sender_id = conversation_id(client, body["sender"])
             message = UserMessage(body["message"], collector, sender_id, metadata=body.get("metadata"))
             try:

@@ -1,9 +1,15 @@
-"""Office branches in the user's language: hours, open-now status, the office card.
+"""Office branches in the user's language: hours, open-now status, the office card and its text.
 
 Weekday names, times and lists come from Babel (CLDR) for the reply's locale;
 whole sentences come from the gettext catalogs, one per weekday where the
 grammar needs it ("opens on Monday" is "atver pirmdien", "откроется в
 понедельник"), so nothing is assembled from English fragments.
+
+A card is a dict (``office_card``); the web widget draws it, every other
+client reads the same card as text (``office_card_text``) in the reply's
+Markdown subset (docs/reply-contract-draft.md, 2): the name in bold, one
+line each for the address, the hours and the contacts, and short
+``[label](url)`` links instead of raw addresses.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import quote_plus
+from urllib.parse import quote_plus, urlsplit
 
 from babel.dates import format_time, get_day_names
 from babel.lists import format_list
@@ -78,8 +84,14 @@ def status_line(status: Status, now: datetime, lang: str) -> str:
     return on_weekday[status.opens.weekday()].format(time=time_text)
 
 
+def address_map_url(address: str) -> str:
+    """A map search for a street address (OpenStreetMap: no key, no tracking script)."""
+    street = re.sub(r"\s*\([^)]*\)", "", address)  # "(entrance from ...)" notes do not help a search
+    return f"https://www.openstreetmap.org/search?query={quote_plus(street)}"
+
+
 def map_url(branch: Branch) -> str:
-    """A map of the branch (OpenStreetMap: no key, no tracking script).
+    """A map of the branch.
 
     The pack's coordinates are approximate (good enough to find the nearest
     branch, not to pin a door), so a branch with a street address is shown by
@@ -87,19 +99,30 @@ def map_url(branch: Branch) -> str:
     around the coordinates, with no pin that would pretend to know the door.
     """
     if branch.address:
-        street = re.sub(r"\s*\([^)]*\)", "", branch.address)  # "(entrance from ...)" notes do not help a search
-        return f"https://www.openstreetmap.org/search?query={quote_plus(street)}"
+        return address_map_url(branch.address)
     lat, lon = branch.coordinates
     return f"https://www.openstreetmap.org/#map=14/{lat:.4f}/{lon:.4f}"
 
 
+def host_label(url: str) -> str:
+    """The short label of a link: the host name without "www." ("https://www.pmlp.gov.lv/lv/x" is "pmlp.gov.lv")."""
+    host = urlsplit(url).hostname or url
+    return host.removeprefix("www.")
+
+
+def markdown_link(url: str, label: str | None = None) -> str:
+    """``[label](url)``, labelled by the host name unless a label is given (never a raw URL in the text)."""
+    return f"[{label or host_label(url)}]({url})"
+
+
 def office_card(branch: Branch, lang: str, now: datetime) -> dict[str, Any]:
-    """The branch as the web widget's office card (the reply's ``custom.office_card``)."""
+    """The branch as the web widget's office card (one of the reply's ``custom.office_cards``)."""
     card: dict[str, Any] = {
         "id": branch.id,
         "office": branch.office,
         "name": branch.name_in(lang),
         "address": branch.address,
+        "address_note": branch.address_note_in(lang),
         "map_url": map_url(branch),
         "phone": branch.phone,
         "phone_url": f"tel:{branch.phone.replace(' ', '')}" if branch.phone else None,
@@ -114,21 +137,27 @@ def office_card(branch: Branch, lang: str, now: datetime) -> dict[str, Any]:
 
 
 def office_card_text(card: dict[str, Any], lang: str) -> str:
-    """The same card as plain text for messenger channels."""
+    """The same card as text, in the reply's Markdown subset (one line per fact, short links).
+
+    A card's ``note`` ("The nearest branch is 12 km from Sigulda:") comes first.
+    """
     _ = translator(lang)
-    lines = [card["name"]]
+    lines = [card["note"]] if card.get("note") else []
+    lines.append(f"**{card['name']}**")
     if card.get("address"):
         lines.append(f"📍 {card['address']}")
+    if card.get("address_note"):
+        lines.append(card["address_note"])
     if card.get("status"):
         lines.append(f"🕘 {card['status']}")
-    lines += [f"   {line}" for line in card.get("hours", [])]
+    lines += card.get("hours", [])
     contacts = [f"☎ {card['phone']}" if card.get("phone") else "", f"✉ {card['email']}" if card.get("email") else ""]
     if any(contacts):
-        lines.append("  ".join(c for c in contacts if c))
-    if card.get("booking"):
-        lines.append(_("Book a visit: {url}").format(url=card["booking"]))
-    elif card.get("website"):
-        lines.append(f"🌐 {card['website']}")
+        lines.append(" · ".join(c for c in contacts if c))
+    links = [markdown_link(card["booking"], _("Book a visit")) if card.get("booking") else ""]
+    links.append(markdown_link(card["website"]) if card.get("website") else "")
+    if any(links):
+        lines.append(" · ".join(link for link in links if link))
     if card.get("accessibility"):
         lines.append(f"♿ {card['accessibility']}")
     return "\n".join(lines)

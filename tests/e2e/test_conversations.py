@@ -5,9 +5,15 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.replies import buttons, meta, new_sender, texts
+from tests.e2e.test_city_flow import assert_reply_shape, custom
 
 LANGS = ["en", "lv", "ru", "uk"]
-SOURCE_WORD = {"en": "Source:", "lv": "Avots:", "ru": "Источник:", "uk": "Джерело:"}
+SOURCE_WORDS = {
+    "en": ("Source: ", "Sources: "),
+    "lv": ("Avots: ", "Avoti: "),
+    "ru": ("Источник: ", "Источники: "),
+    "uk": ("Джерело: ", "Джерела: "),
+}
 TOPICS = sorted(
     "visa_short_stay visa_long_stay residence_permit permanent_residence work_permit blue_card study "
     "family_reunification international_protection qualification_recognition language_courses job_search "
@@ -31,8 +37,10 @@ def test_every_topic_is_answered_in_every_language(assistant, pack, topic, lang)
     # the overview, or the entry of the topic the question is about ("how do I get a residence permit": how to apply)
     answer = pack.entry(got["entry"]) if got["entry"] else pack.topics[topic]
     assert got == {"label": topic, "entry": got["entry"], "lang": lang, "offices": list(answer.offices), "sources": list(answer.sources)}
-    assert answer.translations[lang].answer.split("\n\n")[0] in texts(messages)
-    assert any(t.startswith(SOURCE_WORD[lang]) for t in texts(messages))
+    assert texts(messages)[0] == answer.translations[lang].answer
+    # the reply contract's shape: the answer, where to go (or the city question), one line of sources
+    assert_reply_shape(messages)
+    assert any(t.startswith(SOURCE_WORDS[lang]) for t in texts(messages))
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -159,8 +167,9 @@ def test_goodbye_and_thanks(assistant):
 def test_office_lookup_with_a_city_gives_that_citys_branch(assistant, question, lang, branch):
     messages = assistant.send(new_sender(), question)
     assert (meta(messages)["label"], meta(messages)["lang"], meta(messages)["offices"]) == ("office_lookup", lang, ["ocma"])
-    card = next(m["custom"]["office_card"] for m in messages if isinstance(m.get("custom"), dict) and "meta" in m["custom"])
+    (card,) = custom(messages)["office_cards"]
     assert card["id"] == branch and card["map_url"].startswith("https://www.openstreetmap.org/")
+    assert custom(messages)["cards_replace_text"] == 0 and len(texts(messages)) == 1
 
 
 def test_city_is_asked_once_then_the_answer_is_routed(assistant):
@@ -170,13 +179,12 @@ def test_city_is_asked_once_then_the_answer_is_routed(assistant):
     assert "Єлгава" in city_buttons and city_buttons[-1] == "Я ще за кордоном"
     routed = assistant.send(sender, "в Єлгаві")
     assert (meta(routed)["label"], meta(routed)["lang"]) == ("residence_permit", "uk")
-    card = next(m["custom"]["office_card"] for m in routed if isinstance(m.get("custom"), dict) and "meta" in m["custom"])
-    assert card["id"] == "ocma_jelgava"
+    assert custom(routed)["office_cards"][0]["id"] == "ocma_jelgava"
+    assert texts(first)[0] not in texts(routed)  # only where to go: the answer was given already
     # the city is remembered: the next office question is routed without asking again
     later = assistant.send(sender, "телефон ПМЛП")
     assert not buttons(later)
-    later_card = next(m["custom"]["office_card"] for m in later if isinstance(m.get("custom"), dict) and "meta" in m["custom"])
-    assert later_card["id"] == "ocma_jelgava"
+    assert [card["id"] for card in custom(later)["office_cards"]] == ["ocma_jelgava"]
 
 
 def test_still_abroad_gets_the_embassy(assistant):

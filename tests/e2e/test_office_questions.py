@@ -2,7 +2,8 @@
 
 With a city the answer is that city's branch (or the nearest one, with its
 distance); without one, or with a place the assistant does not know, it is
-the office's national contact: never a made-up branch.
+the office's national contact: never a made-up branch. Either way the reply
+is one "where to go" message and its card (``custom.office_cards``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from tests.e2e.replies import meta, new_sender, texts
 from tests.unit.test_routing_matrix import kilometres
 
 NEAREST = "nearest"  # the branch nearest to the named town, worked out by the test
-NATIONAL = None  # no office card: the office's national contact
+NATIONAL = None  # no branch: the office's national contacts (a card of the office itself)
 
 CASES = [
     # (language, question, office, branch id | NEAREST | NATIONAL)
@@ -40,9 +41,12 @@ CASES = [
 TOWNS = {"Sigulda": "sigulda", "Siguldā": "sigulda", "Сигулде": "sigulda", "Сігулді": "sigulda", "Даугавпілсі": "daugavpils"}
 
 
-def office_card(messages: list[dict]) -> dict | None:
-    """The office card that travels with the reply contract's meta, if any."""
-    return next((m["custom"].get("office_card") for m in messages if isinstance(m.get("custom"), dict) and "meta" in m["custom"]), None)
+def office_card(messages: list[dict]) -> dict:
+    """The one office card that travels with the reply contract's meta, shown by the widget instead of the one text."""
+    (custom,) = [m["custom"] for m in messages if isinstance(m.get("custom"), dict) and "meta" in m["custom"]]
+    (card,) = custom["office_cards"]
+    assert custom["cards_replace_text"] == 0 and len(texts(messages)) == 1
+    return card
 
 
 def nearest_branch(pack, office: str, question: str) -> tuple[str, str]:
@@ -60,11 +64,11 @@ def test_office_question(assistant, pack, lang, question, office, branch):
     assert got["sources"], "every office answer names the page its facts come from"
     card = office_card(messages)
     if branch is NATIONAL:
-        assert card is None, "no branch is made up for an unknown or missing place"
+        assert card["id"] == office, "no branch is made up for an unknown or missing place: the national contacts"
         national = pack.offices[office]
         assert (national.phone or national.email) in "\n".join(texts(messages))
         return
-    assert card is not None and card["map_url"].startswith("https://www.openstreetmap.org/")
+    assert card["map_url"].startswith("https://www.openstreetmap.org/")
     if branch != NEAREST:
         assert card["id"] == branch
         hours = next(b.hours for b in pack.directory.branches if b.id == branch)

@@ -1,14 +1,16 @@
-"""Hours, open-now status and office cards in every language."""
+"""Hours, open-now status, office cards and their text, and the sources line, in every language."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 
 import pytest
 
+from actions.render import national_card, office_contact, sources_line
 from bot.offices.directory import Branch
 from bot.offices.hours import RIGA, WeeklyHours
-from bot.offices.render import hours_lines, office_card, office_card_text, status_line
+from bot.offices.render import host_label, hours_lines, markdown_link, office_card, office_card_text, status_line
 
 HOURS = WeeklyHours.parse(
     {"mon": ["08:30-12:00", "12:30-17:00"], "tue": ["08:30-17:00"], "wed": ["08:30-17:00"], "thu": ["08:30-17:00"], "fri": ["08:30-15:00"]}
@@ -71,13 +73,39 @@ def test_office_card_and_its_text():
     # an address is searched on the map (the pack's coordinates are approximate)
     assert card["map_url"] == "https://www.openstreetmap.org/search?query=Test+iela+1%2C+Jelgava"
     assert card["status"] == "Зараз зачинено; відчиниться у понеділок о 08:30"
-    text = office_card_text(card, "uk")
-    assert text.splitlines()[:3] == [
-        "Відділ PMLP в Єлгаві",
+    # the reply's Markdown subset: the name in bold, a line per fact, a short link instead of the raw address
+    assert office_card_text(card, "uk").splitlines() == [
+        "**Відділ PMLP в Єлгаві**",
         "📍 Test iela 1, Jelgava",
         "🕘 Зараз зачинено; відчиниться у понеділок о 08:30",
+        "пн 08:30–12:00 і 12:30–17:00",
+        "вт–чт 08:30–17:00",
+        "пт 08:30–15:00",
+        "сб–нд зачинено",
+        "☎ +371 67209400 · ✉ pasts@example.lv",
+        "[Записатися на прийом](https://example.lv/book)",
     ]
-    assert "Записатися на прийом: https://example.lv/book" in text
+
+
+def test_a_cards_note_and_website_are_in_its_text():
+    card = {
+        **office_card(BRANCH, "en", FRIDAY_EVENING),
+        "note": "The nearest branch is 40 km from Ogre:",
+        "website": "https://www.pmlp.gov.lv/en",
+    }
+    lines = office_card_text(card, "en").splitlines()
+    assert lines[:2] == ["The nearest branch is 40 km from Ogre:", "**PMLP Jelgava division**"]
+    assert lines[-1] == "[Book a visit](https://example.lv/book) · [pmlp.gov.lv](https://www.pmlp.gov.lv/en)"
+
+
+def test_the_address_note_in_the_reply_language_follows_the_address():
+    branch = Branch(**{**BRANCH.__dict__, "address_note": {"en": "Entrance from the yard", "lv": "Ieeja no pagalma"}})
+    assert office_card(branch, "lv", FRIDAY_EVENING)["address_note"] == "Ieeja no pagalma"
+    assert office_card_text(office_card(branch, "en", FRIDAY_EVENING), "en").splitlines()[1:3] == [
+        "📍 Test iela 1, Jelgava",
+        "Entrance from the yard",
+    ]
+    assert "address_note" not in office_card(branch, "ru", FRIDAY_EVENING)  # never another language's note
 
 
 def test_card_leaves_out_what_is_unknown():
@@ -86,4 +114,67 @@ def test_card_leaves_out_what_is_unknown():
     assert set(card) == {"id", "office", "name", "map_url"}
     # without an address the map shows the area, with no pin pretending to know the door
     assert card["map_url"] == "https://www.openstreetmap.org/#map=14/56.9000/24.1000"
-    assert office_card_text(card, "en") == "NVA"
+    assert office_card_text(card, "en") == "**NVA**"
+
+
+@pytest.mark.parametrize(
+    ("url", "label"),
+    [
+        ("https://www.pmlp.gov.lv/lv/kur-var-iesniegt-dokumentus-0", "pmlp.gov.lv"),
+        ("https://vissparmigraciju.pmlp.gov.lv/?page_id=413", "vissparmigraciju.pmlp.gov.lv"),
+        ("https://likumi.lv/ta/id/68522", "likumi.lv"),
+    ],
+)
+def test_links_are_labelled_by_their_host(url, label):
+    assert host_label(url) == label
+    assert markdown_link(url) == f"[{label}]({url})"
+
+
+SOURCES = (
+    "https://www.pmlp.gov.lv/lv/kur-var-iesniegt-dokumentus-0",
+    "https://www.pmlp.gov.lv/lv/uzturesanas-atlaujas",  # the same site again: shown once, by its first address
+    "https://likumi.lv/ta/id/68522-imigracijas-likums",
+)
+CHECKED = date(2026, 11, 22)
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("en", "Sources: [pmlp.gov.lv]({0}), [likumi.lv]({2}) · checked on 22 November 2026"),
+        # CLDR has no Latvian locative ("novembrī") and "pārbaudīts 22. novembris" is wrong: the numeric date reads right
+        ("lv", "Avoti: [pmlp.gov.lv]({0}), [likumi.lv]({2}) · pārbaudīts 22.11.2026."),
+        # Russian and Ukrainian month names in the genitive, as after "checked on"
+        ("ru", "Источники: [pmlp.gov.lv]({0}), [likumi.lv]({2}) · проверено 22 ноября 2026\u202fг."),
+        ("uk", "Джерела: [pmlp.gov.lv]({0}), [likumi.lv]({2}) · перевірено 22 листопада 2026\u202fр."),
+    ],
+)
+def test_sources_line_in_each_language(lang, line):
+    assert sources_line(SOURCES, CHECKED, lang) == line.format(*SOURCES)
+
+
+@pytest.mark.parametrize(("lang", "word"), [("en", "Source:"), ("lv", "Avots:"), ("ru", "Источник:"), ("uk", "Джерело:")])
+def test_one_site_is_one_source(lang, word):
+    line = sources_line(SOURCES[:2], CHECKED, lang)
+    assert line.startswith(f"{word} [pmlp.gov.lv]({SOURCES[0]}) · ")
+
+
+def test_no_raw_address_in_the_sources_line():
+    line = sources_line(SOURCES, CHECKED, "en")
+    assert not re.search(r"(?<!\()https?://", line), "every address is a link target, none is shown raw"
+
+
+def test_national_contacts_as_a_card_and_text(pack):
+    ocma = pack.offices["ocma"]
+    card = national_card(ocma, "en")
+    assert card["name"] == "Office of Citizenship and Migration Affairs (PMLP)"
+    assert (card["id"], card["office"], card["phone_url"]) == ("ocma", "ocma", "tel:" + ocma.phone.replace(" ", ""))
+    assert card["map_url"].startswith("https://www.openstreetmap.org/search?query=")
+    assert office_contact(ocma, "en").splitlines()[0] == "**Office of Citizenship and Migration Affairs (PMLP)**"
+    assert f"[pmlp.gov.lv]({ocma.website})" in office_contact(ocma, "en")
+
+
+@pytest.mark.parametrize("lang", ["en", "lv", "ru", "uk"])
+def test_a_name_gets_its_acronym_only_when_it_adds_one(pack, lang):
+    assert not national_card(pack.offices["emergency_112"], lang)["name"].endswith("(112)")  # never "112 (112)"
+    assert "pašvaldība)" not in national_card(pack.offices["municipality"], lang)["name"]  # no Latvian word in another language

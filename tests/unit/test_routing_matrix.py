@@ -4,7 +4,8 @@ The expected branch is worked out here, from the branch files and the
 distances this test computes itself: the branch in the user's city if the
 office has one there, otherwise the nearest one, or none (the office's national
 contact) for an office without branches or a local office with no branch in
-that city.
+that city. "Where to go" of every answer, for every city, lists each office
+once, its main office routed so.
 """
 
 from __future__ import annotations
@@ -12,6 +13,12 @@ from __future__ import annotations
 import math
 
 import pytest
+from rasa_sdk import Tracker
+
+from actions.render import MAX_OFFICES
+from actions.routing import ABROAD, office_cards, routed_office
+from actions.turn import Turn
+from bot.language.choose import LanguageChoice
 
 #: the office ids of shared/content-scope.md
 OFFICES = [
@@ -100,3 +107,32 @@ def test_an_unknown_place_gets_no_made_up_branch(pack, office):
 
 def test_an_unknown_place_still_gets_a_single_branch_office(pack):
     assert pack.directory.route("aic", "tokyo").branch.id == "aic_riga"
+
+
+def turn_in(pack, lang: str = "en") -> Turn:
+    """A turn with nothing said yet (``office_cards`` reads only the pack and the language)."""
+    tracker = Tracker.from_dict({"sender_id": "matrix", "slots": {}, "latest_message": {"text": ""}, "events": []})
+    return Turn(tracker=tracker, pack=pack, lang=lang, choice=LanguageChoice(lang, "default"), text="", intent=None)
+
+
+@pytest.mark.parametrize("city", [*CITIES, "sigulda", ABROAD, None])
+def test_where_to_go_lists_each_office_once_with_the_main_one_routed(pack, city):
+    turn = turn_in(pack)
+    for answer in pack.answers():
+        topic_id = answer.id.split(".")[0]
+        where = office_cards(turn, answer, topic_id, city)
+        offices = [card["office"] for card in where.cards]
+        assert len(set(offices)) == len(offices) <= MAX_OFFICES, (answer.id, offices)
+        if not answer.offices:
+            assert where.cards == []
+            continue
+        main = routed_office(pack, answer)
+        route = pack.directory.route(main, city, topic_id) if main and city in pack.directory.cities else None
+        first = where.cards[0]
+        if main and city == ABROAD:
+            assert first["office"] == "mfa_consular" and first["note"], answer.id
+        elif route is not None:
+            assert first["id"] == route.branch.id, answer.id
+            assert ("note" in first) is (not route.in_city), answer.id  # a branch in another town says how far it is
+        else:
+            assert first["id"] == answer.offices[0], answer.id  # the office's national contacts
