@@ -28,6 +28,22 @@ if [ ! -x /usr/bin/chromium ]; then
     echo "The tests need Chromium: sudo apt-get install chromium"; exit 1
   fi
 fi
+# ...and rasa-webchat from the npm registry for its drop-in client test
+# (tests/e2e/test_rasa_webchat.py), at the versions of its package-lock.json;
+# again when the lock file changed.
+webchat=tests/e2e/webchat
+if [ ! -f "$webchat/node_modules/rasa-webchat/lib/index.js" ] || [ "$webchat/package-lock.json" -nt "$webchat/node_modules/.package-lock.json" ]; then
+  if ! command -v npm >/dev/null; then
+    if [ "$(id -u)" = 0 ]; then
+      echo "== installing npm (Debian package) for the rasa-webchat test"
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+    else
+      echo "The tests need npm: sudo apt-get install npm"; exit 1
+    fi
+  fi
+  echo "== installing rasa-webchat (npm ci in $webchat) for its browser test"
+  (cd "$webchat" && npm ci --loglevel=error >/dev/null)
+fi
 py=.venv/bin/python
 mkdir -p var
 # Rasa servers started by the tests read the action server's token from endpoints.yml.

@@ -26,21 +26,50 @@ from bot.i18n import translator
 from bot.privacy.commands import command_of
 from bot.privacy.masking import default_masker, mask_personal_data
 
-#: Metadata keys a client may send; everything else is dropped.
-CLIENT_METADATA_KEYS = ("lang",)
+#: Metadata keys a client may send; everything else is dropped. ``language`` is
+#: rasa-webchat's (its ``customData: {language: "uk"}``) and means ``lang``.
+CLIENT_METADATA_KEYS = ("lang", "language", "lang_hint")
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 logger = logging.getLogger(__name__)
 
 
+def _pack_language(value: object, pack: Pack) -> str | None:
+    """``value`` as one of the pack's language codes ("uk", "UK" and "uk-UA" are "uk"), else None."""
+    if not isinstance(value, str) or len(value) > 35:  # the longest sensible language tag
+        return None
+    code = value.strip().lower().replace("_", "-").split("-", 1)[0]
+    return code if code in pack.languages else None
+
+
 def clean_metadata(metadata: object, pack: Pack) -> dict[str, Any]:
-    """Keeps only metadata the assistant understands, with valid values."""
+    """Keeps only metadata the assistant understands, with valid values.
+
+    - ``lang``: the language the user picked in the client (our widget,
+      ``make chat``, a REST backend). A strong reason: the reply is in it
+      and it becomes the conversation's chosen language.
+    - ``language``: rasa-webchat sends its ``customData`` as metadata, and
+      its documented way to give the language is ``{language: "uk"}``; it is
+      read as ``lang`` (``lang`` wins when both are sent).
+    - ``lang_hint``: a language the user did not pick for this conversation
+      but that their app is set to (Telegram's ``language_code``). A weak
+      reason: it decides only when the message itself cannot tell (a first
+      "/start", a button) and the conversation has no language yet
+      (``bot.language.choose``), so a Ukrainian-language phone writing in
+      Russian is still answered in Russian.
+
+    Each is kept only when it names one of the pack's languages.
+    """
     if not isinstance(metadata, dict):
         return {}
-    lang = metadata.get("lang")
-    if isinstance(lang, str) and lang.lower() in pack.languages:
-        return {"lang": lang.lower()}
-    return {}
+    cleaned: dict[str, Any] = {}
+    lang = _pack_language(metadata.get("lang"), pack) or _pack_language(metadata.get("language"), pack)
+    if lang:
+        cleaned["lang"] = lang
+    hint = _pack_language(metadata.get("lang_hint"), pack)
+    if hint:
+        cleaned["lang_hint"] = hint
+    return cleaned
 
 
 def guarded(on_new_message: OnNewMessage, channel_name: str) -> OnNewMessage:

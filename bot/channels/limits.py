@@ -2,8 +2,9 @@
 
 Titles are cut at a word boundary with an ellipsis; titles made equal by the
 cut get a number, because a user must still tell the buttons apart (WhatsApp
-also refuses equal titles). Long texts are split at paragraphs, then lines,
-then words. Payloads are never cut: a cut payload would choose another thing.
+also refuses equal titles). Payloads are never cut: a cut payload would
+choose another thing. Long texts are split by ``bot.channels.markup.split_markup``,
+which knows not to cut inside a link or a bold span.
 """
 
 from __future__ import annotations
@@ -37,27 +38,6 @@ def distinct_titles(titles: list[str], limit: int) -> list[str]:
             title = shorten(title, limit - len(suffix)) + suffix if len(title) + len(suffix) > limit else title + suffix
         result.append(title)
     return result
-
-
-def _cut_point(text: str, limit: int) -> int:
-    for separator in ("\n\n", "\n", " "):
-        at = text.rfind(separator, 0, limit + 1)
-        if at > 0:
-            return at
-    return limit
-
-
-def split_text(text: str, limit: int) -> list[str]:
-    """``text`` in parts of at most ``limit`` characters, split at paragraphs, lines or words."""
-    parts: list[str] = []
-    text = text.strip()
-    while len(text) > limit:
-        at = _cut_point(text, limit)
-        parts.append(text[:at].rstrip())
-        text = text[at:].strip()
-    if text:
-        parts.append(text)
-    return parts
 
 
 def chunks(items: list, size: int) -> list[list]:

@@ -6,6 +6,10 @@ the SHA-256 signature of the raw body with the app secret in constant time
 and answers 403; the GET subscription check compares the verify token in
 constant time too.
 
+Text: Messenger shows no formatting, so the reply text format is sent as
+plain text with "• " bullets and links as "label: url"
+(``bot.channels.markup.plain_text``).
+
 Handled: text messages, quick reply presses (their payload), postbacks (the
 "Get Started" button and persistent menu: their payload). Messages with only
 attachments (a sticker, a photo, a voice note) are handled as a message
@@ -25,7 +29,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.config import ChannelSettings
-from bot.channels.limits import distinct_titles, split_text
+from bot.channels.limits import distinct_titles
+from bot.channels.markup import plain_text, split_markup
 from bot.channels.platform import ApiCall, Incoming, PlatformClient, PlatformInput, PlatformOutput, get_path, text_of
 from bot.channels.signatures import appsecret_proof, meta_signature_valid, verify_token_valid
 
@@ -61,7 +66,8 @@ class MessengerOutput(PlatformOutput):
     channel = "messenger"
 
     def calls(self, user_id: str, text: str, buttons: list[dict[str, Any]], lang: str | None) -> list[ApiCall]:
-        parts = split_text(text, TEXT_LIMIT) or (["…"] if buttons else [])
+        parts = [plain_text(p) for p in split_markup(text, TEXT_LIMIT)]
+        parts = [p for p in parts if p.strip()] or (["…"] if buttons else [])
         messages: list[dict[str, Any]] = [{"text": part} for part in parts]
         if buttons and messages:
             messages[-1]["quick_replies"] = quick_replies(buttons)

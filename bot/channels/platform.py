@@ -10,7 +10,9 @@ The base does the rest the same way for all of them:
 2. each message is claimed in ``bot.channels.seen``: a redelivery gets 200
    and is not handled again;
 3. the message goes through ``bot.channels.guard`` like REST and socket.io;
-4. the reply is sent with one shared aiohttp session to the platform's API
+4. the reply, in the reply text format (a small Markdown subset), is
+   written out in the platform's own formatting (``bot.channels.markup``)
+   and sent with one shared aiohttp session to the platform's API
    (``MIGRANT_BOT_<CHANNEL>_API_URL``), never the web widget's custom JSON.
 
 A channel whose variables are not set is off: its blueprint has no routes,
@@ -23,6 +25,7 @@ import abc
 import asyncio
 import json
 import logging
+import os
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -54,14 +57,28 @@ class Incoming:
     text: str
     #: Telegram's callback query to answer (a button press)
     callback_id: str | None = None
+    #: the language the user's app is set to (Telegram's ``language_code``): a hint for a message
+    #: whose own language cannot be told (``bot.language.choose``); ``bot.channels.guard`` keeps it
+    #: only when it is one of the pack's languages
+    lang_hint: str | None = None
+
+    def metadata(self) -> dict[str, Any] | None:
+        """The message's metadata for Rasa (cleaned again by ``bot.channels.guard``)."""
+        return {"lang_hint": self.lang_hint} if self.lang_hint else None
 
 
 @dataclass(frozen=True)
 class ApiCall:
-    """One request to the platform's HTTP API: a path under the API URL and a JSON body."""
+    """One request to the platform's HTTP API: a path under the API URL and a JSON body.
+
+    ``fallback`` is sent when the platform refuses the call: Telegram answers
+    400 to HTML it cannot parse, and the same text without formatting is
+    better than no answer.
+    """
 
     path: str
     body: dict[str, Any]
+    fallback: ApiCall | None = None
 
 
 class PlatformClient:
@@ -108,13 +125,19 @@ class PlatformOutput(OutputChannel, abc.ABC):
 
     @abc.abstractmethod
     def calls(self, user_id: str, text: str, buttons: list[dict[str, Any]], lang: str | None) -> list[ApiCall]:
-        """The API calls that show ``text`` with ``buttons`` to ``user_id``."""
+        """The API calls that show ``text`` with ``buttons`` to ``user_id``.
+
+        ``text`` is in the reply text format (``bot.channels.markup``); each
+        platform writes it out in its own formatting and splits it for its
+        length limit with ``markup.split_markup``.
+        """
 
     async def _send(self, recipient_id: str, text: str, buttons: list[dict[str, Any]], lang: Any) -> None:
         user_id = platform_user_id(self.channel, recipient_id)
         usable = [b for b in buttons if isinstance(b, dict) and b.get("title") and b.get("payload")]
         for call in self.calls(user_id, text or "", usable, lang if isinstance(lang, str) else None):
-            await self.client.post(call)
+            if not await self.client.post(call) and call.fallback is not None:
+                await self.client.post(call.fallback)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self._send(recipient_id, text, [], kwargs.get("lang"))
@@ -175,6 +198,7 @@ class PlatformInput(InputChannel, abc.ABC):
         return self._output
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        keep_channel_log_level()
         webhook = Blueprint(f"{self.channel}_platform_webhook", __name__)
         if self.settings is None:
             return webhook
@@ -231,7 +255,8 @@ class PlatformInput(InputChannel, abc.ABC):
             return True
         try:
             await self.before_handling(incoming)
-            await handle(UserMessage(incoming.text, output, sender, input_channel=self.channel, message_id=key))
+            message = UserMessage(incoming.text, output, sender, input_channel=self.channel, message_id=key, metadata=incoming.metadata())
+            await handle(message)
         except Exception:  # keep the server up; the platform redelivers, and the release lets it through
             logger.exception("%s: message %s failed", self.channel, incoming.key)
             try:
@@ -240,6 +265,20 @@ class PlatformInput(InputChannel, abc.ABC):
                 logger.exception("%s: could not release update %s; its redelivery will be ignored", self.channel, incoming.key)
             return False
         return True
+
+
+def keep_channel_log_level() -> None:
+    """Puts the channels' loggers at Rasa's log level (``LOG_LEVEL``, INFO by default).
+
+    Rasa sets the level of its own ``rasa`` logger only. Ours inherit the
+    root logger's, which Rasa's coloredlogs set to INFO, until the model is
+    loaded: skops (which persists Rasa's sklearn parts) imports every sklearn
+    module, one of them imports numpy.distutils, and its log module sets the
+    root logger to WARNING. Every INFO line of the channels (an update
+    acknowledged and why, a redelivery, a deleted conversation) was lost.
+    """
+    level = logging.getLevelName(os.environ.get("LOG_LEVEL", "INFO").upper())
+    logging.getLogger("bot.channels").setLevel(level if isinstance(level, int) else logging.INFO)
 
 
 def _json_object(body: bytes) -> dict[str, Any] | None:

@@ -31,10 +31,11 @@ async def _conversation_language(sender_id: str) -> str | None:
 
 
 async def reply_language(message: UserMessage, languages: tuple[str, ...] | list[str], *, command: bool = False) -> str:
-    """The language to answer in: a typed command's own, else the client's, else the conversation's, else English."""
+    """The language to answer in: a typed command's own, else the client's, the conversation's, the platform's hint, English."""
     typed = command_language(message.text or "") if command else None
-    client = (message.metadata or {}).get("lang")
-    for candidate in (typed, client, await _conversation_language(message.sender_id)):
+    metadata = message.metadata or {}
+    conversation = await _conversation_language(message.sender_id)
+    for candidate in (typed, metadata.get("lang"), conversation, metadata.get("lang_hint")):
         if candidate in languages:
             return candidate
     return "en"

@@ -1,4 +1,4 @@
-"""The socket.io channel for the web widget, cleaning messages like REST does.
+r"""The socket.io channel for the web widget, cleaning messages like REST does.
 
 What it changes in Rasa 3.6's socket.io channel, and why:
 
@@ -6,6 +6,18 @@ What it changes in Rasa 3.6's socket.io channel, and why:
   arguments to ``emit`` (``emit(event, meta=..., room=...)``), which fails, so
   no reply-contract ``meta`` ever reached a client. ``ContractSocketIOOutput``
   sends it as ``{"custom": ...}``, the shape the REST channel uses.
+- Text: Rasa sends each paragraph of a text as a message of its own; here a
+  text is one message (the reply contract counts messages: at most three,
+  and ``cards_replace_text`` points at one of them).
+- rasa-webchat (Botfront's widget, docs/channels.md) sends its
+  ``customData`` under ``customData``, not under ``metadata_key``: it is
+  read there when ``metadata_key`` is absent, and its ``language`` is taken
+  as ``lang`` (``bot.channels.guard.clean_metadata``). Such a client renders
+  Markdown, where a single "\n" is only a space (addresses and phone
+  numbers ran into one line): its replies go out as CommonMark with hard
+  line breaks (``bot.channels.markup.commonmark``). Our widget, which always
+  sends ``metadata_key``, gets the reply text format as it is; its parser
+  would read the CommonMark form too (it drops trailing spaces).
 - Origins: Rasa starts its server with ``cors_allowed_origins=[]``, which
   turns the origin check off; here ``bot.channels.origins`` decides. A
   refused page is logged in one short line (its origin, cut), never more.
@@ -55,6 +67,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.guard import OnNewMessage, guarded
+from bot.channels.markup import commonmark
 from bot.channels.origins import OriginPolicy
 from bot.channels.session_keys import key_matches, load_session_secret, session_key
 from bot.i18n import translator_for_metadata
@@ -65,10 +78,37 @@ _SESSION_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 MAX_HTTP_BUFFER_SIZE = 1_000_000
 #: How much of a refused origin the log keeps
 _LOGGED_ORIGIN_CHARS = 80
+#: Where rasa-webchat puts its ``customData`` in a ``user_uttered`` message
+WEBCHAT_METADATA_KEY = "customData"
 
 
 class ContractSocketIOOutput(SocketIOOutput):
-    """Rasa's socket.io output with custom JSON sent as one ``custom`` message."""
+    """Rasa's socket.io output with whole texts, custom JSON as one ``custom`` message, and Markdown for renderers.
+
+    ``markdown``: the client renders Markdown (rasa-webchat): texts go out as
+    ``bot.channels.markup.commonmark`` writes them. Otherwise (our widget,
+    which reads the reply text format itself) they go out as they are.
+    """
+
+    def __init__(self, sio: Any, bot_message_evt: str, markdown: bool = False) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.markdown = markdown
+
+    def _text(self, text: str | None) -> str:
+        return commonmark(text or "") if self.markdown else (text or "").strip()
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        """One message per text (Rasa's sends each paragraph as a message of its own)."""
+        await self._send_message(recipient_id, {"text": self._text(text)})
+
+    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any) -> None:
+        """One message with the buttons as ``quick_replies`` (the shape rasa-webchat and the widget read)."""
+        replies = [
+            {"content_type": "text", "title": b["title"], "payload": b["payload"]}
+            for b in buttons
+            if isinstance(b, dict) and isinstance(b.get("title"), str) and isinstance(b.get("payload"), str)
+        ]
+        await self._send_message(recipient_id, {"text": self._text(text), "quick_replies": replies})
 
     async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
         await self._send_message(recipient_id, {"custom": json_message})
@@ -219,14 +259,16 @@ class WidgetSocketIOInput(SocketIOInput):
                     logger.warning("socket.io message for a conversation its socket was not given: ignored")
                     return {"ok": False, "error": "send session_request first and use the session id it confirmed"}
                 sender_id = session
-            metadata = _metadata(data.get(self.metadata_key))
-            output = ContractSocketIOOutput(sio, self.bot_message_evt)
+            # our widget always sends metadata_key; rasa-webchat sends customData and renders Markdown
+            ours = self.metadata_key in data
+            metadata = _metadata(data.get(self.metadata_key) if ours else data.get(WEBCHAT_METADATA_KEY))
+            output = ContractSocketIOOutput(sio, self.bot_message_evt, markdown=not ours)
             message = UserMessage(text, output, sender_id, input_channel=self.name(), metadata=metadata)
             try:
                 await handle(message)
             except Exception:  # keep the connection; tell the user
                 logger.exception("socket.io message failed")
-                _ = translator_for_metadata(metadata)
+                _ = translator_for_metadata(message.metadata)  # cleaned by the guard: rasa-webchat's "language" is "lang" there
                 await output.send_text_message(sender_id, _("Sorry, something went wrong on our side. Please try again in a minute."))
                 return {"ok": False, "error": "the message could not be handled"}
             return {"ok": True}

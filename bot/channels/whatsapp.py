@@ -5,6 +5,10 @@ body with the app secret, constant time, 403 on failure; GET verification
 with the verify token). Replies go to ``POST /<phone number id>/messages``
 of the Graph API with the access token.
 
+Text: the reply text format (a small Markdown subset) written out in
+WhatsApp's own formatting: ``*bold*``, "• " bullets, links as "label: url"
+(``bot.channels.markup.whatsapp_text``).
+
 Buttons: up to 3 become interactive reply buttons (20-character titles);
 more become an interactive list (24-character row titles, the full title in
 the row's description when it had to be cut), 10 rows per list, so 13
@@ -26,7 +30,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.config import ChannelSettings
-from bot.channels.limits import chunks, distinct_titles, shorten, split_text
+from bot.channels.limits import chunks, distinct_titles, shorten
+from bot.channels.markup import split_markup, whatsapp_text
 from bot.channels.messenger import SIGNATURE_HEADER, meta_verification
 from bot.channels.platform import ApiCall, Incoming, PlatformClient, PlatformInput, PlatformOutput, get_path, text_of
 from bot.channels.signatures import appsecret_proof, meta_signature_valid
@@ -74,15 +79,19 @@ def list_message(body: str, buttons: list[dict[str, Any]], label: str) -> dict[s
 
 
 def interactive_messages(text: str, buttons: list[dict[str, Any]], lang: str | None) -> list[dict[str, Any]]:
-    """The ``messages`` request bodies' content for ``text`` with ``buttons`` (without ``to``)."""
-    parts = split_text(text, TEXT_LIMIT) or ["…"]
+    """The ``messages`` request bodies' content for ``text`` with ``buttons`` (without ``to``).
+
+    ``text`` is in the reply text format; it is cut on its Markdown (never
+    inside a bold span or a link) and each part written out for WhatsApp.
+    """
+    parts = split_markup(text, TEXT_LIMIT) or ["…"]
     usable = [b for b in buttons if len(b["payload"]) <= ROW_ID_CHARS]
     if not usable:
-        return [{"type": "text", "text": {"body": part}} for part in parts]
-    body_parts = split_text(parts.pop(), BODY_LIMIT)
+        return [{"type": "text", "text": {"body": whatsapp_text(part)}} for part in parts]
+    body_parts = split_markup(parts.pop(), BODY_LIMIT)
     texts = [*parts, *body_parts[:-1]]
-    messages: list[dict[str, Any]] = [{"type": "text", "text": {"body": t}} for t in texts]
-    body = body_parts[-1] if body_parts else "…"
+    messages: list[dict[str, Any]] = [{"type": "text", "text": {"body": whatsapp_text(t)}} for t in texts]
+    body = whatsapp_text(body_parts[-1]) if body_parts else "…"
     if len(usable) <= REPLY_BUTTONS_MAX:
         return [*messages, {"type": "interactive", "interactive": reply_buttons(body, usable)}]
     _ = translator(lang or "en")

@@ -13,6 +13,7 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -128,9 +129,13 @@ class FakePlatform:
 # --- Telegram: https://core.telegram.org/bots/api#update
 
 
-def telegram_message(chat_id: int, text: str | None, chat_type: str = "private", **extra: Any) -> dict[str, Any]:
-    """An ``Update`` with a ``message`` from user ``chat_id``."""
-    user = {"id": chat_id, "is_bot": False, "first_name": "Olena", "language_code": "uk"}
+def telegram_message(
+    chat_id: int, text: str | None, chat_type: str = "private", language_code: str | None = "uk", **extra: Any
+) -> dict[str, Any]:
+    """An ``Update`` with a ``message`` from user ``chat_id`` whose app is set to ``language_code``."""
+    user: dict[str, Any] = {"id": chat_id, "is_bot": False, "first_name": "Olena"}
+    if language_code is not None:
+        user["language_code"] = language_code
     chat = {"id": chat_id if chat_type == "private" else -chat_id, "type": chat_type}
     if chat_type == "private":
         chat["first_name"] = "Olena"
@@ -142,13 +147,42 @@ def telegram_message(chat_id: int, text: str | None, chat_type: str = "private",
     return {"update_id": next_id(), "message": message}
 
 
-def telegram_button_press(chat_id: int, data: str) -> dict[str, Any]:
+def telegram_button_press(chat_id: int, data: str, language_code: str | None = None) -> dict[str, Any]:
     """An ``Update`` with a ``callback_query``: the user pressed an inline keyboard button."""
-    user = {"id": chat_id, "is_bot": False, "first_name": "Olena"}
+    user: dict[str, Any] = {"id": chat_id, "is_bot": False, "first_name": "Olena"}
+    if language_code is not None:
+        user["language_code"] = language_code
     bot = {"id": 1, "is_bot": True, "first_name": "Bot"}
     message = {"message_id": 7, "from": bot, "chat": {"id": chat_id, "type": "private"}, "date": 1}
     query = {"id": str(next_id()), "from": user, "message": message, "chat_instance": "-1", "data": data}
     return {"update_id": next_id(), "callback_query": query}
+
+
+GUIDE_UPDATES = Path(__file__).resolve().parents[1] / "data" / "telegram" / "webhook_guide_updates.json"
+_GUIDE_USER = 1111111
+
+
+def telegram_guide_updates(user_id: int) -> dict[str, dict[str, Any]]:
+    """The sample updates of Telegram's webhook guide, for user ``user_id`` and with fresh update ids.
+
+    They differ from real updates in ways a channel must survive: the first
+    has no ``chat.type``, none has ``from.is_bot``, an inline query's sender
+    has a ``type``, and the callback query comes without its ``message``
+    (an inline message's button). Kept as the guide writes them in
+    tests/data/telegram/webhook_guide_updates.json.
+    """
+    samples = json.loads(GUIDE_UPDATES.read_text(encoding="utf-8"))
+    samples.pop("_source")
+    text = json.dumps(samples).replace(str(_GUIDE_USER), str(user_id))
+    return {name: {**update, "update_id": next_id()} for name, update in json.loads(text).items()}
+
+
+#: The guide's samples that are never answered, and the reason logged for each
+TELEGRAM_GUIDE_IGNORED = {
+    "edited": "an edited message",
+    "inline query": "an inline query",
+    "chosen inline result": "an inline result",
+}
 
 
 def post_telegram(url: str, update: dict[str, Any], secret: str | None = TELEGRAM_SECRET) -> requests.Response:

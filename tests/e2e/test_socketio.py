@@ -65,7 +65,7 @@ class WidgetSocket:
 
 
 def _card(replies: list[dict]) -> dict | None:
-    return next((r["custom"]["office_card"] for r in replies if "office_card" in (r.get("custom") or {})), None)
+    return next((r["custom"]["office_cards"][0] for r in replies if (r.get("custom") or {}).get("office_cards")), None)
 
 
 def test_credentials_keep_sessions():

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from bot.channels import telegram
-from bot.channels.limits import ELLIPSIS, distinct_titles, shorten, split_text
+from bot.channels.limits import ELLIPSIS, distinct_titles, shorten
 from bot.channels.messenger import MessengerOutput, page_messages, quick_replies
 from bot.channels.platform import ApiCall, Incoming
-from bot.channels.telegram import TelegramOutput, callback_data, inline_keyboard, payload_of, updates
+from bot.channels.telegram import Ignored, TelegramOutput, callback_data, inline_keyboard, payload_of, read_update, updates
 from bot.channels.whatsapp import WhatsAppOutput, account_messages, interactive_messages
+from tests.e2e.platforms import TELEGRAM_GUIDE_IGNORED, telegram_guide_updates
 
 
 def buttons(n: int, title: str = "Topic number {i} with a long title") -> list[dict[str, str]]:
@@ -30,13 +33,6 @@ def test_shorten_cuts_after_a_word_with_an_ellipsis():
 def test_titles_made_equal_by_the_cut_are_told_apart():
     titles = distinct_titles(["Social insurance for workers", "Social insurance for children", "Other"], 20)
     assert len(set(titles)) == 3 and all(len(t) <= 20 for t in titles)
-
-
-def test_split_text_at_paragraphs_then_words():
-    text = "First paragraph.\n\nSecond paragraph is longer than the first one."
-    assert split_text(text, 30) == ["First paragraph.", "Second paragraph is longer", "than the first one."]
-    assert split_text("x" * 25, 10) == ["x" * 10, "x" * 10, "x" * 5]
-    assert split_text("  ", 10) == []
 
 
 # --- Telegram
@@ -96,6 +92,83 @@ def test_telegram_button_press_is_its_payload():
     assert updates({"update_id": 7, "callback_query": query}) == [Incoming("update:7", "5", "/residence_permit", callback_id="q1")]
 
 
+def test_telegram_language_code_is_a_hint_from_the_message_or_the_button():
+    update = private("/start")
+    update["message"]["from"]["language_code"] = "uk"
+    assert updates(update)[0].lang_hint == "uk"
+    update["message"]["from"]["language_code"] = "pt-BR"
+    assert updates(update)[0].lang_hint == "pt", "the guard keeps it only when the pack speaks it"
+    for odd in [None, 7, "", "not a language tag", "u"]:
+        update["message"]["from"]["language_code"] = odd
+        assert updates(update)[0].lang_hint is None
+    press = guide_samples()["callback query without message"]
+    press["callback_query"]["from"]["language_code"] = "ru"
+    assert updates(press)[0].lang_hint == "ru"
+    assert Incoming("k", "5", "x", lang_hint="uk").metadata() == {"lang_hint": "uk"}
+    assert Incoming("k", "5", "x").metadata() is None
+
+
+def guide_samples() -> dict[str, dict]:
+    return telegram_guide_updates(1111111)
+
+
+@pytest.mark.parametrize("name", sorted(guide_samples()))
+def test_telegram_webhook_guide_samples_are_answered_or_logged_with_a_reason(name, caplog):
+    update = guide_samples()[name]
+    with caplog.at_level(logging.INFO, logger="bot.channels.telegram"):
+        found = updates(update)
+    if name in TELEGRAM_GUIDE_IGNORED:
+        assert found == []
+        (record,) = caplog.records
+        assert record.levelno == logging.INFO
+        assert f"update {update['update_id']} acknowledged, not answered: {TELEGRAM_GUIDE_IGNORED[name]}" in record.getMessage()
+        for personal in ["1111111", "Test", "Edited text", "1234csdbsk4839"]:  # ids, names, words, message ids
+            assert personal not in record.getMessage()
+        return
+    assert caplog.records == []
+    (incoming,) = found
+    assert incoming.user_id == "1111111" and incoming.key == f"update:{update['update_id']}"
+    expected = {"entities": "Bold and italics", "audio": "", "voice": "", "document": ""}
+    if name == "callback query without message":
+        assert (incoming.text, incoming.callback_id) == ("Data from button callback", "4382bfdwdsb323b2d9")
+    else:
+        assert incoming.text == expected.get(name, "/greet")
+
+
+@pytest.mark.parametrize(
+    ("update", "reason"),
+    [
+        (private("hello", chat_type="group"), "a message in a group chat (the assistant answers private chats only)"),
+        ({"update_id": 1, "my_chat_member": {}}, "the bot's membership in a chat changed"),
+        ({"update_id": 1, "channel_post": {"chat": {"id": -1, "type": "channel"}, "text": "x"}}, "a channel post"),
+        ({"update_id": 1, "poll": {}}, "a poll update"),
+        ({"update_id": 1, "something_new": {}}, "an update of a kind this channel does not handle (something_new)"),
+        ({"update_id": 1, "Ünïcode <kind>": {}}, "an update of a kind this channel does not handle (unknown)"),
+        ({"update_id": 1}, "an update with nothing in it"),
+        ({"update_id": "1", "message": {}}, "an update without a valid update_id"),
+        ({"update_id": 1, "message": {**private("hi")["message"], "from": {"id": 5, "is_bot": True}}}, "a message from a bot"),
+        ({"update_id": 1, "message": {**private("hi")["message"], "chat": {"id": -5}}}, "a message in a unknown chat"),
+        ({"update_id": 1, "message": {**private("hi")["message"], "chat": {"id": 5, "type": "Sécret"}}}, "a message in a unknown chat"),
+        ({"update_id": 1, "callback_query": {"id": "q", "from": {"id": 5}}}, "a button press without data"),
+        ({"update_id": 1, "callback_query": "x"}, "a button press that is not an object"),
+    ],
+)
+def test_telegram_ignored_updates_say_why(update, reason, caplog):
+    found = read_update(update)
+    assert isinstance(found, Ignored) and found.reason.startswith(reason)
+    with caplog.at_level(logging.INFO, logger="bot.channels.telegram"):
+        assert updates(update) == []
+    assert reason in caplog.text and "Sécret" not in caplog.text and "Ünïcode" not in caplog.text
+
+
+def test_telegram_private_chat_without_a_type_is_the_senders_own():
+    message = private("hello")["message"]
+    untyped = {"update_id": 3, "message": {**message, "chat": {"id": 5}, "from": {"id": 5, "first_name": "A"}}}
+    assert updates(untyped) == [Incoming("update:3", "5", "hello")]
+    someone_else = {"update_id": 3, "message": {**message, "chat": {"id": 6}, "from": {"id": 5, "first_name": "A"}}}
+    assert updates(someone_else) == []
+
+
 def test_telegram_callback_data_keeps_the_64_byte_limit_and_finds_the_payload_again(pack):
     short = '/change_language{"language":"uk"}'
     assert callback_data(short) == short
@@ -125,6 +198,27 @@ def test_telegram_long_text_is_split_and_the_keyboard_goes_last():
     assert len(calls) == 2 and all(len(c.body["text"]) <= 4096 for c in calls)
     assert "reply_markup" in calls[-1].body and "reply_markup" not in calls[0].body
     assert {c.path for c in calls} == {"sendMessage"} and {c.body["chat_id"] for c in calls} == {"5"}
+
+
+def test_telegram_sends_html_without_link_previews_and_plain_text_to_fall_back_on():
+    (call,) = TelegramOutput(client=None).calls("5", "**Bring** <this>:\n- a [form](https://www.pmlp.gov.lv/x)", buttons(1), "en")
+    assert call.body["parse_mode"] == "HTML" and call.body["link_preview_options"] == {"is_disabled": True}
+    assert call.body["text"] == '<b>Bring</b> &lt;this&gt;:\n• a <a href="https://www.pmlp.gov.lv/x">form</a>'
+    assert call.fallback is not None and "parse_mode" not in call.fallback.body
+    assert call.fallback.body["text"] == "Bring <this>:\n• a form: https://www.pmlp.gov.lv/x"
+    assert call.fallback.body["reply_markup"] == call.body["reply_markup"], "the fallback keeps the buttons"
+
+
+def test_telegram_long_answer_is_split_at_paragraphs_with_every_part_balanced():
+    paragraph = "**Step {i}.** Fill in the [form](https://www.pmlp.gov.lv/form-{i}) & sign it.\n- first\n- second"
+    text = "\n\n".join(paragraph.format(i=i) for i in range(60))
+    calls = TelegramOutput(client=None).calls("5", text, [], "en")
+    assert len(calls) >= 2
+    for call in calls:
+        html_text = call.body["text"]
+        assert html_text.count("<b>") == html_text.count("</b>") and html_text.count("<a ") == html_text.count("</a>")
+        assert html_text.startswith("<b>Step ") and html_text.endswith("• second"), "cut between paragraphs"
+        assert len(call.fallback.body["text"]) <= 4096
 
 
 # --- Messenger
@@ -189,6 +283,11 @@ def test_messenger_long_text_is_split_and_quick_replies_go_last():
     assert len(calls) == 2 and all(len(c.body["message"]["text"]) <= 2000 for c in calls)
     assert "quick_replies" in calls[-1].body["message"] and calls[0].body["recipient"] == {"id": "PSID"}
     assert all(c.body["messaging_type"] == "RESPONSE" and c.path == "me/messages" for c in calls)
+
+
+def test_messenger_text_is_plain_with_bullets_and_named_links():
+    (call,) = MessengerOutput(client=None).calls("PSID", "**Bring:**\n- a [form](https://www.pmlp.gov.lv/x)", [], "en")
+    assert call.body["message"] == {"text": "Bring:\n• a form: https://www.pmlp.gov.lv/x"}
 
 
 # --- WhatsApp
@@ -281,6 +380,13 @@ def test_whatsapp_long_text_with_buttons_keeps_the_body_limit():
     assert interactive_messages("plain", [], "en") == [{"type": "text", "text": {"body": "plain"}}]
 
 
+def test_whatsapp_text_has_its_own_bold_bullets_and_named_links():
+    text = "**Bring:**\n- a [form](https://www.pmlp.gov.lv/x)"
+    assert interactive_messages(text, [], "en") == [{"type": "text", "text": {"body": "*Bring:*\n• a form: https://www.pmlp.gov.lv/x"}}]
+    (message,) = interactive_messages(text, buttons(2), "en")
+    assert message["interactive"]["body"]["text"] == "*Bring:*\n• a form: https://www.pmlp.gov.lv/x"
+
+
 def test_whatsapp_calls_go_to_the_phone_number():
     (call,) = WhatsAppOutput(client=None, phone_number_id="PNID").calls("371", "hi", [], None)
     assert call.path == "PNID/messages"
@@ -314,6 +420,21 @@ async def test_custom_json_is_dropped_text_and_buttons_sent(output):
     assert recorder.calls == []
     await channel.send_response("x:5", {"text": "Hello", "buttons": buttons(2), "custom": {}, "lang": "en", "timestamp": 1})
     assert recorder.calls and "meta" not in str([c.body for c in recorder.calls])
+
+
+class Refusing(Recorder):
+    """A platform that refuses formatted text (as Telegram does HTML it cannot parse)."""
+
+    async def post(self, call: ApiCall) -> bool:
+        self.calls.append(call)
+        return "parse_mode" not in call.body
+
+
+async def test_a_refused_formatted_message_is_sent_again_as_plain_text():
+    recorder = Refusing()
+    await TelegramOutput(recorder).send_text_message("telegram:5", "**Hello** & welcome")
+    assert [c.body.get("parse_mode") for c in recorder.calls] == ["HTML", None]
+    assert recorder.calls[1].body["text"] == "Hello & welcome"
 
 
 async def test_a_platform_that_cannot_be_reached_is_logged_not_raised(caplog):
