@@ -1,7 +1,8 @@
 """The widget's static files and its one-file JavaScript bundle.
 
 ``widget.js`` as a page loads it is the vendored socket.io client followed
-by the widget's own ``static/widget.js``, both inside one function: the
+by the widget's own ``static/format.js`` (the reply text as DOM nodes) and
+``static/widget.js``, all inside one function: the
 client's UMD wrapper then sees a local ``module`` and keeps ``io`` to the
 widget, so the host page gets no global ``io`` and an AMD loader on the host
 page (``define``) is left alone. This is string concatenation of committed
@@ -20,6 +21,7 @@ from pathlib import Path
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 CLIENT = STATIC_DIR / "vendor" / "socket.io.min.js"
 WIDGET_SOURCE = STATIC_DIR / "widget.js"
+FORMAT_SOURCE = STATIC_DIR / "format.js"
 
 #: Files served as they are, by the name a page asks for, with their type.
 STATIC_FILES: dict[str, str] = {
@@ -53,12 +55,12 @@ def _read(path: Path) -> str:
 
 @cache
 def widget_bundle() -> Asset:
-    """The socket.io client and the widget in one script (see the module docstring)."""
+    """The socket.io client, the text renderer and the widget in one script (see the module docstring)."""
     client = _SOURCE_MAP.sub("", _read(CLIENT)).strip()
     text = (
         "/*! Migrant information assistant web widget; includes socket.io-client (MIT licence: widget/socket.io-client.LICENSE) */\n"
         "(function () {\nvar module = { exports: {} }, exports = module.exports, define;\n"
-        f"{client}\nvar io = module.exports;\n{_read(WIDGET_SOURCE)}\n}}());\n"
+        f"{client}\nvar io = module.exports;\n{_read(FORMAT_SOURCE)}\n{_read(WIDGET_SOURCE)}\n}}());\n"
     )
     return Asset(text.encode("utf-8"), "application/javascript; charset=utf-8")
 

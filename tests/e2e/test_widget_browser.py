@@ -1,8 +1,4 @@
-"""The web widget in headless Chromium (Debian's ``chromium``) against the running assistant.
-
-Playwright drives the browser; it never downloads one (no ``playwright
-install``). Screenshots go to tests/screenshots/ (not committed).
-"""
+"""The web widget in headless Chromium against the running assistant (tests/e2e/widget_page.py drives it)."""
 
 from __future__ import annotations
 
@@ -10,34 +6,42 @@ import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from bot.privacy.notice import privacy_notice
-from bot.settings import PROJECT_ROOT
+from tests.e2e.scripted_assistant import ScriptedAssistant
 from tests.e2e.servers import free_port
+from tests.e2e.widget_page import (
+    PHONE,
+    REPLY_TIMEOUT_MS,
+    SCREENSHOTS,
+    Watch,
+    ask,
+    assert_reads_well,
+    assert_view_starts_at,
+    chromium,
+    focused,
+    in_widget,
+    open_widget,
+    pick_language,
+    press,
+    reply_nodes,
+    reply_view,
+    shot,
+    stored,
+    wait_for_new_reply,
+)
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-SCREENSHOTS = PROJECT_ROOT / "tests" / "screenshots"
 INJECTION = "<img src=x onerror=alert(1)><script>alert(2)</script>"
-REPLY_TIMEOUT_MS = 60_000
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    assert CHROMIUM.exists(), "the browser tests need Debian's chromium: apt-get install chromium (scripts/test.sh does)"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture()
@@ -46,59 +50,6 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
     made.set_default_timeout(20_000)
     yield made
     made.close()
-
-
-class Watch:
-    """What a page did that it must not: dialogs (a script ran) and uncaught errors."""
-
-    def __init__(self, page: Page) -> None:
-        self.dialogs: list[str] = []
-        self.errors: list[str] = []
-        page.on("dialog", self._dialog)
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-
-    def _dialog(self, dialog) -> None:
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-
-def shot(page: Page, name: str) -> None:
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
-
-
-def focused(page: Page) -> str:
-    """The class or id of the element focused inside the widget's shadow root."""
-    return page.evaluate(
-        "() => { const a = document.querySelector('#migrant-chat-widget').shadowRoot.activeElement;"
-        " return a ? (a.id || a.className) : ''; }"
-    )
-
-
-def open_widget(page: Page, url: str) -> Watch:
-    watch = Watch(page)
-    page.goto(url)
-    page.get_by_role("button", name="Open the chat").click()
-    expect(page.get_by_role("dialog")).to_be_visible()
-    return watch
-
-
-def ask(page: Page, text: str) -> None:
-    """Types a question, sends it with Enter and waits until the reply is in (the message is acknowledged)."""
-    bots_before = page.locator(".msg.bot").count()
-    page.locator("#mcw-input").fill(text)
-    page.locator("#mcw-input").press("Enter")
-    wait_for_reply(page, bots_before)
-
-
-def wait_for_reply(page: Page, bots_before: int) -> None:
-    expect(page.locator(".msg.bot")).not_to_have_count(bots_before, timeout=REPLY_TIMEOUT_MS)
-    expect(page.locator(".msg .pending")).to_have_count(0, timeout=REPLY_TIMEOUT_MS)
-    expect(page.locator(".typing")).to_be_hidden(timeout=REPLY_TIMEOUT_MS)
-
-
-def stored(page: Page, assistant_url: str, key: str) -> object:
-    """What the widget keeps in localStorage under ``key`` (its keys are prefixed with the assistant's origin)."""
-    return page.evaluate("k => JSON.parse(localStorage.getItem(k))", f"mcw:{assistant_url}:{key}")
 
 
 def user_texts(assistant, sender: str) -> list[str]:
@@ -123,9 +74,10 @@ def test_conversation_in_ukrainian_with_card_quick_reply_history_and_injection(a
     ask(page, "Where do I apply for a residence permit?")
     answer = page.locator(".msg.bot[lang='uk']").first
     expect(answer).to_contain_text(re.compile("[іїєґ]"))
-    ask(page, "Даугавпілс")
-    card = page.locator(".card").last
+    ask(page, "Огре")  # a city whose branch has a street address
+    card = page.locator(".card").first
     expect(card).to_be_visible()
+    expect(card.locator(".card-address")).to_contain_text("Ogre")
     expect(card.get_by_role("link", name=re.compile("Показати на карті"))).to_have_attribute(
         "href", re.compile(r"^https://www\.openstreetmap\.org/")
     )
@@ -136,10 +88,8 @@ def test_conversation_in_ukrainian_with_card_quick_reply_history_and_injection(a
     unhelpful = page.locator(".entry .quick button", has_text="Це не допомогло")
     expect(unhelpful).to_be_visible()
     shot(page, "03-office-card")
-    bots_before = page.locator(".msg.bot").count()
-    unhelpful.click()
+    press(unhelpful)
     expect(page.locator(".msg.user").last).to_have_text(re.compile("Це не допомогло"))
-    wait_for_reply(page, bots_before)
     expect(page.locator(".msg.bot", has_text="Шкода, що це не допомогло")).to_be_visible()
 
     # a quick reply
@@ -147,10 +97,8 @@ def test_conversation_in_ukrainian_with_card_quick_reply_history_and_injection(a
     quick = page.locator(".quick button").first
     expect(quick).to_be_visible()
     title = quick.inner_text()
-    bots_before = page.locator(".msg.bot").count()
-    quick.click()
+    press(quick)
     expect(page.locator(".msg.user").last).to_have_text(re.compile(re.escape(title)))
-    wait_for_reply(page, bots_before)
     expect(page.locator(".msg.bot[lang='uk']").last).to_be_visible()
     shot(page, "04-quick-reply")
 
@@ -200,11 +148,10 @@ def test_offline_banner_queue_and_recovery(assistant, context: BrowserContext):
     page.locator("#mcw-input").press("Enter")
     expect(page.locator(".msg.user .pending")).to_have_text("Waiting to send")
     shot(page, "07-offline")
-    bots_before = page.locator(".msg.bot").count()
     context.set_offline(False)
     expect(page.locator(".banner.online")).to_have_text("Connected again.", timeout=30_000)
-    wait_for_reply(page, bots_before)
-    expect(page.locator(".msg.bot").nth(bots_before)).to_have_attribute("lang", "en")  # the queued question's answer
+    reply = wait_for_new_reply(page)
+    expect(page.locator(f'[data-reply="{reply}"] .msg.bot, .msg.bot[data-reply="{reply}"]').first).to_have_attribute("lang", "en")
     assert page.locator(".msg.user").count() == 2  # sent once, not twice
     shot(page, "08-back-online")
     assert watch.errors == []
@@ -350,7 +297,8 @@ def test_embedded_on_another_site_without_css_leaks(other_site: str, context: Br
     launcher.click()
     expect(page.locator("#mcw-title")).to_have_text("Ask the city")
     # the host's 40px root font size does not reach in (no rem units)
-    assert page.locator("#mcw-title").evaluate("e => getComputedStyle(e).fontSize") == "16px"
+    assert page.locator(".mcw").evaluate("e => getComputedStyle(e).fontSize") == "16px"
+    assert page.locator("#mcw-title").evaluate("e => getComputedStyle(e).fontSize") == "15px"  # 0.9375em of it
     ask(page, "hello")
     reply = page.locator(".msg.bot").last
     assert reply.evaluate("e => getComputedStyle(e).color") != "rgb(255, 0, 0)"
@@ -453,3 +401,225 @@ def test_menu_privacy_page_and_deleting_the_conversation_at_375px(assistant, bro
         assert watch.errors == [] and watch.dialogs == []
     finally:
         context.close()
+
+
+# ---- the widget's own behaviour, against scripted replies (tests/e2e/scripted_assistant.py) ----
+
+FORMATTED = (
+    "First line\nsecond line  \n\n- one **bold** item\n- [PMLP](https://www.pmlp.gov.lv/lv/kur-var-iesniegt-dokumentus-0)\n\n"
+    "See https://www.pmlp.gov.lv/lv/valsts-nodeva-par-uzturesanas-atlaujas-izsniegsanu. **[Book](https://pmlp.gov.lv/b)**, "
+    "[bad](javascript:alert(1)), [plain](http://example.com/x), a lone ** and <img src=x onerror=alert(1)>"
+)
+NEW_TAB = '<span class="sr-only"> (opens in a new tab)</span>'
+FORMATTED_HTML = (
+    "<p>First line<br>second line</p>"
+    '<ul><li>one <strong>bold</strong> item</li><li><a href="https://www.pmlp.gov.lv/lv/kur-var-iesniegt-dokumentus-0"'
+    f' target="_blank" rel="noopener noreferrer">PMLP{NEW_TAB}</a></li></ul>'
+    '<p>See <a href="https://www.pmlp.gov.lv/lv/valsts-nodeva-par-uzturesanas-atlaujas-izsniegsanu" target="_blank"'
+    f' rel="noopener noreferrer">pmlp.gov.lv{NEW_TAB}</a>. <strong><a href="https://pmlp.gov.lv/b" target="_blank"'
+    f' rel="noopener noreferrer">Book{NEW_TAB}</a></strong>, [bad](javascript:alert(1)), plain, a lone ** and'
+    " &lt;img src=x onerror=alert(1)&gt;</p>"
+)
+PMLP_OGRE = {
+    "id": "ocma_ogre",
+    "office": "ocma",
+    "name": "PMLP Ogre Division",
+    "address": "Brīvības iela 44, Ogre",
+    "map_url": "https://www.openstreetmap.org/search?query=Br%C4%ABv%C4%ABbas+iela+44%2C+Ogre",
+    "phone": "+371 67209400",
+    "website": "https://www.pmlp.gov.lv",
+    "hours": ["Mon–Thu 08:30–17:00", "Fri 08:30–15:00"],
+}
+NO_ADDRESS = {"id": "municipality", "office": "municipality", "name": "your local government (municipality)",
+              "map_url": "https://www.openstreetmap.org/#map=14/56.9/24.1"}  # fmt: skip
+ANSWER = "To live in Latvia for more than 90 days you need a residence permit.\n- Documents: a form, a passport copy."
+WHERE_TO_GO = "Where to turn:\n**PMLP Ogre Division**\nBrīvības iela 44, Ogre\n☎ +371 67209400"
+SOURCES = "Sources: [pmlp.gov.lv](https://www.pmlp.gov.lv/lv/kur-var-iesniegt-dokumentus-0) · checked on 22 November 2026"
+UNHELPFUL = [{"title": "This did not help", "payload": '/ask_human{"feedback":"unhelpful"}'}]
+
+
+def meta(lang: str = "en", label: str = "residence_permit") -> dict:
+    return {"meta": {"label": label, "entry": None, "lang": lang, "offices": ["ocma"], "sources": []}, "direction": "ltr"}
+
+
+LONG = "\n".join(f"- step {i}: " + "words to read " * 6 for i in range(30))
+SCRIPT = {
+    "format": [{"text": FORMATTED}, {"custom": meta()}],
+    # the reply contract: answer, "where to go" (its cards stand in for it in the widget), sources with the buttons
+    "new shape": [
+        {"text": ANSWER},
+        {"text": WHERE_TO_GO},
+        {"text": SOURCES, "quick_replies": UNHELPFUL},
+        {"custom": {**meta(), "office_cards": [PMLP_OGRE, NO_ADDRESS, PMLP_OGRE], "cards_replace_text": 1}},
+    ],
+    # the older shape: the branch as text and one custom.office_card after the texts
+    "old shape": [
+        {"text": ANSWER},
+        {"text": WHERE_TO_GO},
+        {"text": SOURCES, "quick_replies": UNHELPFUL},
+        {"custom": {**meta(), "office_card": PMLP_OGRE}},
+    ],
+    "city only": [
+        {"text": WHERE_TO_GO, "quick_replies": UNHELPFUL},
+        {"custom": {**meta(), "office_cards": [PMLP_OGRE], "cards_replace_text": 0}},
+    ],
+    "long": [{"text": "A long answer:\n" + LONG}, {"text": SOURCES, "quick_replies": UNHELPFUL}, {"custom": meta()}],
+    "short": [{"text": "A short answer."}, {"custom": meta()}],
+    # an index that points past the texts: the cards come after them
+    "по-русски": [
+        {"text": "Ответ по-русски: [PMLP](https://www.pmlp.gov.lv)."},
+        {"custom": {**meta("ru"), "office_cards": [PMLP_OGRE], "cards_replace_text": 5}},
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def scripted() -> Iterator[ScriptedAssistant]:
+    running = ScriptedAssistant(SCRIPT).start()
+    yield running
+    running.stop()
+
+
+def test_reply_text_format_becomes_elements_never_markup(scripted: ScriptedAssistant, context: BrowserContext):
+    page = context.new_page()
+    watch = open_widget(page, f"{scripted.url}/widget/demo.html")
+    reply = ask(page, "format")
+    text = reply_nodes(page, reply).locator(".text")
+    assert in_widget(page, "root => root.querySelector('.log > [data-reply] .text').innerHTML") == FORMATTED_HTML
+    expect(text.get_by_role("link")).to_have_count(3)  # https only: no javascript:, no http:
+    # the visitor's own words stay as typed, even when they look like the format
+    ask(page, "**not bold** [x](https://example.com)")
+    expect(page.locator(".msg.user").last.locator("p")).to_have_text("**not bold** [x](https://example.com)")
+    expect(page.locator(".msg.user").last.locator("a, strong")).to_have_count(0)
+    page.wait_for_timeout(200)
+    assert watch.dialogs == [] and watch.errors == []
+    assert page.locator("#migrant-chat-widget img").count() == 0
+    shot(page, "16-text-format")
+
+
+def test_office_cards_stand_in_for_their_text_and_the_older_shape_still_shows(scripted: ScriptedAssistant, context: BrowserContext):
+    page = context.new_page()
+    open_widget(page, f"{scripted.url}/widget/demo.html")
+
+    reply = ask(page, "new shape")
+    nodes = reply_nodes(page, reply)
+    expect(nodes).to_have_count(3)  # answer, cards, sources
+    expect(nodes.nth(0)).to_contain_text("you need a residence permit")
+    expect(nodes.nth(1).locator(".card")).to_have_count(2)  # one card per office: the repeated one is shown once
+    expect(nodes.nth(1)).not_to_contain_text("Where to turn")  # the cards instead of the text
+    expect(nodes.nth(2)).to_contain_text("Sources: pmlp.gov.lv")
+    expect(nodes.nth(2).locator(".quick button")).to_have_text("This did not help")  # the buttons stay on the last message
+    ogre, municipality = nodes.nth(1).locator(".card").all()
+    expect(ogre.get_by_role("link", name=re.compile("Show on the map"))).to_have_attribute("href", PMLP_OGRE["map_url"])
+    expect(ogre.get_by_role("link", name=re.compile("Call"))).to_have_attribute("href", "tel:+37167209400")
+    expect(ogre.locator(".card-hours li")).to_have_count(2)
+    expect(municipality.get_by_role("link")).to_have_count(0)  # no address: no map of an approximate area
+    assert_reads_well(page, reply)
+    shot(page, "17-office-cards")
+
+    reply = ask(page, "city only")
+    expect(reply_nodes(page, reply)).to_have_count(1)
+    expect(reply_nodes(page, reply).locator(".card")).to_have_count(1)
+    expect(reply_nodes(page, reply).locator(".quick button")).to_have_text("This did not help")
+
+    reply = ask(page, "old shape")
+    nodes = reply_nodes(page, reply)
+    expect(nodes).to_have_count(4)  # the older shape as it comes: the texts, then the card
+    expect(nodes.nth(3).locator(".card")).to_have_count(1)
+    expect(nodes.nth(3).locator(".quick button")).to_have_text("This did not help")  # moved below the card
+    expect(nodes.nth(2).locator(".quick")).to_have_count(0)
+
+    # all of it comes back the same after a reload
+    shown = page.locator(".log").inner_text()
+    page.reload()
+    expect(page.locator(".log > [data-reply]")).to_have_count(3 + 1 + 4)
+    assert page.locator(".log").inner_text() == shown
+
+
+def test_on_a_phone_the_view_lands_at_the_start_of_a_new_reply(scripted: ScriptedAssistant, browser: Browser):
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True, locale="en-GB")
+    try:
+        page = context.new_page()
+        open_widget(page, f"{scripted.url}/widget/demo.html")
+        short = ask(page, "short")
+        assert_view_starts_at(page, short)
+        view = reply_view(page, short)
+        assert view["first"] > view["top"]  # a short reply is shown whole, at the bottom, below the question
+        long = ask(page, "long")
+        view = reply_view(page, long)
+        assert view["last"] - view["first"] > view["bottom"] - view["top"]  # taller than the view...
+        assert abs(view["first"] - view["top"]) <= 2, view  # ...so its first bubble is at the top
+        expect(reply_nodes(page, long).first).to_contain_text("A long answer")
+        expect(reply_nodes(page, long).first).to_be_in_viewport()
+        shot(page, "18-long-reply-375px")
+        page.reload()  # the reload lands at the last reply's start too
+        expect(page.locator(".log > [data-reply]")).to_have_count(1 + 2)
+        assert_view_starts_at(page, long)
+        assert abs(reply_view(page, long)["first"] - reply_view(page, long)["top"]) <= 2
+        page.get_by_role("dialog").get_by_role("button", name="Close the chat").click()
+        page.get_by_role("button", name="Open the chat").click()  # and so does opening the panel
+        assert abs(reply_view(page, long)["first"] - reply_view(page, long)["top"]) <= 2
+    finally:
+        context.close()
+
+
+def test_a_reply_is_read_in_its_own_language(scripted: ScriptedAssistant, context: BrowserContext):
+    """The screen-reader prefix, link hints and card labels of a Russian reply are Russian in a Ukrainian widget."""
+    page = context.new_page()
+    open_widget(page, f"{scripted.url}/widget/demo.html")
+    pick_language(page, "uk")
+    reply = ask(page, "по-русски")
+    nodes = reply_nodes(page, reply)
+    expect(nodes).to_have_count(2)  # an index past the texts: the cards come after them
+    expect(nodes.first).to_have_attribute("lang", "ru")
+    expect(nodes.first.locator(".sr-only").first).to_have_text("Ассистент: ")
+    expect(nodes.first.get_by_role("link")).to_have_text("PMLP (откроется в новой вкладке)")
+    expect(nodes.nth(1).locator(".card")).to_have_attribute("aria-label", "Учреждение: PMLP Ogre Division")
+    expect(page.locator(".msg.user .sr-only").last).to_have_text("Ви: ")  # the visitor's own, in the widget's language
+    expect(page.locator(".msg.bot .sr-only").first).to_have_text("Асистент: ")  # the greeting follows the widget's language
+    page.reload()
+    expect(reply_nodes(page, reply).first.locator(".sr-only").first).to_have_text("Ассистент: ")
+
+
+@pytest.mark.parametrize("width", [375, 320])
+def test_the_phone_header_fits_in_every_language(scripted: ScriptedAssistant, browser: Browser, width: int):
+    """The title whole, broken between words only, in two lines (three smaller ones at 320 px); the picker shows the code."""
+    context = browser.new_context(viewport={"width": width, "height": 640}, has_touch=True, is_mobile=True, locale="en-GB")
+    try:
+        page = context.new_page()
+        open_widget(page, f"{scripted.url}/widget/demo.html")
+        for lang in ("en", "lv", "ru", "uk"):
+            pick_language(page, lang)
+            header = page.locator(".header").bounding_box()
+            assert header["height"] <= 60, (lang, header)
+            title = in_widget(page, TITLE_LAYOUT)
+            assert title["whole"], (lang, title)  # nothing cut off
+            assert title["broken"] == [], (lang, title)  # no word across two lines
+            assert title["lines"] <= (2 if width >= 360 else 3), (lang, title)
+            expect(page.locator(".lang-code")).to_have_text(lang.upper())
+            expect(page.locator("#mcw-lang")).to_have_accessible_name(re.compile(r"^(Language|Valoda|Язык|Мова)$"))
+            for target in (".lang", "#mcw-lang", ".menu-button", ".close"):
+                box = page.locator(target).bounding_box()
+                assert box["width"] >= 44 and box["height"] >= 44 and box["x"] + box["width"] <= width, (lang, target, box)
+            page.screenshot(path=str(SCREENSHOTS / f"19-header-{width}px-{lang}.png"), clip={"x": 0, "y": 0, "width": width, "height": 120})
+        assert page.locator("#mcw-lang option").all_inner_texts() == ["English", "Latviešu", "Русский", "Українська"]
+    finally:
+        context.close()
+
+
+#: the title's layout: its line count, whether all of it shows, and any word the browser broke across lines
+TITLE_LAYOUT = """root => {
+  const title = root.querySelector('#mcw-title');
+  const text = title.firstChild;
+  const broken = [];
+  const tops = new Set();
+  for (const match of text.data.matchAll(/\\S+/g)) {
+    const range = document.createRange();
+    range.setStart(text, match.index);
+    range.setEnd(text, match.index + match[0].length);
+    const rects = [...range.getClientRects()];
+    rects.forEach(r => tops.add(Math.round(r.top)));
+    if (new Set(rects.map(r => Math.round(r.top))).size > 1) broken.push(match[0]);
+  }
+  return {broken, lines: tops.size, whole: title.scrollHeight <= title.clientHeight + 1};
+}"""

@@ -10,7 +10,7 @@ import pytest
 from bot.channels.origins import OriginPolicy, OriginSettingError
 from bot.channels.socketio import OriginCheckingServer, valid_session_id
 from bot.settings import PROJECT_ROOT
-from bot.widget.assets import CLIENT, STATIC_DIR, static_file, widget_bundle
+from bot.widget.assets import CLIENT, FORMAT_SOURCE, STATIC_DIR, WIDGET_SOURCE, static_file, widget_bundle
 from bot.widget.strings import WIDGET_STRINGS, language_list, widget_strings
 
 # ---- origins ----
@@ -78,8 +78,11 @@ def test_every_widget_string_is_in_the_template():
 
 
 def test_widget_js_uses_only_known_string_keys():
-    used = set(re.findall(r"\bt\('([a-z_]+)'", (STATIC_DIR / "widget.js").read_text(encoding="utf-8")))
-    assert used and used <= set(WIDGET_STRINGS), used - set(WIDGET_STRINGS)
+    """``t`` (the widget's language) and ``say`` (a reply's language) look strings up by key, as do data-key attributes."""
+    source = WIDGET_SOURCE.read_text(encoding="utf-8")
+    used = set(re.findall(r"\b(?:t|say)\('([a-z_]+)'", source)) | set(re.findall(r"'data-key', '([a-z_]+)'", source))
+    assert {"assistant_said", "new_tab", "show_on_map", "title"} <= used
+    assert used <= set(WIDGET_STRINGS), used - set(WIDGET_STRINGS)
 
 
 def test_language_list_has_directions(pack):
@@ -100,14 +103,15 @@ def test_vendored_client_is_the_checked_release():
 
 def test_bundle_keeps_io_private():
     text = widget_bundle().body.decode()
-    assert text.index("Socket.IO v4.8.4") < text.index("function startWidget")
+    assert text.index("Socket.IO v4.8.4") < text.index("function replyTextNodes") < text.index("function startWidget")
     assert "sourceMappingURL" not in text
     assert "var module = { exports: {} }" in text and text.rstrip().endswith("}());")
 
 
-def test_widget_never_writes_html():
-    source = (STATIC_DIR / "widget.js").read_text(encoding="utf-8")
-    assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function", source)
+@pytest.mark.parametrize("path", [WIDGET_SOURCE, FORMAT_SOURCE], ids=lambda p: p.name)
+def test_widget_never_writes_html(path):
+    source = path.read_text(encoding="utf-8")
+    assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function|DOMParser", source)
 
 
 def test_only_listed_files_are_served():

@@ -9,14 +9,22 @@
  *   data-side            "right" (default) or "left"
  *
  * Served by the assistant as one file after the socket.io client, which
- * gives this code `io` (bot/widget/assets.py). Everything the visitor sees
- * is text: messages go in with textContent, links only for http(s) URLs.
+ * gives this code `io`, and format.js, which gives it replyTextNodes
+ * (bot/widget/assets.py). Everything the visitor sees is text: the
+ * visitor's messages go in with textContent, the assistant's through
+ * replyTextNodes (paragraphs, lists, bold, https links, built node by node).
+ *
+ * A reply (the bot messages answering one message, ending with the
+ * custom.meta message: docs/widget.md) is collected and shown at once: its
+ * office cards in place of the text they stand for (custom.office_cards and
+ * custom.cards_replace_text), its labels in its own language, and the view
+ * scrolled to its first bubble, so a phone shows the start of an answer.
  *
  * The conversation belongs to whoever holds its session key: the server
  * issues the id and its key (session_confirm), both are kept in
  * localStorage, and a reload asks for the same id with its key.
  */
-/* global io */
+/* global io, replyTextNodes */
 'use strict';
 
 var script = document.currentScript;
@@ -29,6 +37,7 @@ if (script && !window.__migrantChatWidget) {
 function startWidget(tag) {
   var HISTORY_LIMIT = 50;
   var REPLY_TIMEOUT_MS = 45000;
+  var LONE_REPLY_MS = 1000; // a reply with no meta message and no acknowledgement to close it is shown after this
   var DELETE_PAYLOAD = '/delete_conversation'; // bot/privacy/commands.py
   var base = new URL(tag.getAttribute('data-assistant-url') || new URL('.', tag.src).href, document.baseURI);
   var assistantOrigin = base.origin;
@@ -53,7 +62,10 @@ function startWidget(tag) {
     sessionReady: false,
     everOnline: false,
     sending: null,
-    reply: [],
+    incoming: null, // the reply being received: {texts: [{text, quick}], custom}
+    incomingTimer: null,
+    waiting: null, // replies waiting for their language's strings, shown in order
+    stringsByLang: Object.create(null), // interface strings per language: each reply's labels are in the reply's language
     replyTimer: null,
     sessionPending: false, // a new session was asked for on a live connection: nothing is sent until it is confirmed
     deleting: null // the delete command's answers while it is under way
@@ -63,6 +75,8 @@ function startWidget(tag) {
   applyColours(cfg.primary);
   Promise.all([ui.styled, loadLanguages()]).then(function () {
     return setLanguage(pickLanguage(), false);
+  }).then(function () {
+    return loadHistoryLanguages();
   }).then(function () {
     renderHistory();
     ui.root.hidden = false;
@@ -100,8 +114,20 @@ function startWidget(tag) {
     if (!Array.isArray(value)) return [];
     return value.filter(function (e) {
       return e && typeof e === 'object' && typeof e.id === 'string' && (e.role === 'user' || e.role === 'bot') &&
-        (typeof e.text === 'string' || typeof e.key === 'string' || (e.card && typeof e.card === 'object'));
+        (typeof e.text === 'string' || typeof e.key === 'string' || (e.card && typeof e.card === 'object') || validCards(e.cards).length);
     }).slice(-HISTORY_LIMIT);
+  }
+
+  /* Office cards as a list of objects, each office once (by its id, else its name). */
+  function validCards(value) {
+    var seen = Object.create(null);
+    return (Array.isArray(value) ? value : []).filter(function (card) {
+      if (!card || typeof card !== 'object') return false;
+      var key = String(card.id || card.name || '');
+      if (seen[key]) return false;
+      seen[key] = true;
+      return true;
+    });
   }
 
   function validText(value) {
@@ -146,16 +172,33 @@ function startWidget(tag) {
     return state.languages.languages[0].code;
   }
 
-  function setLanguage(code, remember) {
+  /* A language's interface strings: asked for once per page, the stored copy when the assistant is unreachable. */
+  function loadStrings(code) {
+    if (state.stringsByLang[code]) return Promise.resolve(state.stringsByLang[code]);
     var cached = store.get('strings:' + code);
-    var loaded = getJson('strings/' + encodeURIComponent(code) + '.json').then(function (data) {
+    return getJson('strings/' + encodeURIComponent(code) + '.json').then(function (data) {
       store.set('strings:' + code, data.strings);
       return data.strings;
     }, function (error) {
       if (cached) return cached;
       throw error;
+    }).then(function (strings) {
+      state.stringsByLang[code] = strings;
+      return strings;
     });
-    return loaded.then(function (strings) {
+  }
+
+  /* The strings of every language the stored conversation's replies are in (their labels are shown in it). */
+  function loadHistoryLanguages() {
+    var codes = {};
+    state.history.forEach(function (e) { if (e.role === 'bot' && e.lang && language(e.lang)) codes[e.lang] = true; });
+    return Promise.all(Object.keys(codes).map(function (code) {
+      return loadStrings(code).catch(function () { return null; }); // the interface language's labels then
+    }));
+  }
+
+  function setLanguage(code, remember) {
+    return loadStrings(code).then(function (strings) {
       state.lang = code;
       state.strings = strings;
       if (remember) store.set('lang', code);
@@ -163,14 +206,26 @@ function startWidget(tag) {
       ui.root.setAttribute('lang', code);
       ui.root.setAttribute('dir', lang && lang.direction === 'rtl' ? 'rtl' : 'ltr');
       ui.select.value = code;
+      ui.langCode.textContent = code.toUpperCase();
       applyStrings();
     });
   }
 
-  function t(key, values) {
-    var text = state.strings[key] || key;
+  function translate(strings, key, values) {
+    var text = strings[key] || key;
     Object.keys(values || {}).forEach(function (name) { text = text.split('{' + name + '}').join(values[name]); });
     return text;
+  }
+
+  /* An interface string in the widget's language. */
+  function t(key, values) {
+    return translate(state.strings, key, values);
+  }
+
+  /* t for a message in `lang` (a reply's language), the widget's language when those strings are not loaded. */
+  function sayer(lang) {
+    var strings = (lang && state.stringsByLang[lang]) || state.strings;
+    return function (key, values) { return translate(strings, key, values); };
   }
 
   function applyStrings() {
@@ -247,10 +302,15 @@ function startWidget(tag) {
     var panel = el('section', { id: 'mcw-panel', class: 'panel', role: 'dialog', 'aria-labelledby': 'mcw-title', hidden: '' });
     var header = el('div', { class: 'header' });
     var title = el('h2', { id: 'mcw-title', class: 'title' });
+    // the picker shows the language's code ("LV ▾") and lists the languages' own names when opened:
+    // the native select lies transparent over the code, so it keeps its label, keyboard and phone pickers
     var langWrap = el('div', { class: 'lang' });
     var langLabel = el('label', { for: 'mcw-lang', class: 'sr-only' });
     var select = el('select', { id: 'mcw-lang' });
-    langWrap.append(langLabel, select);
+    var langShown = el('span', { class: 'lang-shown', 'aria-hidden': 'true' });
+    var langCode = el('span', { class: 'lang-code' });
+    langShown.append(langCode, svg('M7 10l5 5 5-5z'));
+    langWrap.append(langLabel, langShown, select);
     var menuButton = el('button', { type: 'button', class: 'icon menu-button', 'aria-expanded': 'false', 'aria-controls': 'mcw-menu' });
     menuButton.appendChild(svg('M12 8a2 2 0 1 0 0-4 2 2 0 0 0 0 4zm0 6a2 2 0 1 0 0-4 2 2 0 0 0 0 4zm0 6a2 2 0 1 0 0-4 2 2 0 0 0 0 4z'));
     var close = el('button', { type: 'button', class: 'icon close' });
@@ -310,6 +370,7 @@ function startWidget(tag) {
 
     return {
       host: host, styled: styled, root: root, launcher: launcher, panel: panel, title: title, langLabel: langLabel, select: select,
+      langCode: langCode,
       clear: clear, close: close, banner: banner, log: log, typing: typing, typingText: typingText,
       input: input, inputLabel: inputLabel, send: send, menuButton: menuButton, menu: menu, items: items,
       deleteItem: deleteItem, privacyItem: privacyItem, confirm: confirm, confirmText: confirmText,
@@ -358,7 +419,7 @@ function startWidget(tag) {
     ui.root.classList.add('open');
     ui.launcher.setAttribute('aria-expanded', 'true');
     ui.launcher.setAttribute('aria-label', t('close'));
-    scrollToEnd();
+    scrollToLatest();
     if (moveFocus) ui.input.focus();
   }
 
@@ -386,7 +447,7 @@ function startWidget(tag) {
     saveHistory();
     removeQuickReplies();
     ui.log.appendChild(renderEntry(entry, true));
-    scrollToEnd();
+    scrollToLatest();
     return entry;
   }
 
@@ -394,36 +455,48 @@ function startWidget(tag) {
     ui.log.textContent = '';
     if (!state.history.length) state.history.push({ id: newId(), role: 'bot', key: 'welcome' });
     state.history.forEach(function (entry, i) { ui.log.appendChild(renderEntry(entry, i === state.history.length - 1)); });
-    scrollToEnd();
+    scrollToLatest();
   }
 
+  /* An entry's node: a bubble, or its office cards; the last entry's buttons under it. The outermost node
+   * carries the entry's id and its reply's (data-reply: every node of one reply has the same). */
   function renderEntry(entry, last) {
-    var node = entry.card ? renderCard(entry.card, entry.id, entry.role === 'bot' && entry.lang ? { lang: entry.lang, dir: entry.dir } : {}) : renderBubble(entry);
+    var say = sayer(entry.lang);
+    var cards = validCards(entry.cards || (entry.card ? [entry.card] : null));
+    var node = cards.length ? renderCards(cards, entry, say) : renderBubble(entry, say);
     if (last && entry.quick && entry.quick.length) {
       var wrap = el('div', { class: 'entry' });
-      wrap.append(node, renderQuickReplies(entry.quick));
-      return wrap;
+      wrap.append(node, renderQuickReplies(entry.quick, say));
+      node = wrap;
     }
+    node.setAttribute('data-entry', entry.id);
+    if (typeof entry.reply === 'string') node.setAttribute('data-reply', entry.reply);
     return node;
   }
 
-  function renderBubble(entry) {
-    var speech = entry.role === 'bot' && entry.lang ? { lang: entry.lang, dir: entry.dir } : {};
-    var bubble = el('div', { class: 'msg ' + (entry.role === 'user' ? 'user' : 'bot'), 'data-id': entry.id, lang: speech.lang, dir: speech.dir });
-    bubble.appendChild(el('span', { class: 'sr-only' }, t(entry.role === 'user' ? 'you_said' : 'assistant_said') + ' '));
-    var body = el('p', { dir: 'auto' });
-    if (entry.key) {
-      body.setAttribute('data-key', entry.key);
-      body.textContent = t(entry.key);
+  /* lang and dir of an assistant's message (the reply's language), none for the visitor's own */
+  function speech(entry) {
+    return entry.role === 'bot' && entry.lang ? { lang: entry.lang, dir: entry.dir } : {};
+  }
+
+  function renderBubble(entry, say) {
+    var bot = entry.role !== 'user';
+    var bubble = el('div', { class: 'msg ' + (bot ? 'bot' : 'user'), 'data-id': entry.id, lang: speech(entry).lang, dir: speech(entry).dir });
+    var said = el('span', { class: 'sr-only' }, say(bot ? 'assistant_said' : 'you_said') + ' ');
+    bubble.appendChild(said);
+    if (entry.key) { // the greeting: in the widget's language, whichever it is now
+      said.setAttribute('data-key', 'assistant_said');
+      bubble.appendChild(el('p', { dir: 'auto', 'data-key': entry.key }, t(entry.key)));
+    } else if (bot) {
+      var body = el('div', { class: 'text', dir: 'auto' });
+      body.appendChild(replyTextNodes(entry.text || '', say('new_tab')));
+      bubble.appendChild(body);
     } else {
-      appendText(body, entry.text || '');
+      bubble.appendChild(el('p', { dir: 'auto' }, entry.text || '')); // the visitor's words, as typed
     }
-    bubble.appendChild(body);
     if (entry.pending) bubble.appendChild(el('span', { class: 'pending' }, t('waiting_to_send')));
     return bubble;
   }
-
-  var URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+/gi;
 
   function safeHttpUrl(text) {
     try {
@@ -432,29 +505,14 @@ function startWidget(tag) {
     } catch (e) { return null; }
   }
 
-  function link(href, text) {
+  function link(href, text, say) {
     var a = el('a', { href: href, target: '_blank', rel: 'noopener noreferrer' }, text);
-    a.appendChild(el('span', { class: 'sr-only' }, ' ' + t('new_tab')));
+    a.appendChild(el('span', { class: 'sr-only' }, ' ' + say('new_tab')));
     return a;
   }
 
-  /* Text as text nodes and http(s) URLs as links: nothing is ever parsed as markup. */
-  function appendText(parent, text) {
-    var at = 0;
-    String(text).replace(URL_PATTERN, function (match, offset) {
-      var url = match.replace(/[.,;:!?)\]}»”]+$/, '');
-      var href = safeHttpUrl(url);
-      if (!href) return match;
-      parent.appendChild(document.createTextNode(text.slice(at, offset)));
-      parent.appendChild(link(href, url));
-      at = offset + url.length;
-      return match;
-    });
-    parent.appendChild(document.createTextNode(text.slice(at)));
-  }
-
-  function renderQuickReplies(replies) {
-    var group = el('div', { class: 'quick', role: 'group', 'aria-label': t('suggestions') });
+  function renderQuickReplies(replies, say) {
+    var group = el('div', { class: 'quick', role: 'group', 'aria-label': say('suggestions') });
     replies.forEach(function (reply) {
       var button = el('button', { type: 'button', dir: 'auto' }, reply.title);
       button.addEventListener('click', function () { sendMessage(reply.title, reply.payload); });
@@ -476,46 +534,67 @@ function startWidget(tag) {
     return m ? 'mailto:' + encodeURIComponent(m[1]) + '@' + encodeURIComponent(m[2]) : null;
   }
 
-  /* An office card from custom.office_card (bot/offices/render.py): every link built here. */
-  function renderCard(card, id, speech) {
-    var box = el('div', {
-      class: 'card', role: 'group', 'aria-label': t('office_card') + ': ' + (card.name || ''),
-      'data-id': id, lang: speech.lang, dir: speech.dir
-    });
+  /* The offices of a "where to go" message (custom.office_cards), one card each. */
+  function renderCards(cards, entry, say) {
+    var box = el('div', { class: 'cards', 'data-id': entry.id, lang: speech(entry).lang, dir: speech(entry).dir });
+    box.appendChild(el('span', { class: 'sr-only' }, say('assistant_said')));
+    cards.forEach(function (card) { box.appendChild(renderCard(card, say)); });
+    return box;
+  }
+
+  /* An office card (bot/offices/render.py's office_card): every link built here. The map is found by the
+   * street address (the card's OpenStreetMap search, else one built from the address); a card without an
+   * address gets no map, which would only show the approximate area. */
+  function renderCard(card, say) {
+    var box = el('div', { class: 'card', role: 'group', 'aria-label': say('office_card') + ': ' + (card.name || '') });
     box.appendChild(el('p', { class: 'card-name', dir: 'auto' }, card.name || ''));
     if (card.status) box.appendChild(el('p', { class: 'card-status', dir: 'auto' }, card.status));
     var actions = el('div', { class: 'card-actions' });
     if (card.address) {
       var where = el('p', { class: 'card-address', dir: 'auto' });
-      where.appendChild(el('span', { class: 'sr-only' }, t('address') + ': '));
+      where.appendChild(el('span', { class: 'sr-only' }, say('address') + ': '));
       where.appendChild(document.createTextNode(card.address));
       box.appendChild(where);
+      var map = safeHttpUrl(card.map_url || '');
+      if (!map || map.indexOf('https://www.openstreetmap.org/search?') !== 0) {
+        map = 'https://www.openstreetmap.org/search?query=' + encodeURIComponent(card.address);
+      }
+      actions.appendChild(link(map, say('show_on_map'), say));
     }
-    var map = safeHttpUrl(card.map_url || '') ||
-      (card.address ? 'https://www.openstreetmap.org/search?query=' + encodeURIComponent(card.address) : null);
-    if (map) actions.appendChild(link(map, t('show_on_map')));
     if (card.phone && cleanPhone(card.phone)) {
-      // only digits and "+" are left, so the tel: link needs no escaping
-      actions.appendChild(el('a', { href: 'tel:' + cleanPhone(card.phone) }, t('call', { phone: card.phone })));
+      // only digits and "+" are left, so the tel: link needs no escaping; the number is not broken across lines
+      var number = String(card.phone).replace(/ /g, '\u00a0');
+      actions.appendChild(el('a', { href: 'tel:' + cleanPhone(card.phone) }, say('call', { phone: number })));
     }
-    if (card.email && mailto(card.email)) actions.appendChild(el('a', { href: mailto(card.email) }, t('email', { email: card.email })));
+    if (card.email && mailto(card.email)) actions.appendChild(el('a', { href: mailto(card.email) }, say('email', { email: card.email })));
     var booking = safeHttpUrl(card.booking || '');
     var website = safeHttpUrl(card.website || '');
-    if (booking) actions.appendChild(link(booking, t('book')));
-    else if (website) actions.appendChild(link(website, t('website')));
+    if (booking) actions.appendChild(link(booking, say('book'), say));
+    else if (website) actions.appendChild(link(website, say('website'), say));
     if (Array.isArray(card.hours) && card.hours.length) {
-      box.appendChild(el('p', { class: 'card-label' }, t('hours')));
+      box.appendChild(el('p', { class: 'card-label' }, say('hours')));
       var list = el('ul', { class: 'card-hours' });
-      card.hours.forEach(function (line) { list.appendChild(el('li', { dir: 'auto' }, line)); });
+      card.hours.forEach(function (line) { list.appendChild(el('li', { dir: 'auto' }, String(line))); });
       box.appendChild(list);
     }
-    if (card.accessibility) box.appendChild(el('p', { class: 'card-note', dir: 'auto' }, t('accessibility') + ': ' + card.accessibility));
+    if (card.accessibility) box.appendChild(el('p', { class: 'card-note', dir: 'auto' }, say('accessibility') + ': ' + card.accessibility));
     box.appendChild(actions);
     return box;
   }
 
   function scrollToEnd() {
     ui.log.scrollTop = ui.log.scrollHeight;
+  }
+
+  /* The view at the start of the latest reply: its first bubble at the top of the log when the reply is taller
+   * than the view; a shorter reply ends at the bottom, whole (the browser keeps scrollTop within range). */
+  function scrollToLatest() {
+    var last = ui.log.lastElementChild;
+    var reply = last && last.getAttribute('data-reply');
+    if (!reply) { scrollToEnd(); return; }
+    var first = ui.log.querySelector('[data-reply="' + CSS.escape(reply) + '"]');
+    var padding = parseFloat(getComputedStyle(ui.log).paddingTop) || 0;
+    ui.log.scrollTop += first.getBoundingClientRect().top - ui.log.getBoundingClientRect().top - padding;
   }
 
   function clearConversation() {
@@ -600,7 +679,7 @@ function startWidget(tag) {
   }
 
   function sendMessage(text, payload) {
-    state.reply = [];
+    completeReply(); // a reply still open is shown before the new question
     addEntry({ role: 'user', text: text, payload: payload, lang: state.lang, pending: true });
     flush();
   }
@@ -608,8 +687,10 @@ function startWidget(tag) {
   function markSent(entry) {
     entry.pending = false;
     saveHistory();
-    var bubble = ui.log.querySelector('[data-id="' + entry.id + '"] .pending');
-    if (bubble) bubble.remove();
+    var label = ui.log.querySelector('[data-id="' + CSS.escape(entry.id) + '"] .pending');
+    if (!label) return;
+    label.remove();
+    scrollToLatest(); // the reply shown below the question moved up by the label's height
   }
 
   function flush() {
@@ -621,6 +702,7 @@ function startWidget(tag) {
     var data = { message: entry.payload || entry.text, session_id: state.sessionId, metadata: { lang: entry.lang || state.lang } };
     // the server acknowledges after its replies went out: until then the message is resent after a reconnection
     state.socket.emit('user_uttered', data, function () {
+      completeReply(); // its replies are all in
       markSent(entry);
       if (state.sending === entry) state.sending = null;
       showTyping(false);
@@ -643,7 +725,7 @@ function startWidget(tag) {
     }
   }
 
-  /* ---------- receiving ---------- */
+  /* ---------- receiving: a reply is collected, then shown at once ---------- */
 
   function onBotMessage(data) {
     if (!data || typeof data !== 'object') return;
@@ -651,38 +733,77 @@ function startWidget(tag) {
       if (typeof data.text === 'string' && data.text) state.deleting.push(data.text);
       return;
     }
-    var quick = (data.quick_replies || data.buttons || []).filter(function (q) {
-      return q && typeof q.title === 'string' && typeof q.payload === 'string';
-    }).map(function (q) { return { title: q.title, payload: q.payload }; });
-    if (typeof data.text === 'string' && data.text) state.reply.push(addEntry({ role: 'bot', text: data.text, quick: quick }));
-    var custom = data.custom;
-    if (!custom || typeof custom !== 'object') return;
-    if (custom.office_card && typeof custom.office_card === 'object') {
-      // the card comes after the reply's text: the reply's buttons ("This did not help") move below it
-      var before = state.reply[state.reply.length - 1];
-      var quick = before && before.quick ? before.quick : [];
-      if (before) before.quick = [];
-      state.reply.push(addEntry({ role: 'bot', card: custom.office_card, quick: quick }));
-    }
-    var meta = custom.meta;
-    if (meta && typeof meta.lang === 'string') markReplyLanguage(meta.lang, custom.direction === 'rtl' ? 'rtl' : 'ltr');
-    if (meta && meta.label === 'change_language' && meta.lang !== state.lang && language(meta.lang)) {
-      setLanguage(meta.lang, true); // the visitor asked the assistant for another language in words
-    }
+    var reply = state.incoming || (state.incoming = { texts: [], custom: null });
+    if (typeof data.text === 'string' && data.text) reply.texts.push({ text: data.text, quick: quickReplies(data) });
+    if (data.custom && typeof data.custom === 'object') reply.custom = data.custom;
+    clearTimeout(state.incomingTimer);
+    if (reply.custom && reply.custom.meta) completeReply(); // the meta message is a reply's last
+    else state.incomingTimer = setTimeout(completeReply, LONE_REPLY_MS); // nothing else will close this one
   }
 
-  /* The reply's language and direction come last (custom.meta, custom.direction):
-   * screen readers then read each message of the reply in its language. */
-  function markReplyLanguage(lang, dir) {
-    if (!/^[a-z]{2,3}$/.test(lang)) return;
-    state.reply.forEach(function (entry) {
-      entry.lang = lang;
-      entry.dir = dir;
-      var node = ui.log.querySelector('[data-id="' + entry.id + '"]');
-      if (node) { node.setAttribute('lang', lang); node.setAttribute('dir', dir); }
-    });
-    state.reply = [];
-    saveHistory();
+  function quickReplies(data) {
+    return (data.quick_replies || data.buttons || []).filter(function (q) {
+      return q && typeof q.title === 'string' && typeof q.payload === 'string';
+    }).map(function (q) { return { title: q.title, payload: q.payload }; });
+  }
+
+  /* The reply received so far is shown: at once, or once the strings of its language are loaded. */
+  function completeReply() {
+    clearTimeout(state.incomingTimer);
+    var reply = state.incoming;
+    state.incoming = null;
+    if (!reply) return;
+    var custom = reply.custom || {};
+    var meta = custom.meta && typeof custom.meta === 'object' ? custom.meta : {};
+    var lang = typeof meta.lang === 'string' && /^[a-z]{2,3}$/.test(meta.lang) ? meta.lang : null;
+    var loading = !!(lang && language(lang) && !state.stringsByLang[lang]);
+    var show = function () { showReply(reply.texts, custom, lang); };
+    if (!loading && !state.waiting) { show(); return; }
+    var waiting = (state.waiting || Promise.resolve()).then(function () {
+      return loading ? loadStrings(lang).catch(function () { return null; }) : null; // else in the widget's language
+    }).then(show).catch(function (error) { console.warn('chat widget: could not show a reply', error); });
+    state.waiting = waiting;
+    waiting.then(function () { if (state.waiting === waiting) state.waiting = null; });
+  }
+
+  /* A reply's entries: its texts, the office cards in place of the text they stand for
+   * (custom.office_cards at custom.cards_replace_text) or, without one, after the texts (and the older
+   * custom.office_card so too); every entry in the reply's language (custom.meta.lang, custom.direction),
+   * so screen readers read each in it; the view at the reply's start. */
+  function showReply(texts, custom, lang) {
+    var id = newId();
+    var dir = custom.direction === 'rtl' ? 'rtl' : 'ltr';
+    var entry = function (fields) {
+      fields.id = newId();
+      fields.role = 'bot';
+      fields.reply = id;
+      if (lang) { fields.lang = lang; fields.dir = dir; }
+      return fields;
+    };
+    var entries = texts.map(function (m) { return entry({ text: m.text, quick: m.quick }); });
+    var cards = validCards(custom.office_cards);
+    var at = custom.cards_replace_text;
+    if (cards.length && typeof at === 'number' && entries[at]) {
+      entries[at].cards = cards;
+    } else {
+      if (!cards.length && custom.office_card && typeof custom.office_card === 'object') cards = [custom.office_card];
+      var last = entries[entries.length - 1];
+      if (cards.length) entries.push(entry({ cards: cards, quick: last ? last.quick : [] })); // the buttons move below
+      if (cards.length && last) last.quick = [];
+    }
+    if (entries.length) {
+      removeQuickReplies();
+      entries.forEach(function (e, i) {
+        state.history.push(e);
+        ui.log.appendChild(renderEntry(e, i === entries.length - 1));
+      });
+      saveHistory();
+      scrollToLatest();
+    }
+    var meta = custom.meta || {};
+    if (meta.label === 'change_language' && lang && lang !== state.lang && language(lang)) {
+      setLanguage(lang, true); // the visitor asked the assistant for another language in words
+    }
   }
 
   /* ---------- the connection ---------- */
@@ -703,6 +824,7 @@ function startWidget(tag) {
     });
     socket.on('bot_uttered', onBotMessage);
     socket.on('disconnect', function () {
+      completeReply(); // what came of a reply is shown; the question is asked again if it was not acknowledged
       state.sessionReady = false;
       state.sessionPending = false; // the reconnection asks for a session anyway
       if (state.sending) { state.sending = null; showTyping(false); } // no acknowledgement will come: resent later
