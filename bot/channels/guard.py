@@ -86,7 +86,7 @@ def guarded(on_new_message: OnNewMessage, channel_name: str) -> OnNewMessage:
         message.metadata = clean_metadata(message.metadata, pack)
         message.input_channel = channel_name
         if not limiter.allow(str(message.sender_id)):
-            lang = await reply_language(message, pack.languages)
+            lang = await reply_language(message, pack)
             _ = translator(lang)
             await message.output_channel.send_text_message(
                 message.sender_id, _("You are sending messages very fast. Please wait a minute and try again.")
@@ -94,21 +94,21 @@ def guarded(on_new_message: OnNewMessage, channel_name: str) -> OnNewMessage:
             return None
         command = command_of(message.text)
         if command is not None:
-            await answer_command(command, message, await reply_language(message, pack.languages, command=True))
+            await answer_command(command, message, await reply_language(message, pack, command=True))
             return None
         text = sanitize_incoming(message.text, pack)
         masked = mask_personal_data(text) if not text.startswith("/") else None  # "/...": a button's payload
         message.text = masked.text if masked is not None else text
         result = await on_new_message(message)
         if masked is not None and masked.kinds:
-            await _tell_masked(message)
+            await _tell_masked(message, pack)
         return result
 
     return handle
 
 
-async def _tell_masked(message: UserMessage) -> None:
-    lang = await reply_language(message, default_store().pack().languages)
+async def _tell_masked(message: UserMessage, pack: Pack) -> None:
+    lang = await reply_language(message, pack)
     _ = translator(lang)
     await message.output_channel.send_text_message(
         message.sender_id,

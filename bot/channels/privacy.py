@@ -2,8 +2,9 @@
 
 "delete my conversation" deletes every stored event and seen-update record of
 the sender at once and confirms it; nothing of the command itself is stored.
-"privacy" answers with the privacy notice. The reply language is the one the
-command was typed in, else the client's, else the conversation's.
+"privacy" answers with the privacy notice. The reply language is decided by
+``bot.language.choose`` like every other, the command's own language counting
+as asked for.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import logging
 
 from rasa.core.channels.channel import UserMessage
 
-from bot.dialogue import SLOT_LANGUAGE
+from bot.content.model import Pack
+from bot.dialogue import SLOT_CHOSEN_LANGUAGE, SLOT_LANGUAGE
 from bot.i18n import translator
+from bot.language.choose import choose_reply_language
 from bot.privacy.commands import Command, command_language
 from bot.privacy.notice import privacy_notice
 from bot.tracker_store import process_tracker_store
@@ -21,24 +24,33 @@ from bot.tracker_store import process_tracker_store
 logger = logging.getLogger(__name__)
 
 
-async def _conversation_language(sender_id: str) -> str | None:
+async def _slots(sender_id: str) -> dict[str, str]:
+    """The conversation's language slots (empty for a new one)."""
     store = process_tracker_store()
-    if store is None:
-        return None
-    tracker = await store.retrieve(sender_id)
-    value = tracker.get_slot(SLOT_LANGUAGE) if tracker else None
-    return value if isinstance(value, str) else None
+    tracker = await store.retrieve(sender_id) if store is not None else None
+    if tracker is None:
+        return {}
+    return {name: value for name in (SLOT_LANGUAGE, SLOT_CHOSEN_LANGUAGE) if isinstance(value := tracker.get_slot(name), str)}
 
 
-async def reply_language(message: UserMessage, languages: tuple[str, ...] | list[str], *, command: bool = False) -> str:
-    """The language to answer in: a typed command's own, else the client's, the conversation's, the platform's hint, English."""
+async def reply_language(message: UserMessage, pack: Pack, *, command: bool = False) -> str:
+    """The language to answer in, decided as for every reply (``bot.language.choose``).
+
+    A typed command's own language counts as asked for ("izdzēst manu sarunu"
+    is answered in Latvian); guard has already checked the metadata's languages.
+    """
     typed = command_language(message.text or "") if command else None
     metadata = message.metadata or {}
-    conversation = await _conversation_language(message.sender_id)
-    for candidate in (typed, metadata.get("lang"), conversation, metadata.get("lang_hint")):
-        if candidate in languages:
-            return candidate
-    return "en"
+    slots = await _slots(message.sender_id)
+    return choose_reply_language(
+        requested=typed if typed in pack.languages else None,
+        client=metadata.get("lang"),
+        chosen=slots.get(SLOT_CHOSEN_LANGUAGE),
+        detection=None,
+        conversation=slots.get(SLOT_LANGUAGE),
+        default=pack.default_language,
+        hint=metadata.get("lang_hint"),
+    ).lang
 
 
 def delete_conversation(sender_id: str) -> int:

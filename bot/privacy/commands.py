@@ -11,8 +11,9 @@ delete my bank account?") stays a question.
 from __future__ import annotations
 
 import re
-import unicodedata
 from enum import Enum
+
+from bot.offices.places import plain
 
 
 class Command(Enum):
@@ -45,27 +46,26 @@ _DELETE_VERBS = (
     r"|удалить|удали|удалите|стереть|сотри|сотрите|очистить|очисти|очистите"
     r"|видалити|видали|видаліть|стерти|зітри|зітріть|очистити|очисти|очистіть)"
 )
-_DELETE = re.compile(rf"^{_POLITE}{_DELETE_VERBS} {_POLITE}{_MY}{_THINGS}(?: {_POLITE_WORDS})?$")
+# the phrases are folded as the messages are (``_fold``), so they may be written with their diacritics
+_DELETE = re.compile(plain(rf"^{_POLITE}{_DELETE_VERBS} {_POLITE}{_MY}{_THINGS}(?: {_POLITE_WORDS})?$"))
 _FORGET_ME = re.compile(r"^(?:please )?forget (?:me|about me)$")
 _PRIVACY = re.compile(
-    r"^(?:privacy|privacy policy|privacy notice|data protection|privatums|privatuma politika|datu aizsardziba"
-    r"|конфиденциальность|политика конфиденциальности|защита данных|приватность"
-    r"|приватність|конфіденційність|політика конфіденційності|захист даних)$"
+    plain(
+        r"^(?:privacy|privacy policy|privacy notice|data protection|privatums|privatuma politika|datu aizsardziba"
+        r"|конфиденциальность|политика конфиденциальности|защита данных|приватность"
+        r"|приватність|конфіденційність|політика конфіденційності|захист даних)$"
+    )
 )
 _TRAILING = re.compile(r"[\s.!?…]+$")
 
 
 def _fold(text: str) -> str:
-    """Lowercase, Latin diacritics removed (Latvian is often typed without them), spaces folded."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    # keep Cyrillic й/ї as they are: only strip marks from Latin letters
-    kept = []
-    for char in decomposed:
-        if unicodedata.combining(char) and kept and kept[-1].isascii():
-            continue
-        kept.append(char)
-    folded = unicodedata.normalize("NFC", "".join(kept))
-    return " ".join(_TRAILING.sub("", folded.replace(",", " ")).split())
+    """The text as phrases are matched: ``plain``, commas and trailing punctuation dropped, spaces folded.
+
+    ``plain`` is how the project compares words (lowercase, no diacritics:
+    Latvian is often typed without them).
+    """
+    return " ".join(_TRAILING.sub("", plain(text).replace(",", " ")).split())
 
 
 def command_of(text: object) -> Command | None:
