@@ -7,53 +7,48 @@ needs retraining, which ``make train`` does).
 
 from __future__ import annotations
 
-import logging
-import threading
 import time
 from pathlib import Path
 
 from bot.content.loader import load_pack
 from bot.content.model import Pack
+from bot.content.rebuild import Rebuilt
 from bot.settings import Settings, load_settings
 
 _CHECK_EVERY_SECONDS = 2.0
-logger = logging.getLogger(__name__)
 
 
 class ContentStore:
-    """Holds the current pack; reloads it when any content file changes."""
+    """Holds the current pack; reads it again in the background when any content file changes."""
 
     def __init__(self, settings: Settings | None = None) -> None:
         self._settings = settings or load_settings()
-        self._lock = threading.Lock()
-        self._pack: Pack | None = None
-        self._stamp: tuple[float, ...] = ()
-        self._checked_at = 0.0
+        self._packs: Rebuilt[tuple[int, ...], Pack] = Rebuilt(lambda _stamp: load_pack(self._settings), "content pack")
+        self._stamp: tuple[int, ...] = ()
+        self._checked_at = -_CHECK_EVERY_SECONDS
 
     def _files(self) -> list[Path]:
         root = self._settings.pack_dir
         return [self._settings.languages_file, *sorted(root.rglob("*.yml"))]
 
-    def _current_stamp(self) -> tuple[float, ...]:
+    def _current_stamp(self) -> tuple[int, ...]:
         return tuple(p.stat().st_mtime_ns for p in self._files() if p.exists())
 
     def pack(self) -> Pack:
-        """The current pack. A broken edit keeps the last good pack in use."""
+        """The current pack.
+
+        A changed file is read in the background (the previous pack serves
+        meanwhile); a broken edit keeps the last good pack in use.
+        """
         now = time.monotonic()
-        if self._pack is not None and now - self._checked_at < _CHECK_EVERY_SECONDS:
-            return self._pack
-        with self._lock:
+        if now - self._checked_at >= _CHECK_EVERY_SECONDS:
             self._checked_at = now
-            stamp = self._current_stamp()
-            if self._pack is None or stamp != self._stamp:
-                try:
-                    self._pack = load_pack(self._settings)
-                except Exception:
-                    if self._pack is None:
-                        raise
-                    logger.exception("content reload failed; the last good content stays in use")
-                self._stamp = stamp
-            return self._pack
+            self._stamp = self._current_stamp()
+        return self._packs.get(self._stamp)
+
+    def settle(self) -> None:
+        """Waits until a changed pack being read is in use."""
+        self._packs.settle()
 
 
 _default_store: ContentStore | None = None

@@ -15,6 +15,9 @@ class _Store:
     def pack(self) -> Pack:
         return self.current
 
+    def settle(self) -> None:
+        pass
+
 
 def _with_lv(pack: Pack, topic_id: str, **changes: object) -> Pack:
     topic = pack.topics[topic_id]
@@ -32,4 +35,6 @@ def test_an_answer_change_keeps_the_detector_and_places_a_new_example_rebuilds_t
     assert services.detector() is detector and services.places() is places
     lv: Translation = pack.topics["banking"].translations["lv"]
     store.current = _with_lv(pack, "banking", examples=(*lv.examples, "pavisam jauns jautājums par kontu"))
+    assert services.detector() is detector  # the new one is built in the background; nobody waits for it
+    services.settle()
     assert services.detector() is not detector and services.places() is places
