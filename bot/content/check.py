@@ -15,6 +15,7 @@ import yaml
 from bot.content.loader import answer_file
 from bot.content.model import Answer, Pack
 from bot.content.numbers import numbers_in
+from bot.plan.check import check_plan
 from bot.yaml_fast import safe_load
 
 MIN_EXAMPLES = 15
@@ -224,8 +225,21 @@ def _check_offices(pack: Pack) -> list[Finding]:
     return findings
 
 
+def _check_plan(pack: Pack) -> list[Finding]:
+    """The personal plan (``plan.yml``): its texts, buttons and phrases in every language, and its structure.
+
+    The loader already refuses a plan whose steps do not fit together; a pack
+    built another way is checked for that here too.
+    """
+    findings = []
+    for problem in check_plan(pack):
+        where, _, message = problem.partition(": ")
+        findings.append(Finding("error", where, message))
+    return findings
+
+
 def check_pack(pack: Pack, held_out: Iterable[str] = ()) -> list[Finding]:
     """Every completeness problem of the pack, errors first; ``held_out``: the texts of the held-out questions."""
     findings = [*_check_topics(pack), *_check_labels(pack), *_check_duplicates(pack), *_check_held_out(pack, held_out)]
-    findings += [*_check_safety(pack), *_check_offices(pack)]
+    findings += [*_check_safety(pack), *_check_offices(pack), *_check_plan(pack)]
     return sorted(findings, key=lambda f: (f.severity != "error", f.where))

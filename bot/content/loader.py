@@ -28,6 +28,8 @@ from bot.content.model import (
     Translation,
 )
 from bot.offices.directory import load_directory
+from bot.plan.check import structural_problems as plan_structure_problems
+from bot.plan.loader import load_plan
 from bot.settings import Settings, load_settings
 from bot.urls import HTTPS_URL
 from bot.yaml_fast import safe_load
@@ -289,6 +291,10 @@ def load_pack(settings: Settings | None = None) -> Pack:
     offices = _load_offices(pack_dir / "offices.yml", problems)
     directory, directory_problems = load_directory(pack_dir, set(offices), set(topics))
     problems.items.extend(directory_problems)
+    # the personal plan of the move: optional, off when the pack has no plan.yml
+    plan_file = pack_dir / "plan.yml"
+    plan, plan_problems = load_plan(plan_file, languages) if plan_file.exists() else (None, [])
+    problems.items.extend(plan_problems)
     pack = Pack(
         id=str(meta.get("id", settings.pack)),
         name=str(meta.get("name", settings.pack)),
@@ -301,8 +307,10 @@ def load_pack(settings: Settings | None = None) -> Pack:
         offices=offices,
         directory=directory,
         files=tuple(str(p) for p in [*topic_files, *label_files]),
+        plan=plan,
     )
     _check_references(pack, problems)
+    problems.items.extend(plan_structure_problems(pack))
     if problems.items:
         raise ContentError(problems.items)
     return pack

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.offices.directory import Directory
+from bot.plan.model import PlanContent
 
 #: Conversation labels of content-scope.md that are not topics, plus the
 #: internal ``follow_up`` label ("and how much does it cost?").
@@ -19,6 +20,7 @@ CONVERSATION_LABELS = (
     "office_lookup",
     "out_of_scope",
     "follow_up",
+    "plan",  # asking for a personal plan of the move (bot.plan); its interview is in the pack's plan.yml
 )
 FALLBACK_LABEL = "fallback"
 
@@ -164,6 +166,8 @@ class Pack:
     offices: dict[str, Office]
     directory: Directory = field(default_factory=lambda: Directory(branches=[], cities={}), compare=False)
     files: tuple[str, ...] = field(default=(), compare=False)
+    #: the personal plan of the move (``plan.yml``, bot.plan); None: the pack has no plan and the feature is off
+    plan: PlanContent | None = field(default=None, compare=False)
 
     def examples_by_language(self) -> dict[str, list[str]]:
         """Every way of asking (topics, their entries and labels), grouped by language."""
