@@ -10,7 +10,11 @@ language list beside the assistant with no second server.
 - ``/widget/languages.json``: the picker's languages, names and text direction;
 - ``/widget/strings/<lang>.json``: the widget's interface strings in a language;
 - ``/widget/privacy?lang=<lang>``: the privacy notice as a small page (the
-  widget's menu opens it in a new tab); an unknown language gets the default one.
+  widget's menu opens it in a new tab); an unknown language gets the default one;
+- ``/widget/plan/<token>`` and ``/widget/plan/<token>.pdf``: a person's plan
+  for the move as a printable page and as a PDF (``bot.plan.page``). The token
+  is the plan's answers encrypted (``bot.plan.links``), valid for 7 days; the
+  pages are not cached and send no referrer, since the token is in the address.
 
 Everything here is public and read-only, so any page may fetch it (CORS
 ``*``); who may *talk* to the assistant is the socket.io channel's business.
@@ -18,8 +22,10 @@ Everything here is public and read-only, so any page may fetch it (CORS
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
+from datetime import datetime, timezone
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel
@@ -28,7 +34,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.guard import OnNewMessage
+from bot.channels.session_keys import load_session_secret
 from bot.content.store import default_store
+from bot.plan.page import PLAN_PAGE_CSP, render_plan_response
 from bot.privacy.notice import privacy_notice
 from bot.widget.assets import Asset, static_file, widget_bundle
 from bot.widget.strings import language_list, widget_strings
@@ -42,6 +50,15 @@ DEMO_CSP = (
 _PUBLIC = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=300"}
 #: The privacy page is text and one stylesheet of its own origin; no other site may frame it.
 PAGE_CSP = "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+#: A plan's page and PDF: the address holds the token, so no cache keeps them and no link passes the address on.
+PLAN_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": PLAN_PAGE_CSP,
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+}
 
 
 def _asset_response(request: Request, asset: Asset, extra: dict[str, str] | None = None) -> HTTPResponse:
@@ -112,6 +129,20 @@ class WidgetInput(InputChannel):
             page = privacy_page(lang, pack.languages[lang].direction, privacy_notice(lang))
             headers = {**_PUBLIC, "Content-Security-Policy": PAGE_CSP, "Referrer-Policy": "no-referrer"}
             return response.html(page, headers=headers)
+
+        plan_secret: list[bytes] = []  # read on the first plan asked for (the same secret as the session keys')
+
+        @files.route("/plan/<name>", methods=["GET"])
+        async def plan(request: Request, name: str) -> HTTPResponse:
+            token, fmt = (name.removesuffix(".pdf"), "pdf") if name.endswith(".pdf") else (name, "html")
+            if not plan_secret:
+                plan_secret.append(load_session_secret())
+            pack = default_store().pack()
+            now = datetime.now(timezone.utc)
+            # a PDF takes a good part of a second to write: not on the event loop that serves every conversation
+            result = await asyncio.get_running_loop().run_in_executor(None, render_plan_response, token, fmt, pack, plan_secret[0], now)
+            headers = {**PLAN_HEADERS, **result.headers}
+            return response.raw(result.body, status=result.status, content_type=result.content_type, headers=headers)
 
         @files.route("/<name>", methods=["GET"])
         async def static(request: Request, name: str) -> HTTPResponse:
