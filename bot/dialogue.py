@@ -16,6 +16,7 @@ ACTION_FOR_LABEL = {
     "office_lookup": "action_office_lookup",
     "out_of_scope": "action_out_of_scope",
     "follow_up": "action_follow_up",
+    "plan": "action_start_plan",
     "nlu_fallback": ACTION_FALLBACK,
 }
 
@@ -36,7 +37,33 @@ ENTITY_FEEDBACK = "feedback"  # on the "this did not help" button of an answer (
 FEEDBACK_UNHELPFUL = "unhelpful"
 #: the intent that button's payload names: a wish for a person, marked so that staff see the question
 FEEDBACK_INTENT = "ask_human"
-ENTITIES = (ENTITY_LANGUAGE, ENTITY_OFFICE, ENTITY_FEEDBACK, ENTITY_ENTRY)
+ENTITY_STEP = "step"  # on a plan's "next step" button: the number of the step to show (1 = the first)
+ENTITIES = (ENTITY_LANGUAGE, ENTITY_OFFICE, ENTITY_FEEDBACK, ENTITY_ENTRY, ENTITY_STEP)
+
+# --- the plan of a move (issue 21): a Rasa form asks the questions of the pack's plan.yml ---------------
+
+PLAN_LABEL = "plan"  # the label a request for a plan is classified as; every turn of the interview is labelled so
+PLAN_FORM = "plan_form"
+ACTION_START_PLAN = ACTION_FOR_LABEL[PLAN_LABEL]  # forgets an earlier plan's answers and says what the interview is
+ACTION_SHOW_PLAN = "action_show_plan"  # the plan, once the form has its answers
+ACTION_PLAN_STEP = "action_plan_step"  # one step in full (messengers' "next step" button)
+INTENT_PLAN_STEP = "plan_step"  # only a button payload carries it: ``/plan_step{"step":"2"}``
+VALIDATE_PLAN_FORM = f"validate_{PLAN_FORM}"
+#: the question ids of bot.plan.model.QUESTIONS, each answered into the slot ``plan_<question>``
+PLAN_QUESTIONS = ("location", "citizenship", "purpose", "city", "family", "when")
+PLAN_SLOTS = tuple(f"plan_{question}" for question in PLAN_QUESTIONS)
+SLOT_PLAN_STOPPED = "plan_stopped"  # "yes" when the person stopped the interview (no plan is shown then)
+PLAN_SKIPPED = "skipped"  # the value of a question's slot that the person skipped
+
+
+def plan_ask_action(slot: str) -> str:
+    """The action that asks for ``slot`` (Rasa's form calls ``action_ask_<slot>``)."""
+    return f"action_ask_{slot}"
+
+
+def plan_actions() -> list[str]:
+    """The custom actions of the plan interview."""
+    return [ACTION_SHOW_PLAN, ACTION_PLAN_STEP, VALIDATE_PLAN_FORM, *(plan_ask_action(slot) for slot in PLAN_SLOTS)]
 
 
 def all_actions() -> list[str]:

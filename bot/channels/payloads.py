@@ -14,10 +14,20 @@ import re
 from typing import Iterator
 
 from bot.content.model import Pack
-from bot.dialogue import ENTITY_ENTRY, ENTITY_FEEDBACK, ENTITY_LANGUAGE, ENTITY_OFFICE, FEEDBACK_INTENT, FEEDBACK_UNHELPFUL
+from bot.dialogue import (
+    ENTITY_ENTRY,
+    ENTITY_FEEDBACK,
+    ENTITY_LANGUAGE,
+    ENTITY_OFFICE,
+    ENTITY_STEP,
+    FEEDBACK_INTENT,
+    FEEDBACK_UNHELPFUL,
+    INTENT_PLAN_STEP,
+)
 from bot.text import normalize_user_text
 
 _PAYLOAD = re.compile(r'^/(?P<intent>[a-z_]{2,40})(?P<entities>\{"(?:language|office|feedback|entry)":"[a-z_0-9]{2,40}"\})?$')
+_PLAN_STEP = re.compile(r'^/plan_step\{"step":"(?P<number>[1-9][0-9]{0,2})"\}$')
 _MENU_INTENTS = frozenset({"greet", "change_language", "office_lookup"})
 
 
@@ -43,9 +53,15 @@ def known_payloads(pack: Pack) -> Iterator[str]:
         for key in pack.topics[intent].entries if intent in pack.topics else ():
             yield button_payload(intent, entry=key)
     yield feedback_payload()
+    if pack.plan:
+        for number in range(1, len(pack.plan.steps) + 1):
+            yield button_payload(INTENT_PLAN_STEP, **{ENTITY_STEP: str(number)})
 
 
 def _is_allowed(text: str, pack: Pack) -> bool:
+    step = _PLAN_STEP.match(text)
+    if step:  # a plan's "next step": a number no larger than the pack's plan has steps
+        return bool(pack.plan) and int(step.group("number")) <= len(pack.plan.steps)
     match = _PAYLOAD.match(text)
     if not match:
         return False

@@ -14,7 +14,21 @@ from typing import Any
 import yaml
 
 from bot.content.model import OVERVIEW_KEY, RESPONSE_KEY_SEPARATOR, Answer, Entry, Pack, Translation
-from bot.dialogue import ENTITIES, SLOTS, action_for_intent, all_actions
+from bot.dialogue import (
+    ACTION_PLAN_STEP,
+    ACTION_SHOW_PLAN,
+    ACTION_START_PLAN,
+    ENTITIES,
+    INTENT_PLAN_STEP,
+    PLAN_FORM,
+    PLAN_LABEL,
+    PLAN_SLOTS,
+    SLOT_PLAN_STOPPED,
+    SLOTS,
+    action_for_intent,
+    all_actions,
+    plan_actions,
+)
 from bot.settings import PROJECT_ROOT
 from bot.text import normalize_user_text
 
@@ -81,7 +95,7 @@ def responses_data(pack: Pack) -> dict[str, Any]:
 
 
 def rules_data(pack: Pack) -> dict[str, Any]:
-    """One rule per intent: the intent is answered by its action."""
+    """One rule per intent: the intent is answered by its action; and the plan interview's form (``plan_rules``)."""
     topics = frozenset(pack.topics)
     rules = [
         {
@@ -89,19 +103,61 @@ def rules_data(pack: Pack) -> dict[str, Any]:
             "steps": [{"intent": intent}, {"action": action_for_intent(intent, topics)}],
         }
         for intent in [*pack.intents(), "nlu_fallback"]
+        if not (intent == PLAN_LABEL and pack.plan)
     ]
-    return {"version": "3.1", "rules": rules}
+    return {"version": "3.1", "rules": rules + plan_rules(pack)}
+
+
+def plan_rules(pack: Pack) -> list[dict[str, Any]]:
+    """Rasa's form pattern for the plan interview (none when the pack has no plan).
+
+    Asking for a plan starts the form (after ``action_start_plan`` forgot an
+    earlier plan's answers); when the form has every answer (a skipped
+    question counts) ``action_show_plan`` shows the plan; a "next step"
+    button shows one step. A question asked in the middle of the interview is
+    answered by its own rule (the form's validation declines it), and Rasa
+    then returns to the form, which asks again.
+    """
+    if not pack.plan:
+        return []
+    return [
+        {
+            "rule": "start the plan interview",
+            "steps": [{"intent": PLAN_LABEL}, {"action": ACTION_START_PLAN}, {"action": PLAN_FORM}, {"active_loop": PLAN_FORM}],
+        },
+        {
+            "rule": "show the plan when the interview is done",
+            "condition": [{"active_loop": PLAN_FORM}],
+            "steps": [
+                {"action": PLAN_FORM},
+                {"active_loop": None},
+                {"slot_was_set": [{"requested_slot": None}]},
+                {"action": ACTION_SHOW_PLAN},
+            ],
+        },
+        {"rule": "show one step of the plan", "steps": [{"intent": INTENT_PLAN_STEP}, {"action": ACTION_PLAN_STEP}]},
+    ]
+
+
+def _text_slot(name: str) -> dict[str, Any]:
+    return {"type": "text", "influence_conversation": False, "mappings": [{"type": "custom"}]}
 
 
 def domain_data(pack: Pack) -> dict[str, Any]:
-    """The generated part of the domain: intents, actions, slots."""
-    return {
+    """The generated part of the domain: intents, actions, slots, and the plan's form."""
+    domain: dict[str, Any] = {
         "version": "3.1",
         "intents": pack.intents(),
         "entities": list(ENTITIES),
         "actions": all_actions(),
-        "slots": {name: {"type": "text", "influence_conversation": False, "mappings": [{"type": "custom"}]} for name in SLOTS},
+        "slots": {name: _text_slot(name) for name in SLOTS},
     }
+    if pack.plan:
+        domain["intents"].append(INTENT_PLAN_STEP)
+        domain["actions"] = sorted({*domain["actions"], *plan_actions()})
+        domain["slots"].update({name: _text_slot(name) for name in [*PLAN_SLOTS, SLOT_PLAN_STOPPED]})
+        domain["forms"] = {PLAN_FORM: {"required_slots": list(PLAN_SLOTS)}}
+    return domain
 
 
 def _write(path: Path, data: dict[str, Any]) -> None:

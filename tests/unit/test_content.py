@@ -153,12 +153,34 @@ def test_build_generates_every_intent_rule_and_slot(pack, tmp_path):
     intents = {item["intent"] for item in nlu["nlu"]}
     assert intents == retrieval | set(CONVERSATION_LABELS)
     assert set(responses["responses"]) == {f"utter_{r}" for r in retrieval}
-    assert set(domain["intents"]) == TOPIC_IDS | set(CONVERSATION_LABELS)
-    assert {r["steps"][0]["intent"] for r in rules["rules"]} == TOPIC_IDS | set(CONVERSATION_LABELS) | {"nlu_fallback"}
+    assert set(domain["intents"]) == TOPIC_IDS | set(CONVERSATION_LABELS) | {"plan_step"}  # plan_step: only a button's payload
+    first_steps = [r["steps"][0] for r in rules["rules"]]
+    assert {s["intent"] for s in first_steps if "intent" in s} == TOPIC_IDS | set(CONVERSATION_LABELS) | {"nlu_fallback", "plan_step"}
     residence = next(item for item in nlu["nlu"] if item["intent"] == "residence_permit/overview")["examples"]
     for lang in pack.languages:  # every language's examples end up in the one intent
         assert pack.topics["residence_permit"].translations[lang].examples[1] in residence
     assert (out / "domain" / "_shared.yml").exists()
+
+
+def test_build_generates_the_plan_interview_as_a_rasa_form(pack, tmp_path):
+    out = build(pack, tmp_path / "build")
+    rules = yaml.safe_load((out / "data" / "rules.yml").read_text(encoding="utf-8"))["rules"]
+    domain = yaml.safe_load((out / "domain" / "generated.yml").read_text(encoding="utf-8"))
+    assert domain["forms"]["plan_form"]["required_slots"] == [f"plan_{q.id}" for q in pack.plan.questions]
+    assert {"validate_plan_form", "action_show_plan", "action_plan_step", "action_ask_plan_city"} <= set(domain["actions"])
+    start = next(r for r in rules if r["steps"][0].get("intent") == "plan")
+    assert start["steps"][1:] == [{"action": "action_start_plan"}, {"action": "plan_form"}, {"active_loop": "plan_form"}]
+    done = next(r for r in rules if r.get("condition") == [{"active_loop": "plan_form"}])
+    assert done["steps"][-1] == {"action": "action_show_plan"}
+
+
+def test_a_pack_without_a_plan_builds_no_form(data_copy, tmp_path):
+    (data_copy.pack_dir / "plan.yml").unlink()
+    pack = load_pack(data_copy)
+    assert pack.plan is None
+    out = build(pack, tmp_path / "build")
+    domain = yaml.safe_load((out / "domain" / "generated.yml").read_text(encoding="utf-8"))
+    assert "forms" not in domain and "plan_step" not in domain["intents"]
 
 
 def test_build_strips_markup_and_slashes_from_examples(data_copy, tmp_path):
