@@ -58,6 +58,12 @@ WIDGET_STRINGS: dict[str, str] = {
     "delete_yes": N_("Delete"),
     "cancel": N_("Cancel"),
     "delete_offline": N_("You are offline. Try again when the connection is back."),
+    # a personal plan for the move, shown as a checklist (docs/widget.md); no plural forms: "3 of 12 done"
+    "plan_progress": N_("{done} of {total} done"),
+    "plan_printable": N_("Printable version"),
+    "plan_pdf": N_("Download PDF"),  # the same words as on the printable page (bot/plan/page.py)
+    "plan_details": N_("More about this step"),
+    "plan_sources": N_("Sources:"),
 }
 
 

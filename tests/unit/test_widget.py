@@ -69,6 +69,7 @@ def test_widget_strings_come_from_the_catalogs(pack):
         assert all(value.strip() for value in strings.values())
     assert widget_strings("uk")["send"] == "Надіслати"
     assert widget_strings("lv")["call"] == "Zvanīt {phone}"
+    assert widget_strings("uk")["plan_progress"] == "Зроблено: {done} з {total}"  # no plural forms: the catalogs give none
 
 
 def test_every_widget_string_is_in_the_template():

@@ -19,12 +19,14 @@
  * office cards in place of the text they stand for (custom.office_cards and
  * custom.cards_replace_text), its labels in its own language, and the view
  * scrolled to its first bubble, so a phone shows the start of an answer.
+ * A plan for the move (custom.plan) is a checklist after the reply's texts,
+ * its ticks kept in this browser only (localStorage "migrant-plan:<key>").
  *
  * The conversation belongs to whoever holds its session key: the server
  * issues the id and its key (session_confirm), both are kept in
  * localStorage, and a reload asks for the same id with its key.
  */
-/* global io, replyTextNodes */
+/* global io, replyTextNodes, replyHttpsUrl */
 'use strict';
 
 var script = document.currentScript;
@@ -39,6 +41,8 @@ function startWidget(tag) {
   var REPLY_TIMEOUT_MS = 45000;
   var LONE_REPLY_MS = 1000; // a reply with no meta message and no acknowledgement to close it is shown after this
   var DELETE_PAYLOAD = '/delete_conversation'; // bot/privacy/commands.py
+  var PLAN_PREFIX = 'migrant-plan:'; // + a plan's key: the ids of its ticked steps (docs/widget.md)
+  var PLAN_KEY = /^[A-Za-z0-9_-]{1,128}$/;
   var base = new URL(tag.getAttribute('data-assistant-url') || new URL('.', tag.src).href, document.baseURI);
   var assistantOrigin = base.origin;
   var widgetBase = assistantOrigin + '/widget/';
@@ -68,7 +72,8 @@ function startWidget(tag) {
     stringsByLang: Object.create(null), // interface strings per language: each reply's labels are in the reply's language
     replyTimer: null,
     sessionPending: false, // a new session was asked for on a live connection: nothing is sent until it is confirmed
-    deleting: null // the delete command's answers while it is under way
+    deleting: null, // the delete command's answers while it is under way
+    ticks: Object.create(null) // plan key -> its ticks as last saved (what counts when storage fails)
   };
 
   var ui = buildUi();
@@ -114,7 +119,8 @@ function startWidget(tag) {
     if (!Array.isArray(value)) return [];
     return value.filter(function (e) {
       return e && typeof e === 'object' && typeof e.id === 'string' && (e.role === 'user' || e.role === 'bot') &&
-        (typeof e.text === 'string' || typeof e.key === 'string' || (e.card && typeof e.card === 'object') || validCards(e.cards).length);
+        (typeof e.text === 'string' || typeof e.key === 'string' || (e.card && typeof e.card === 'object') || validCards(e.cards).length ||
+          validPlan(e.plan));
     }).slice(-HISTORY_LIMIT);
   }
 
@@ -132,6 +138,39 @@ function startWidget(tag) {
 
   function validText(value) {
     return typeof value === 'string' && value ? value : null;
+  }
+
+  /* A plan (custom.plan, docs/widget.md) as the checklist uses it, or null; localStorage's copy is checked again. */
+  function validPlan(value) {
+    if (!value || typeof value.key !== 'string' || !PLAN_KEY.test(value.key)) return null;
+    var list = function (v) { return Array.isArray(v) ? v : []; };
+    var phases = list(value.phases).map(function (phase) {
+      var steps = list(phase && phase.steps).filter(function (s) { return s && validText(s.id) && validText(s.title); }).map(function (s) {
+        return { id: s.id, title: s.title, answer: validText(s.answer), conditional_note: validText(s.conditional_note),
+          office: s.office && typeof s.office === 'object' ? s.office : null, sources: list(s.sources).filter(validText), checked: validText(s.checked) };
+      });
+      return steps.length ? { title: validText(phase.title), steps: steps } : null;
+    }).filter(Boolean);
+    return phases.length ? { key: value.key, title: validText(value.title), intro: validText(value.intro),
+      link: validText(value.link), pdf: validText(value.pdf), phases: phases } : null;
+  }
+
+  /* A plan's ticked step ids, in localStorage as "migrant-plan:<key>"; kept in memory when storage fails. */
+  function loadTicks(key) {
+    var text = state.ticks[key];
+    try {
+      if (text === undefined) text = window.localStorage.getItem(PLAN_PREFIX + key);
+      var ids = JSON.parse(text);
+      return Array.isArray(ids) ? ids.filter(validText) : [];
+    } catch (e) { return []; }
+  }
+
+  function saveTicks(key, ids) {
+    state.ticks[key] = JSON.stringify(ids);
+    try {
+      if (ids.length) window.localStorage.setItem(PLAN_PREFIX + key, state.ticks[key]);
+      else window.localStorage.removeItem(PLAN_PREFIX + key);
+    } catch (e) { /* full or blocked: memory only */ }
   }
 
   function newId() {
@@ -365,6 +404,12 @@ function startWidget(tag) {
     input.addEventListener('keydown', function (event) {
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) { event.preventDefault(); submitInput(); }
     });
+    log.addEventListener('change', onTick);
+    window.addEventListener('storage', function (event) { // another tab ticked a plan's step
+      var key = event.key && event.key.indexOf(PLAN_PREFIX) === 0 ? event.key.slice(PLAN_PREFIX.length) : null;
+      if (key) delete state.ticks[key];
+      if (key || event.key === null) showTicks(key);
+    });
     window.addEventListener('offline', function () { onNetworkChange(); });
     window.addEventListener('online', function () { onNetworkChange(); });
 
@@ -458,12 +503,13 @@ function startWidget(tag) {
     scrollToLatest();
   }
 
-  /* An entry's node: a bubble, or its office cards; the last entry's buttons under it. The outermost node
-   * carries the entry's id and its reply's (data-reply: every node of one reply has the same). */
+  /* An entry's node: a bubble, its office cards or its plan; the last entry's buttons under it. The outermost
+   * node carries the entry's id and its reply's (data-reply: every node of one reply has the same). */
   function renderEntry(entry, last) {
     var say = sayer(entry.lang);
     var cards = validCards(entry.cards || (entry.card ? [entry.card] : null));
-    var node = cards.length ? renderCards(cards, entry, say) : renderBubble(entry, say);
+    var plan = entry.plan && validPlan(entry.plan);
+    var node = plan ? renderPlan(plan, entry, say) : cards.length ? renderCards(cards, entry, say) : renderBubble(entry, say);
     if (last && entry.quick && entry.quick.length) {
       var wrap = el('div', { class: 'entry' });
       wrap.append(node, renderQuickReplies(entry.quick, say));
@@ -547,6 +593,7 @@ function startWidget(tag) {
    * address gets no map, which would only show the approximate area. */
   function renderCard(card, say) {
     var box = el('div', { class: 'card', role: 'group', 'aria-label': say('office_card') + ': ' + (card.name || '') });
+    if (card.note) box.appendChild(el('p', { class: 'card-note', dir: 'auto' }, card.note)); // "The nearest branch is 12 km from …:"
     box.appendChild(el('p', { class: 'card-name', dir: 'auto' }, card.name || ''));
     if (card.status) box.appendChild(el('p', { class: 'card-status', dir: 'auto' }, card.status));
     var actions = el('div', { class: 'card-actions' });
@@ -555,6 +602,7 @@ function startWidget(tag) {
       where.appendChild(el('span', { class: 'sr-only' }, say('address') + ': '));
       where.appendChild(document.createTextNode(card.address));
       box.appendChild(where);
+      if (card.address_note) box.appendChild(el('p', { class: 'card-note', dir: 'auto' }, card.address_note));
       var map = safeHttpUrl(card.map_url || '');
       if (!map || map.indexOf('https://www.openstreetmap.org/search?') !== 0) {
         map = 'https://www.openstreetmap.org/search?query=' + encodeURIComponent(card.address);
@@ -580,6 +628,98 @@ function startWidget(tag) {
     if (card.accessibility) box.appendChild(el('p', { class: 'card-note', dir: 'auto' }, say('accessibility') + ': ' + card.accessibility));
     box.appendChild(actions);
     return box;
+  }
+
+  /* ---------- a plan for the move: a checklist whose ticks stay in this browser ---------- */
+
+  /* Its title, intro, progress and printable/PDF links; a heading per phase over a list of steps, each a labelled
+   * checkbox with its note under it and the rest (answer, office card, sources, checked-on date) in a details. */
+  function renderPlan(plan, entry, say) {
+    var id = 'mcw-plan-' + entry.id;
+    var box = el('section', { class: 'plan', 'data-id': entry.id, 'data-plan': plan.key, lang: speech(entry).lang, dir: speech(entry).dir,
+      'aria-labelledby': plan.title ? id : null });
+    box.appendChild(el('span', { class: 'sr-only' }, say('assistant_said') + ' '));
+    if (plan.title) box.appendChild(el('h3', { id: id, class: 'plan-title', dir: 'auto' }, plan.title));
+    if (plan.intro) box.appendChild(el('p', { class: 'plan-intro', dir: 'auto' }, plan.intro));
+    box.appendChild(el('p', { class: 'plan-progress', role: 'status', dir: 'auto' }));
+    var versions = el('div', { class: 'plan-versions' });
+    var printable = planUrl(plan.link), pdf = planUrl(plan.pdf);
+    if (printable) versions.appendChild(link(printable, say('plan_printable'), say));
+    if (pdf) versions.appendChild(link(pdf, say('plan_pdf'), say));
+    if (versions.firstChild) box.appendChild(versions);
+    var n = 0;
+    plan.phases.forEach(function (phase) {
+      var heading = id + '-h' + n;
+      if (phase.title) box.appendChild(el('h4', { id: heading, class: 'plan-phase-title', dir: 'auto' }, phase.title));
+      var list = box.appendChild(el('ul', { class: 'plan-steps', 'aria-labelledby': phase.title ? heading : null }));
+      phase.steps.forEach(function (step) { list.appendChild(renderStep(step, id + '-' + (n += 1), say)); });
+    });
+    showPlanTicks(box);
+    return box;
+  }
+
+  function renderStep(step, id, say) {
+    var item = el('li', { class: 'plan-step' });
+    var label = item.appendChild(el('label', { for: id, class: 'plan-check' }));
+    label.append(el('input', { type: 'checkbox', id: id, 'data-step': step.id, 'aria-describedby': step.conditional_note ? id + '-note' : null }),
+      el('span', { class: 'plan-step-title', dir: 'auto' }, step.title));
+    if (step.conditional_note) item.appendChild(el('p', { id: id + '-note', class: 'plan-note', dir: 'auto' }, step.conditional_note));
+    var more = el('div', { class: 'plan-more-body' });
+    if (step.answer) more.appendChild(el('div', { class: 'text', dir: 'auto' })).appendChild(replyTextNodes(step.answer, say('new_tab')));
+    var office = validCards([step.office])[0];
+    if (office) more.appendChild(renderCard(office, say));
+    var hosts = step.sources.map(replyHttpsUrl).filter(Boolean);
+    if (hosts.length) {
+      var sources = more.appendChild(el('p', { class: 'plan-sources', dir: 'auto' }, say('plan_sources')));
+      hosts.forEach(function (href, i) {
+        sources.append(i ? ' · ' : ' ', link(href, new URL(href).hostname.replace(/^www\./, ''), say));
+      });
+    }
+    if (step.checked) more.appendChild(el('p', { class: 'plan-checked', dir: 'auto' }, step.checked));
+    if (more.firstChild) {
+      var details = item.appendChild(el('details', { class: 'plan-more' }));
+      details.append(el('summary', null, say('plan_details')), more);
+      details.firstChild.appendChild(el('span', { class: 'sr-only' }, ': ' + step.title));
+    }
+    return item;
+  }
+
+  /* A link of the plan's (a path on the assistant's server) as an address there, nothing else. */
+  function planUrl(path) {
+    try {
+      var url = new URL(path, assistantOrigin);
+      return /^\/(?![\/\\])/.test(path) && url.origin === assistantOrigin ? url.href : null;
+    } catch (e) { return null; }
+  }
+
+  /* A ticked or unticked step: stored (never sent), and shown in every copy of its plan in the log. */
+  function onTick(event) {
+    var input = event.target;
+    var plan = input.closest && input.closest('.plan[data-plan]');
+    if (!plan || input.type !== 'checkbox') return;
+    var key = plan.getAttribute('data-plan');
+    var step = input.getAttribute('data-step');
+    var ids = loadTicks(key).filter(function (other) { return other !== step; });
+    saveTicks(key, input.checked ? ids.concat(step) : ids);
+    showTicks(key);
+  }
+
+  function showTicks(key) {
+    Array.prototype.forEach.call(ui.log.querySelectorAll('.plan[data-plan]'), function (box) {
+      if (!key || box.getAttribute('data-plan') === key) showPlanTicks(box);
+    });
+  }
+
+  /* A plan's checkboxes as stored, and its progress ("3 of 12 done") in the plan's language. */
+  function showPlanTicks(box) {
+    var ids = loadTicks(box.getAttribute('data-plan'));
+    var inputs = box.querySelectorAll('input[type="checkbox"]');
+    var say = sayer(box.getAttribute('lang'));
+    var done = Array.prototype.filter.call(inputs, function (input) {
+      input.checked = ids.indexOf(input.getAttribute('data-step')) >= 0;
+      return input.checked;
+    }).length;
+    box.querySelector('.plan-progress').textContent = say('plan_progress', { done: done, total: inputs.length });
   }
 
   function scrollToEnd() {
@@ -665,6 +805,7 @@ function startWidget(tag) {
       showTyping(false);
       var entries = answers.map(function (text) { return { id: newId(), role: 'bot', text: text }; });
       if (ack && ack.ok === false) { entries.forEach(addEntry); flush(); return; } // not deleted: the conversation stays
+      state.history.forEach(function (e) { if (validPlan(e.plan)) saveTicks(e.plan.key, []); }); // its plans' ticks go too
       startOver(entries);
     });
   }
@@ -790,6 +931,12 @@ function startWidget(tag) {
       var last = entries[entries.length - 1];
       if (cards.length) entries.push(entry({ cards: cards, quick: last ? last.quick : [] })); // the buttons move below
       if (cards.length && last) last.quick = [];
+    }
+    var plan = validPlan(custom.plan);
+    if (plan) { // the checklist after the texts that sum it up; the reply's buttons move below it
+      var before = entries[entries.length - 1];
+      entries.push(entry({ plan: plan, quick: before ? before.quick : [] }));
+      if (before) before.quick = [];
     }
     if (entries.length) {
       removeQuickReplies();
