@@ -61,6 +61,7 @@ from bot.plan.build import build_plan
 from bot.plan.links import plan_token
 from bot.plan.model import PlanContent
 from bot.plan.present import PresentedPlan, PresentedStep, present_plan
+from bot.settings import load_settings
 
 REQUESTED_SLOT = "requested_slot"
 #: A message the classifier places in a topic this surely, with this many words, is a question of its own
@@ -328,6 +329,12 @@ class ActionShowPlan(Action):
             reply.custom = {"plan": plan_json(shown, pack.plan, turn, token)}
         else:
             reply.messages = [f"{shown.intro}\n\n{numbered_steps(shown, pack.plan)}"]
+            public_url = load_settings().public_url
+            if public_url:  # a messenger needs the whole address; without one configured, no link
+                token = plan_token(plan_answers(tracker), turn.lang, load_session_secret())
+                link = f"{public_url}/widget/plan/{token}"
+                keep = turn._("Your plan as a page to print or keep (the link works for 7 days): {link}")
+                reply.messages[0] += "\n\n" + keep.format(link=link)
             reply.buttons = [Button(text_of(pack.plan, "first_step", turn.lang), button_payload(INTENT_PLAN_STEP, **{ENTITY_STEP: "1"}))]
         send(dispatcher, turn, reply)
         return [SlotSet(SLOT_LANGUAGE, turn.lang)]

@@ -46,6 +46,9 @@ class Settings:
     rest_keys: str = field(default="", repr=False)
     #: the token of Rasa's HTTP API (``MIGRANT_BOT_API_TOKEN``); also lets an operator delete a conversation over REST
     api_token: str = field(default="", repr=False)
+    #: where people reach this assistant from outside (``https://help.example.lv``): messengers link to a
+    #: person's printable plan under it; empty: messenger replies carry no link (the web widget needs none)
+    public_url: str = ""
 
     @property
     def pack_dir(self) -> Path:
@@ -74,7 +77,18 @@ def load_settings() -> Settings:
         session_secret_file=Path(_env("VAR_DIR", str(PROJECT_ROOT / "var"))) / "session-secret",
         rest_keys=_env("REST_KEYS", "").strip(),
         api_token=_env("API_TOKEN", "").strip(),
+        public_url=_public_url(_env("PUBLIC_URL", "")),
     )
+
+
+def _public_url(value: str) -> str:
+    """An https (or local http) address without a trailing slash, or a clear error naming the variable."""
+    value = value.strip().rstrip("/")
+    if value and not (value.startswith("https://") or value.startswith("http://127.0.0.1") or value.startswith("http://localhost")):
+        raise ValueError(f"{PREFIX}PUBLIC_URL must start with https:// (got {value!r})")
+    if any(c in value for c in " ?#\"'<>"):
+        raise ValueError(f"{PREFIX}PUBLIC_URL must be a plain address such as https://help.example.lv (got {value!r})")
+    return value
 
 
 def _days(value: str, name: str) -> int:

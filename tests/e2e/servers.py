@@ -69,6 +69,7 @@ class Assistant:
             MIGRANT_BOT_ACTIONS_TOKEN=self.actions_token,
             TF_CPP_MIN_LOG_LEVEL="2",
             SANIC_REQUEST_MAX_SIZE="2097152",  # as scripts/start.sh sets it for the Rasa servers
+            MIGRANT_BOT_PUBLIC_URL=self.url,  # messengers link to a printable plan under it
         )
         env.update(self.extra_env)
         env.pop("MIGRANT_BOT_WIDGET_ORIGINS", None)  # the tests expect the default origin policy (docs/widget.md)

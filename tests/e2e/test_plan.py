@@ -188,6 +188,7 @@ def test_the_plan_is_in_the_conversation_language_and_links_to_a_printable_page(
         assert value not in plan["link"]
     pdf = requests.get(f"{assistant.url}{plan['pdf']}", timeout=30)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and pdf.headers["Content-Type"] == "application/pdf"
+    assert b"/Lang (lv)" in pdf.content  # the document's language, for screen readers and hyphenation
     assert requests.get(f"{assistant.url}/widget/plan/not-a-token", timeout=30).status_code in (404, 410)
 
 
@@ -269,6 +270,10 @@ def test_in_telegram_the_plan_is_a_numbered_list_and_its_steps_come_one_by_one(a
     assert not any("custom" in s or "plan_step" in s["text"] for s in sent)  # no JSON in a messenger
     heading = pack.plan.phases["first_week"][lang]
     assert heading in summary and pack.plan.phases["before_leaving"][lang] not in summary
+    link = re.search(r'href="([^"]+/widget/plan/[^"]+)"', summary) or re.search(r"(http\S+/widget/plan/\S+)", summary)
+    assert link and link.group(1).startswith(assistant.url), summary  # the printable plan, under MIGRANT_BOT_PUBLIC_URL
+    page = requests.get(link.group(1), timeout=30)
+    assert page.status_code == 200 and 'lang="uk"' in page.text
     first_title = summary.split("1. ", 1)[1].splitlines()[0]
     post_telegram(assistant.url, telegram_button_press(chat, _keyboard(sent)[pack.plan.texts["first_step"][lang]], language_code=lang))
     step = fake_platform.telegram_sent(chat)[len(sent) :]

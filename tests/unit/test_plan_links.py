@@ -17,6 +17,7 @@ from bot.plan.links import (
     read_plan_token,
 )
 from bot.plan.model import QUESTIONS
+from bot.settings import load_settings
 
 SECRET = b"s" * 48
 ANSWERS = {
@@ -146,3 +147,19 @@ def test_malformed_tokens_are_refused(token):
 def test_only_option_ids_of_known_questions_are_put_in_a_token(answers, lang):
     with pytest.raises(ValueError):
         plan_token(answers, lang, SECRET)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("", ""), ("https://help.example.lv/", "https://help.example.lv"), ("http://127.0.0.1:5005", "http://127.0.0.1:5005")],
+)
+def test_the_public_address_messengers_link_to(monkeypatch, value, expected):
+    monkeypatch.setenv("MIGRANT_BOT_PUBLIC_URL", value)
+    assert load_settings().public_url == expected
+
+
+@pytest.mark.parametrize("value", ["http://help.example.lv", "help.example.lv", "https://help.example.lv/?x=<script>"])
+def test_a_public_address_that_is_not_https_or_not_plain_is_refused_with_its_name(monkeypatch, value):
+    monkeypatch.setenv("MIGRANT_BOT_PUBLIC_URL", value)
+    with pytest.raises(ValueError, match="MIGRANT_BOT_PUBLIC_URL"):
+        load_settings()
