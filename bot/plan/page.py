@@ -163,7 +163,7 @@ def plan_page(presented: PresentedPlan, direction: str, pack_name: str, pdf_href
     """The plan as a self-contained HTML page in its language (see the module docstring)."""
     _ = translator(presented.lang)
     title = _("Your plan for the move")
-    parts = [f'<header>\n<h1>{_e(title)}</h1>\n<p class="meta">{_e(pack_name)}</p>']
+    parts = [f"<header>\n<h1>{_e(title)}</h1>"]  # the pack's name is not translated: it stays in the tab's title only
     if presented.intro:
         parts.append(markup_html(presented.intro))
     download = _("Download PDF")
@@ -183,7 +183,7 @@ def expired_page(lang: str, direction: str, pack_name: str) -> str:
     _ = translator(lang)
     title = _("This link to a plan no longer works")
     text = _("Links to a plan work for 7 days. Ask the assistant for a plan again, and it will give you a new link.")
-    body = f'<h1>{_e(title)}</h1>\n<p>{_e(text)}</p>\n<p class="meta">{_e(pack_name)}</p>'
+    body = f"<h1>{_e(title)}</h1>\n<p>{_e(text)}</p>"
     return _document(lang, direction, f"{title} · {pack_name}", body)
 
 

@@ -144,8 +144,7 @@ class _Writer:
     # ---- the plan
 
     def header(self) -> None:
-        self.paragraph(self._("Your plan for the move"), size=18, style="B", gap=0.8)
-        self.paragraph(self.pack_name, size=9, color=GREY, gap=3)
+        self.paragraph(self._("Your plan for the move"), size=18, style="B", gap=3)  # no pack name: it is not translated
         if self.presented.intro:
             self.paragraph(plain_text(self.presented.intro), size=10, gap=2)
 
