@@ -53,6 +53,7 @@ PEOPLE = [
         present=(
             "vacancy_registration",
             "permit_application",
+            "permit_processing_time",  # coming within half a year: how long PMLP takes
             "family_members",
             "personal_code",
             "address",
@@ -94,7 +95,7 @@ PEOPLE = [
         "someone starting a company in Riga",
         _answers("abroad", "third_country", "business", "riga", "alone", "later"),
         present=("board_member_permit", "permit_application"),
-        absent=("vacancy_registration", "student_permit"),
+        absent=("vacancy_registration", "student_permit", "permit_processing_time"),  # comes "later"
         order=(("board_member_permit", "permit_application"),),
     ),
     Person(

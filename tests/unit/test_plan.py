@@ -85,7 +85,7 @@ def test_the_options_are_the_agreed_ones(plan):
 
 
 def test_every_step_is_an_existing_entry_and_the_plan_is_a_sensible_size(pack, plan):
-    assert 20 <= len(plan.steps) <= 30
+    assert 20 <= len(plan.steps) <= 40
     assert all(pack.entry(step.entry) is not None for step in plan.steps)
     assert len({step.entry for step in plan.steps}) == len(plan.steps)  # no entry twice in one plan
     assert plan.step("personal_code").entry == "taxes.personal_code"
@@ -559,3 +559,11 @@ def test_two_button_titles_or_ids_that_match_give_none(plan):
         plan, questions=tuple(dataclasses.replace(purpose, options=(work, clash, *rest)) if q is purpose else q for q in plan.questions)
     )
     assert option_in(clashing, "purpose", "work", "en") is None
+
+
+def test_when_the_person_comes_decides_whether_the_processing_time_is_a_step(plan):
+    base = {"location": "abroad", "citizenship": "third_country", "purpose": "work", "city": "riga", "family": "alone"}
+    soon = [p.step.id for p in build_plan(plan, {**base, "when": "within_month"}).steps()]
+    later = [p.step.id for p in build_plan(plan, {**base, "when": "later"}).steps()]
+    assert "permit_processing_time" in soon and "permit_processing_time" not in later
+    assert soon.index("permit_application") < soon.index("permit_processing_time")
