@@ -20,7 +20,7 @@ chat: setup ## chat with the running assistant in this terminal
 content-check: setup ## list missing, too short or stale content
 	@$(PY) -m bot.content check
 
-content-stamp: setup ## mark translations up to date (LANG=lv TOPIC=residence_permit to narrow)
+content-stamp: setup ## mark translations up to date (LANG_CODE=lv TOPIC=residence_permit to narrow)
 	@$(PY) -m bot.content stamp $(if $(LANG_CODE),--lang $(LANG_CODE)) $(if $(TOPIC),--topic $(TOPIC))
 
 build: setup ## generate Rasa's training data and domain into build/
