@@ -110,8 +110,10 @@ def meta_sent_this_turn(tracker: Tracker) -> bool:
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             return False
-        custom = (event.get("data") or {}).get("custom") if event.get("event") == "bot" else None
-        if isinstance(custom, dict) and "meta" in custom:
+        if event.get("event") != "bot":
+            continue
+        custom = (event.get("data") or {}).get("custom")
+        if (isinstance(custom, dict) and "meta" in custom) or "meta" in (event.get("metadata") or {}):  # web; messengers
             return True
     return False
 

@@ -235,6 +235,13 @@ def _check_plan(pack: Pack) -> list[Finding]:
     for problem in check_plan(pack):
         where, _, message = problem.partition(": ")
         findings.append(Finding("error", where, message))
+    plan = pack.plan
+    for item in plan.items() if plan else ():
+        for lang in pack.languages:
+            if plan and plan.is_stale(item, lang):
+                source = plan.source_language
+                message = f"{item}: '{lang}' does not follow the current '{source}' text; update it in the staff app's Plan page"
+                findings.append(Finding("warning", "plan.yml", message))
     return findings
 
 

@@ -16,7 +16,17 @@ from typing import Any
 
 import yaml
 
-from bot.plan.model import COMMAND_KEYS, PHASES, QUESTIONS, TEXT_KEYS, PlanContent, PlanOption, PlanQuestion, PlanStep
+from bot.plan.model import (
+    COMMAND_KEYS,
+    PHASES,
+    QUESTIONS,
+    TEXT_KEYS,
+    TRANSLATED_FROM,
+    PlanContent,
+    PlanOption,
+    PlanQuestion,
+    PlanStep,
+)
 from bot.yaml_fast import safe_load
 
 FILE = "plan.yml"
@@ -28,6 +38,8 @@ class _Reader:
     def __init__(self, languages: Collection[str]) -> None:
         self.languages = languages
         self.problems: list[str] = []
+        #: item key -> language -> fingerprint of the source text it follows (``PlanContent.translated_from``)
+        self.stamps: dict[str, dict[str, str]] = {}
 
     def add(self, where: str, message: str) -> None:
         self.problems.append(f"{FILE}{f' ({where})' if where else ''}: {message}")
@@ -40,11 +52,26 @@ class _Reader:
             return {}
         return {str(k): v for k, v in value.items()}
 
-    def texts(self, value: Any, where: str, what: str) -> dict[str, str]:
-        """Language code -> text."""
+    def stamps_of(self, value: Any, where: str, what: str, item: str | None) -> None:
+        """An item's ``translated_from``: language -> the fingerprint of the source text that translation follows."""
+        stamps = {}
+        for lang, stamp in self.mapping(value, where, f"{what}: '{TRANSLATED_FROM}'").items():
+            if lang not in self.languages:
+                self.add(where, f"{what}: '{TRANSLATED_FROM}' names language '{lang}', which is not in data/languages.yml")
+            elif not isinstance(stamp, (str, int, float)) or not str(stamp).strip():
+                self.add(where, f"{what}: '{TRANSLATED_FROM}' of '{lang}' must be a fingerprint in quotes, like \"5e432802\"")
+            else:
+                stamps[lang] = str(stamp).strip()
+        if item and stamps:
+            self.stamps[item] = stamps
+
+    def texts(self, value: Any, where: str, what: str, item: str | None = None) -> dict[str, str]:
+        """Language code -> text (and the item's ``translated_from``, kept in ``stamps`` under ``item``)."""
         result = {}
         for lang, text in self.mapping(value, where, what).items():
-            if lang not in self.languages:
+            if lang == TRANSLATED_FROM:
+                self.stamps_of(text, where, what, item)
+            elif lang not in self.languages:
                 self.add(where, f"{what}: language '{lang}' is not in data/languages.yml")
             elif not isinstance(text, (str, int, float)) or not str(text).strip():
                 self.add(where, f"{what}: the '{lang}' text is empty or not text")
@@ -60,10 +87,13 @@ class _Reader:
             return ()
         return tuple(" ".join(str(v).split()) for v in value if str(v).strip())
 
-    def phrases(self, value: Any, where: str, what: str) -> dict[str, tuple[str, ...]]:
-        """Language code -> lowercase phrases."""
+    def phrases(self, value: Any, where: str, what: str, item: str | None = None) -> dict[str, tuple[str, ...]]:
+        """Language code -> lowercase phrases (and the item's ``translated_from``, kept in ``stamps`` under ``item``)."""
         result = {}
         for lang, items in self.mapping(value, where, what).items():
+            if lang == TRANSLATED_FROM:
+                self.stamps_of(items, where, what, item)
+                continue
             if lang not in self.languages:
                 self.add(where, f"{what}: language '{lang}' is not in data/languages.yml")
                 continue
@@ -82,12 +112,13 @@ def _options(reader: _Reader, raw: Any, question_id: str) -> tuple[PlanOption, .
     options = []
     for option_id, data in reader.mapping(raw, f"question {question_id}", "'options'").items():
         where = f"question {question_id}, option {option_id}"
+        item = f"questions.{question_id}.options.{option_id}"
         data = reader.mapping(data, where, "an option")
         options.append(
             PlanOption(
                 id=option_id,
-                label=reader.texts(data.get("label"), where, "'label'"),
-                words=reader.phrases(data.get("words"), where, "'words'"),
+                label=reader.texts(data.get("label"), where, "'label'", f"{item}.label"),
+                words=reader.phrases(data.get("words"), where, "'words'", f"{item}.words"),
                 combines=reader.strings(data.get("combines"), where, "'combines'"),
             )
         )
@@ -104,8 +135,8 @@ def _questions(reader: _Reader, raw: Any) -> tuple[PlanQuestion, ...]:
         data = reader.mapping(data, where, "a question")
         found[question_id] = PlanQuestion(
             id=question_id,
-            text=reader.texts(data.get("text"), where, "'text'"),
-            why=reader.texts(data.get("why"), where, "'why'"),
+            text=reader.texts(data.get("text"), where, "'text'", f"questions.{question_id}.text"),
+            why=reader.texts(data.get("why"), where, "'why'", f"questions.{question_id}.why"),
             options=_options(reader, data.get("options"), question_id),
         )
     for question_id in QUESTIONS:
@@ -170,7 +201,8 @@ def load_plan(path: Path, languages: Collection[str]) -> tuple[PlanContent | Non
         reader.add("", "must be a YAML mapping (key: value lines)")
         return None, reader.problems
     texts = {
-        key: reader.texts(value, f"texts {key}", "the text") for key, value in reader.mapping(data.get("texts"), "", "'texts'").items()
+        key: reader.texts(value, f"texts {key}", "the text", f"texts.{key}")
+        for key, value in reader.mapping(data.get("texts"), "", "'texts'").items()
     }
     for key in TEXT_KEYS:
         if key not in texts:
@@ -179,12 +211,12 @@ def load_plan(path: Path, languages: Collection[str]) -> tuple[PlanContent | Non
     for phase, headings in reader.mapping(data.get("phases"), "", "'phases'").items():
         if phase not in PHASES:
             reader.add(f"phase {phase}", f"is not a phase of the plan ({', '.join(PHASES)})")
-        phases[phase] = reader.texts(headings, f"phase {phase}", "the heading")
+        phases[phase] = reader.texts(headings, f"phase {phase}", "the heading", f"phases.{phase}")
     commands = {}
     for command, phrases in reader.mapping(data.get("commands"), "", "'commands'").items():
         if command not in COMMAND_KEYS:
             reader.add(f"command {command}", f"is not a command of the interview ({', '.join(COMMAND_KEYS)})")
-        commands[command] = reader.phrases(phrases, f"command {command}", "the phrases")
+        commands[command] = reader.phrases(phrases, f"command {command}", "the phrases", f"commands.{command}")
     plan = PlanContent(
         questions=_questions(reader, data.get("questions")),
         steps=_steps(reader, data.get("steps")),
@@ -192,5 +224,7 @@ def load_plan(path: Path, languages: Collection[str]) -> tuple[PlanContent | Non
         texts=texts,
         commands=commands,
         reviewed=_reviewed(reader, data.get("reviewed")),
+        translated_from=reader.stamps,
+        source_language=str(data.get("source_language") or "en"),
     )
     return plan, reader.problems

@@ -9,6 +9,7 @@ plan never says anything the knowledge base does not.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 
 #: The plan's phases, in the order a move goes through them.
@@ -23,6 +24,15 @@ TEXT_KEYS = ("start", "intro", "skip", "conditional", "empty", "stopped", "not_u
 COMMAND_KEYS = ("skip", "why", "stop")
 #: The question answered with a city of ``cities.yml`` rather than with an option.
 CITY_QUESTION = "city"
+#: The key, beside the language codes of one item's texts, that holds which source text each translation follows
+#: (``{en: ..., lv: ..., translated_from: {lv: "5e432802"}}``): the per-item version of a topic's ``translated_from``.
+TRANSLATED_FROM = "translated_from"
+
+
+def item_fingerprint(value: str | tuple[str, ...]) -> str:
+    """A short, stable fingerprint of an item's source text (a text, or phrases one per line), as topics' ``fingerprint``."""
+    text = "\n".join(value) if isinstance(value, tuple) else value
+    return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[:8]
 
 
 def text_in(texts: dict[str, str], lang: str, fallback: str = "en") -> str:
@@ -88,6 +98,10 @@ class PlanContent:
     texts: dict[str, dict[str, str]]
     commands: dict[str, dict[str, tuple[str, ...]]]
     reviewed: datetime.date
+    #: item key (``items``) -> language -> the fingerprint of the source text its translation follows; a translation
+    #: without one is taken to follow the current source (the staff app writes the old fingerprint when the source changes)
+    translated_from: dict[str, dict[str, str]] = field(default_factory=dict)
+    source_language: str = "en"
 
     def question(self, question_id: str) -> PlanQuestion:
         """The question with ``question_id``; KeyError when there is none."""
@@ -110,3 +124,29 @@ class PlanContent:
     def heading(self, phase: str, lang: str, fallback: str = "en") -> str:
         """The heading of ``phase`` in ``lang`` (``fallback``'s when that language lacks it)."""
         return text_in(self.phases.get(phase, {}), lang, fallback) or phase
+
+    def items(self) -> dict[str, dict[str, str] | dict[str, tuple[str, ...]]]:
+        """Every translated item by its key, each language -> its text (or phrases), in the file's order.
+
+        Keys: ``texts.<key>``, ``phases.<phase>``, ``commands.<command>``,
+        ``questions.<question>.text`` and ``.why``, ``questions.<question>.options.<option>.label`` and ``.words``.
+        """
+        items: dict[str, dict[str, str] | dict[str, tuple[str, ...]]] = {}
+        items.update({f"texts.{key}": texts for key, texts in self.texts.items()})
+        items.update({f"phases.{phase}": headings for phase, headings in self.phases.items()})
+        for question in self.questions:
+            items[f"questions.{question.id}.text"] = question.text
+            items[f"questions.{question.id}.why"] = question.why
+            for option in question.options:
+                items[f"questions.{question.id}.options.{option.id}.label"] = option.label
+                items[f"questions.{question.id}.options.{option.id}.words"] = option.words
+        items.update({f"commands.{command}": phrases for command, phrases in self.commands.items()})
+        return items
+
+    def is_stale(self, item: str, lang: str) -> bool:
+        """True when ``lang``'s text of ``item`` was translated from an older source text."""
+        stamp = self.translated_from.get(item, {}).get(lang)
+        source = self.items().get(item, {}).get(self.source_language)
+        if lang == self.source_language or stamp is None or not source:
+            return False
+        return stamp != item_fingerprint(source)

@@ -567,3 +567,12 @@ def test_when_the_person_comes_decides_whether_the_processing_time_is_a_step(pla
     later = [p.step.id for p in build_plan(plan, {**base, "when": "later"}).steps()]
     assert "permit_processing_time" in soon and "permit_processing_time" not in later
     assert soon.index("permit_application") < soon.index("permit_processing_time")
+
+
+def test_content_check_lists_a_plan_translation_that_no_longer_follows_its_source(pack):
+    stale = dataclasses.replace(pack.plan, translated_from={"texts.skip": {"lv": "00000000"}})
+    findings = check_pack(dataclasses.replace(pack, plan=stale))
+    assert [f.message for f in findings if f.where == "plan.yml" and f.severity == "warning"] == [
+        "texts.skip: 'lv' does not follow the current 'en' text; update it in the staff app's Plan page"
+    ]
+    assert not [f for f in check_pack(pack) if f.where == "plan.yml"]
