@@ -107,14 +107,18 @@ class AnsweringAction(Action, abc.ABC):
     @staticmethod
     def _send(dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn, reply: Reply) -> None:
         texts, where_index = reply_texts(reply, turn.lang)
+        meta = {"label": reply.label, "entry": reply.entry, "lang": turn.lang, "offices": reply.offices, "sources": reply.sources}
+        widget = tracker.get_latest_input_channel() in WIDGET_CHANNELS
         for i, text in enumerate(texts):
             last = i == len(texts) - 1
             buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons] if last else []
-            # ``lang`` reaches the output channel (messengers label a list of choices with it)
-            dispatcher.utter_message(text=text, buttons=buttons, lang=turn.lang)
-        if tracker.get_latest_input_channel() in WIDGET_CHANNELS:
+            # ``lang`` reaches the output channel (messengers label a list of choices with it); on a messenger
+            # the last message carries ``meta`` too, kept in the bot event's metadata for the staff app's
+            # figures (docs/insights.md) and never sent: messenger output channels use ``lang`` only
+            extra = {"meta": meta} if last and not widget else {}
+            dispatcher.utter_message(text=text, buttons=buttons, lang=turn.lang, **extra)
+        if widget:
             language = turn.pack.languages[turn.lang]
-            meta = {"label": reply.label, "entry": reply.entry, "lang": turn.lang, "offices": reply.offices, "sources": reply.sources}
             custom = {**reply.custom, "meta": meta, "direction": language.direction}
             if reply.cards and where_index is not None:
                 custom.update(office_cards=reply.cards, cards_replace_text=where_index)

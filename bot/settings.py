@@ -25,6 +25,9 @@ class Settings:
     data_dir: Path
     pack: str
     database_url: str
+    #: Rasa's SQL event broker's database (bot/event_broker.py): every conversation event, read by the staff
+    #: app's insights job and inbox; never the tracker store's database (both have a table called ``events``)
+    events_url: str = ""
     #: the Rasa server speed-ups of bot/rasa_speedups.py (off only to measure what they bring)
     rasa_speedups: bool = True
     #: keep recent conversations in the Rasa server's memory (bot/tracker_cache.py); only safe
@@ -63,10 +66,13 @@ class Settings:
 
 def load_settings() -> Settings:
     """Reads the settings from the environment (cheap; call when needed)."""
+    database_url = _env("DATABASE_URL", f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.db'}")
+    var_dir = Path(_env("VAR_DIR", str(PROJECT_ROOT / "var")))
     return Settings(
         data_dir=Path(_env("DATA_DIR", str(PROJECT_ROOT / "data"))),
         pack=_env("PACK", "latvia"),
-        database_url=_env("DATABASE_URL", f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.db'}"),
+        database_url=database_url,
+        events_url=_events_url(_env("EVENTS_URL", "").strip(), database_url, var_dir),
         rasa_speedups=_env("RASA_SPEEDUPS", "1") != "0",
         tracker_cache=_env("TRACKER_CACHE", "1") != "0",
         locales_dir=Path(_env("LOCALES_DIR", str(PROJECT_ROOT / "locales"))),
@@ -74,11 +80,28 @@ def load_settings() -> Settings:
         inbox_retention_days=_days(_env("INBOX_RETENTION_DAYS", "180"), "INBOX_RETENTION_DAYS"),
         rate_limit_per_minute=_count(_env("RATE_LIMIT_PER_MINUTE", "30"), "RATE_LIMIT_PER_MINUTE"),
         session_secret=_env("SESSION_SECRET", "").strip(),
-        session_secret_file=Path(_env("VAR_DIR", str(PROJECT_ROOT / "var"))) / "session-secret",
+        session_secret_file=var_dir / "session-secret",
         rest_keys=_env("REST_KEYS", "").strip(),
         api_token=_env("API_TOKEN", "").strip(),
         public_url=_public_url(_env("PUBLIC_URL", "")),
     )
+
+
+def default_events_url(database_url: str, var_dir: Path) -> str:
+    """``events.db`` beside a SQLite conversation store (``sqlite:///var/events.db`` by default), else in the var folder."""
+    prefix = "sqlite:///"
+    if database_url.startswith(prefix) and database_url[len(prefix) :] not in ("", ":memory:"):
+        folder = Path(database_url[len(prefix) :]).parent
+        return f"{prefix}{folder / 'events.db'}"
+    return f"{prefix}{var_dir / 'events.db'}"
+
+
+def _events_url(value: str, database_url: str, var_dir: Path) -> str:
+    """The event broker's database: the variable's, or the default; never the conversation store's database."""
+    url = value or default_events_url(database_url, var_dir)
+    if url.rstrip("/") == database_url.rstrip("/"):
+        raise ValueError(f"{PREFIX}EVENTS_URL must name another database than {PREFIX}DATABASE_URL (both have a table called events)")
+    return url
 
 
 def _public_url(value: str) -> str:

@@ -34,11 +34,24 @@ class DatabaseUrlTrackerStore(SessionCachingSQLTrackerStore):
     """``SQLTrackerStore`` whose connection comes from ``MIGRANT_BOT_DATABASE_URL``."""
 
     def delete_conversation(self, sender_id: str) -> int:
-        """Deletes every stored event and seen-update record of ``sender_id``; returns the number of events."""
+        """Deletes every stored event and seen-update record of ``sender_id``; returns the number of events.
+
+        The event broker's copies of the events (bot/event_broker.py) go too.
+        """
         with self.engine.begin() as connection:
             deleted = erase_conversation(connection, sender_id)
         self.forget(sender_id)
+        erase = getattr(self.event_broker, "erase", None)
+        if erase is not None:
+            erase(sender_id)
         return deleted
+
+    async def _stream_new_events(self, event_broker: Any, new_events: list[Any], sender_id: str) -> None:
+        """Publishes a turn's new events, in one transaction when the broker can (bot/event_broker.py)."""
+        publish_many = getattr(event_broker, "publish_many", None)
+        if publish_many is None:
+            return await super()._stream_new_events(event_broker, new_events, sender_id)
+        publish_many([{"sender_id": sender_id, **event.as_dict()} for event in new_events])
 
     def __init__(self, domain: Any = None, host: Any = None, event_broker: Any = None, **kwargs: Any) -> None:
         settings = load_settings()

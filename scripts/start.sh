@@ -13,6 +13,8 @@ scripts/staff-setup.sh
 var="${MIGRANT_BOT_VAR_DIR:-var}"
 export MIGRANT_BOT_STAFF_VAR_DIR="${MIGRANT_BOT_STAFF_VAR_DIR:-$var}"
 export MIGRANT_BOT_DATABASE_URL="${MIGRANT_BOT_DATABASE_URL:-sqlite:///$(realpath -m "$var")/tracker.db}"
+# Rasa's event broker writes every conversation event here (the staff app's figures read it)
+export MIGRANT_BOT_EVENTS_URL="${MIGRANT_BOT_EVENTS_URL:-sqlite:///$(realpath -m "$var")/events.db}"
 umask 077
 mkdir -p "$var"
 chmod 700 "$var"

@@ -2,7 +2,9 @@
 
 Also ``proxy``, ``publish``, ``rollback`` and ``publish-status`` (bot/staff/publish_cli.py),
 and ``retention``: one run of the retention job (bot/staff/retention.py), for
-an operator's cron; the web app runs it every hour by itself.
+an operator's cron; the web app runs it every hour by itself. ``insights``:
+one run of the insights job (bot/staff/insights/aggregate.py), which the web
+app also runs every hour.
 
 The first admin's password is typed twice at a prompt, or read from standard
 input (one line) or from ``MIGRANT_BOT_STAFF_ADMIN_PASSWORD`` for scripts.
@@ -17,6 +19,7 @@ import getpass
 import logging
 import os
 import sys
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,6 +28,7 @@ from bot.staff import conversations, retention
 from bot.staff.app import create_app
 from bot.staff.config import load_config
 from bot.staff.db import open_database
+from bot.staff.insights import aggregate
 from bot.staff.passwords import password_problem
 from bot.staff.publish_cli import add_commands, run_command
 from bot.staff.users import EMAIL, UserExists, create_user
@@ -69,18 +73,41 @@ async def _retention() -> int:
     """Runs the retention job once and prints what it deleted."""
     config = load_config()
     store = conversations.engine_for(config.conversations_url) if conversations.exists(config.conversations_url) else None
+    events = conversations.engine_for(config.events_url) if conversations.exists(config.events_url) else None
     try:
         staff = await open_database(config.database_url)
         try:
-            report = await retention.run(store, staff, config.retention_days, config.inbox_retention_days)
+            days, inbox_days, zone = config.retention_days, config.inbox_retention_days, ZoneInfo(config.timezone)
+            report = await retention.run(store, staff, days, inbox_days, events=events, zone=zone)
         finally:
             await staff.dispose()
     except (SQLAlchemyError, OSError) as error:
         print(f"The retention job could not finish ({type(error).__name__}: {error}); run it again.", file=sys.stderr)
         return 1
     finally:
-        if store is not None:
-            await store.dispose()
+        for engine in (store, events):
+            if engine is not None:
+                await engine.dispose()
+    print(report)
+    return 0
+
+
+async def _insights(settle_s: float) -> int:
+    """Runs the insights job once and prints what it counted."""
+    config = load_config()
+    events = conversations.engine_for(config.events_url) if conversations.exists(config.events_url) else None
+    try:
+        staff = await open_database(config.database_url)
+        try:
+            report = await aggregate.run(events, staff, ZoneInfo(config.timezone), settle_s=settle_s)
+        finally:
+            await staff.dispose()
+    except (SQLAlchemyError, OSError) as error:
+        print(f"The insights job could not finish ({type(error).__name__}: {error}); run it again.", file=sys.stderr)
+        return 1
+    finally:
+        if events is not None:
+            await events.dispose()
     print(report)
     return 0
 
@@ -93,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="")
     sub.add_parser("retention", help="delete conversations idle for MIGRANT_BOT_RETENTION_DAYS (archiving their inbox questions) once")
+    insights = sub.add_parser("insights", help="count the event broker's new events into the daily figures once")
+    insights.add_argument("--settle-seconds", type=float, default=aggregate.SETTLE_S, help="leave events this recent for the next run")
     add_commands(sub)
     args = parser.parse_args(argv)
     if args.command in ("proxy", "publish", "rollback", "publish-status"):
@@ -102,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_create_admin(args.email, args.name))
     if args.command == "retention":
         return asyncio.run(_retention())
+    if args.command == "insights":
+        return asyncio.run(_insights(args.settle_seconds))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config = load_config()
     print(f"Staff app: http://{config.host}:{config.port}/", flush=True)

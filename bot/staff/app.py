@@ -10,7 +10,9 @@ from bot.staff import background, conversations, retention
 from bot.staff.config import StaffConfig
 from bot.staff.db import open_database
 from bot.staff.draft import Draft
-from bot.staff.views import auth, content, entries, exchange, inbox, preview, privacy, publishing, strings, users
+from bot.staff.insights import aggregate
+from bot.staff.views import auth, content, entries, exchange, inbox, plan, preview, privacy, publishing, strings, users
+from bot.staff.views import insights as insights_views
 from bot.staff.web import CONFIG, DRAFT, ENGINE, LANGUAGES, context_middleware, csrf_middleware
 
 STATIC = Path(__file__).parent / "static"
@@ -27,14 +29,17 @@ async def create_app(config: StaffConfig) -> web.Application:
     app[DRAFT] = draft
     app[LANGUAGES] = list((await draft.pack()).languages)
     app[conversations.CONVERSATIONS] = conversations.engine_for(config.conversations_url)
+    app[conversations.EVENTS] = conversations.engine_for(config.events_url)
     app.add_routes(auth.routes)
     app.add_routes(users.routes)
     app.add_routes(content.routes)
     app.add_routes(entries.routes)
     app.add_routes(strings.routes)
     app.add_routes(preview.routes)
+    app.add_routes(plan.routes)
     app.add_routes(exchange.routes)
     app.add_routes(inbox.routes)
+    app.add_routes(insights_views.routes)
     app.add_routes(privacy.routes)
     app.add_routes(publishing.routes)
     app.router.add_static("/static", STATIC)
@@ -42,10 +47,12 @@ async def create_app(config: StaffConfig) -> web.Application:
     delay = config.housekeeping_delay_s
     app.cleanup_ctx.append(background.periodic("expired imports", exchange.delete_expired_imports, exchange.CLEANUP_EVERY_S, delay))
     app.cleanup_ctx.append(background.periodic("retention", retention.run_in_app, retention.EVERY_S, delay))
+    app.cleanup_ctx.append(background.periodic("insights", aggregate.run_in_app, aggregate.EVERY_S, delay))
 
     async def close(_: web.Application) -> None:
         await engine.dispose()
         await app[conversations.CONVERSATIONS].dispose()
+        await app[conversations.EVENTS].dispose()
 
     app.on_cleanup.append(close)
     return app

@@ -1,4 +1,4 @@
-"""Jobs the staff app runs now and then while it serves (the retention job, removing expired imports).
+"""Jobs the staff app runs now and then while it serves (the retention job, the insights job, removing expired imports).
 
 Each job is an aiohttp cleanup context: its task starts with the app and is
 cancelled before the app closes its databases. A failing run is logged and

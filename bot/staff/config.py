@@ -52,6 +52,8 @@ class StaffConfig:
     retention_days: int  # conversations idle this long are deleted (MIGRANT_BOT_RETENTION_DAYS)
     inbox_retention_days: int  # archived inbox questions are deleted this long after they were asked (MIGRANT_BOT_INBOX_RETENTION_DAYS)
     housekeeping_delay_s: int  # the periodic jobs (retention, expired imports) first run this long after the start
+    events_url: str = ""  # the event broker's database (MIGRANT_BOT_EVENTS_URL): the insights job reads it
+    timezone: str = "Europe/Riga"  # the insights' days begin at midnight here (MIGRANT_BOT_STAFF_TIMEZONE)
 
 
 def _secret(var_dir: Path) -> bytes:
@@ -76,6 +78,17 @@ def _api_token(var_dir: Path) -> str:
     if not token and path.exists():
         token = path.read_text(encoding="utf-8").strip()
     return token
+
+
+def _timezone(name: str) -> str:
+    """An IANA time zone name the machine knows (``Europe/Riga``), or a clear error."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SystemExit(f"{PREFIX}TIMEZONE must be a time zone name such as Europe/Riga, not {name!r}") from None
+    return name
 
 
 def load_config() -> StaffConfig:
@@ -106,4 +119,6 @@ def load_config() -> StaffConfig:
         retention_days=content.retention_days,
         inbox_retention_days=content.inbox_retention_days,
         housekeeping_delay_s=_int("HOUSEKEEPING_DELAY_S", 60),
+        events_url=content.events_url,
+        timezone=_timezone(_env("TIMEZONE", "Europe/Riga")),
     )

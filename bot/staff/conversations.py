@@ -1,9 +1,11 @@
-"""The assistant's conversation store (``MIGRANT_BOT_DATABASE_URL``) as the staff app reaches it.
+"""The assistant's conversation store (``MIGRANT_BOT_DATABASE_URL``) and event broker database as the staff app reaches them.
 
 The inbox reads it; the retention job and an admin's deletion delete from it
 (bot.privacy.erase). The engine connects on first use only, and while the
 store is a SQLite file that does not exist yet (no conversation so far) the
 app does not touch it, so that it never creates the assistant's database.
+The same holds for the event broker's database (``MIGRANT_BOT_EVENTS_URL``,
+bot/event_log.py), which the insights job reads and the deletions delete from.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from bot.staff.db import async_url
 from bot.staff.web import CONFIG
 
 CONVERSATIONS = web.AppKey("conversations", AsyncEngine)
+EVENTS = web.AppKey("events", AsyncEngine)
 
 
 def engine_for(url: str) -> AsyncEngine:
@@ -34,3 +37,8 @@ def exists(url: str) -> bool:
 def store(app: web.Application) -> AsyncEngine | None:
     """The app's engine for the store; None while the store does not exist yet."""
     return app[CONVERSATIONS] if exists(app[CONFIG].conversations_url) else None
+
+
+def events_store(app: web.Application) -> AsyncEngine | None:
+    """The app's engine for the event broker's database; None while it does not exist yet."""
+    return app[EVENTS] if exists(app[CONFIG].events_url) else None

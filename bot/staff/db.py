@@ -158,3 +158,38 @@ inbox_archive = Table(
     Column("reason", String(40), nullable=False),  # nlu_fallback | out_of_scope | unhelpful
     Column("at", Float, nullable=False, index=True),  # when it was asked
 )
+
+# The insights job's daily counts (bot/staff/insights/aggregate.py, docs/insights.md): counts only, no message
+# text, no sender id, nothing finer than a day. Kept after the conversations are deleted.
+insights_cells = Table(
+    "staff_insights_cells",
+    metadata,
+    Column("day", String(10), primary_key=True),  # YYYY-MM-DD in the staff app's time zone
+    Column("topic", String(80), primary_key=True),  # topic id or conversation label; "" none
+    Column("entry", String(120), primary_key=True),  # "<topic>.<entry>"; "" the overview or none; "*" the topic as a whole
+    Column("lang", String(20), primary_key=True),  # the reply's language
+    Column("channel", String(20), primary_key=True),  # rest | socketio | telegram | messenger | whatsapp | other
+    Column("outcome", String(20), primary_key=True),  # answered | fallback | out_of_scope | did_not_help | handed_to_office
+    Column("conversation", String(10), primary_key=True),  # new | returning
+    Column("conversations", Integer, nullable=False),  # each conversation once per row
+    Column("messages", Integer, nullable=False),
+)
+
+insights_days = Table(
+    "staff_insights_days",
+    metadata,
+    Column("day", String(10), primary_key=True),
+    Column("lang", String(20), primary_key=True),  # the language of the conversation's first reply that day
+    Column("channel", String(20), primary_key=True),
+    Column("conversation", String(10), primary_key=True),  # new | returning
+    Column("conversations", Integer, nullable=False),  # each conversation once per day
+    Column("messages", Integer, nullable=False),
+)
+
+insights_state = Table(
+    "staff_insights_state",
+    metadata,
+    Column("id", Integer, primary_key=True),  # always 1
+    Column("position", Integer, nullable=False),  # the last event broker row counted
+    Column("updated_at", Float, nullable=False),
+)

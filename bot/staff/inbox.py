@@ -1,7 +1,8 @@
 """The inbox of unanswered questions: what users asked that the assistant did not understand or cover.
 
-Read from the assistant's conversation store (Rasa's SQL tracker store,
-``MIGRANT_BOT_DATABASE_URL``, table ``events``): user messages that Rasa
+Read from the events Rasa publishes to its SQL event broker
+(``MIGRANT_BOT_EVENTS_URL``, bot/event_broker.py, the path the insights job
+reads too; never Rasa's tracker tables): user messages that Rasa
 classified as ``nlu_fallback`` (not understood) or ``out_of_scope`` (not
 covered), and questions whose answer the user marked with "this did not
 help" (the button under every topic answer: the question is the user's last
@@ -30,7 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.dialogue import ENTITY_FEEDBACK, FEEDBACK_INTENT, FEEDBACK_UNHELPFUL
-from bot.privacy.erase import events as _events
+from bot.event_log import broker_events as _events
 from bot.privacy.masking import KINDS, mask_personal_data
 from bot.staff.db import inbox_archive
 
@@ -186,7 +187,7 @@ async def _marked_unhelpful(conn: AsyncConnection, since: float, limit: int, sen
 
 
 async def questions_of(conn: AsyncConnection, sender: str, since: float, limit: int = 5000) -> list[Question]:
-    """One conversation's inbox questions asked after ``since``, masked (what the retention job archives)."""
+    """One conversation's inbox questions asked after ``since``, masked (what the retention job archives), from the broker's events."""
     return await _not_understood(conn, since, limit, sender) + await _marked_unhelpful(conn, since, limit, sender)
 
 
@@ -197,19 +198,17 @@ async def _archived(staff: AsyncEngine, since: float, limit: int) -> list[Questi
     return [Question(text=r["text"], lang=r["lang"], reason=r["reason"], at=float(r["at"])) for r in rows]
 
 
-async def unanswered(
-    conversations: AsyncEngine | None, staff: AsyncEngine, days: int = DAYS, limit: int = 5000
-) -> tuple[list[Question], str]:
-    """The unanswered questions of the last ``days`` (newest ``limit`` of each kind), and a note when the store cannot be read.
+async def unanswered(events: AsyncEngine | None, staff: AsyncEngine, days: int = DAYS, limit: int = 5000) -> tuple[list[Question], str]:
+    """The unanswered questions of the last ``days`` (newest ``limit`` of each kind), and a note when the events cannot be read.
 
-    ``conversations`` is None while the store does not exist yet; the archive is read all the same.
+    ``events`` (the event broker's database) is None while it does not exist yet; the archive is read all the same.
     """
     since = time.time() - days * 86400
     archived = await _archived(staff, since, limit)
-    if conversations is None:
+    if events is None:
         return archived, "no conversations yet"
     try:
-        async with conversations.connect() as conn:
+        async with events.connect() as conn:
             live = await _not_understood(conn, since, limit) + await _marked_unhelpful(conn, since, limit)
     except SQLAlchemyError as error:
         return archived, f"{type(error).__name__}"

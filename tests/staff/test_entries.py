@@ -14,6 +14,9 @@ import sqlite3
 import time
 from html import unescape
 
+from sqlalchemy import create_engine, insert
+
+from bot import event_log
 from bot.content.check import MAX_ENTRY_ANSWER_CHARS
 from bot.content.model import fingerprint
 from bot.staff import yamledit
@@ -303,8 +306,13 @@ async def test_spreadsheets_hold_entries_and_an_import_changes_them(sqlite_staff
 
 
 def _conversations_with(path, questions: list[tuple[str, str]]) -> str:
-    """A conversation store with Rasa's ``events`` table holding these not-understood user messages (text, language)."""
-    with sqlite3.connect(path) as db:
+    """A conversation store with Rasa's ``events`` table holding these not-understood user messages (text, language).
+
+    The event broker's database beside it (the default ``MIGRANT_BOT_EVENTS_URL``) holds the same events: the inbox reads them there.
+    """
+    broker = create_engine(f"sqlite:///{path.parent / 'events.db'}")
+    event_log.metadata.create_all(broker)
+    with sqlite3.connect(path) as db, broker.begin() as conn:
         db.execute(
             "CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255), type_name VARCHAR(255), timestamp FLOAT,"
             " intent_name VARCHAR(255), action_name VARCHAR(255), data TEXT)"
@@ -315,6 +323,9 @@ def _conversations_with(path, questions: list[tuple[str, str]]) -> str:
                 "INSERT INTO events (sender_id, type_name, timestamp, intent_name, data) VALUES (?, 'user', ?, 'nlu_fallback', ?)",
                 (f"user-{n}", time.time() - n, json.dumps(data)),
             )
+            row = event_log.row({**data, "sender_id": f"user-{n}", "timestamp": time.time() - n})
+            conn.execute(insert(event_log.broker_events).values(**row))
+    broker.dispose()
     return f"sqlite:///{path}"
 
 

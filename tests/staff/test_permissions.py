@@ -19,6 +19,7 @@ from bot.settings import Settings
 from bot.staff import yamledit
 from bot.staff.draft import text_hash
 from tests.staff.harness import StaffServer, strings_form, user_id
+from tests.staff.test_plan_pages import plan_file, plan_step_form, plan_texts_form
 
 ROLES = ("anonymous", "editor", "translator", "publisher", "admin")
 SIGNED_IN = {"editor", "translator", "publisher", "admin"}
@@ -109,6 +110,18 @@ def _strings(lang: str) -> Callable[[StaffServer, str], list[tuple[str, str]]]:
     return form
 
 
+def _plan_texts(lang: str) -> Callable[[StaffServer, str], list[tuple[str, str]]]:
+    def form(server: StaffServer, role: str) -> list[tuple[str, str]]:
+        return plan_texts_form(server, lang)
+
+    return form
+
+
+def _plan_delete(server: StaffServer, role: str) -> list[tuple[str, str]]:
+    """Deleting a step others come after: past the guard, refused (400), so that the step stays for the other cases."""
+    return [("base", text_hash(plan_file(server))), ("confirm", "yes")]
+
+
 def _new_user(server: StaffServer, role: str) -> list[tuple[str, str]]:
     return [("email", f"made-by-{role}@example.lv"), ("password", "another long password"), ("roles", "editor")]
 
@@ -133,6 +146,12 @@ CASES = [
     Case("GET", "/strings/ru", EVERYONE),
     Case("GET", "/preview", EVERYONE),
     Case("GET", "/inbox", EVERYONE),
+    Case("GET", "/insights", EVERYONE),
+    Case("GET", "/insights?from=2025-11-01&to=2025-11-30", EVERYONE),
+    *(Case("GET", f"/insights/{chart}.csv?range=7", EVERYONE) for chart in ("languages", "channels", "topics", "entries", "rates")),
+    Case("GET", "/insights/nothing.csv", EVERYONE, ok=(404,)),  # past the guard: no such chart
+    Case("GET", "/insights/report", EVERYONE),
+    Case("GET", "/insights/report?month=2025-11&download=1", EVERYONE),
     Case(
         "POST",
         "/inbox/example",
@@ -181,6 +200,17 @@ CASES = [
     Case("POST", "/offices/ocma", EDITOR, _office),
     Case("POST", "/offices/ocma/branches/ocma_riga_3", EDITOR, _branch),
     Case("POST", "/strings/lv", frozenset({"editor", "translator"}), _strings("lv")),
+    Case("GET", "/plan", EVERYONE),
+    Case("GET", "/plan/steps/address", EVERYONE),
+    Case("GET", "/plan/texts/lv", EVERYONE),
+    Case("GET", "/plan/preview?lang=lv&citizenship=eu&purpose=study&city=riga", EVERYONE),
+    Case("GET", "/plan/add", EDITOR),
+    Case("POST", "/plan/add", EDITOR, lambda server, role: plan_step_form(server), ok=(400,)),  # no entry or phase: nothing added
+    Case("POST", "/plan/steps/address", EDITOR, lambda server, role: plan_step_form(server, "address")),
+    Case("POST", "/plan/steps/address/delete", EDITOR, _plan_delete, ok=(400,)),  # steps come after it: refused
+    Case("POST", "/plan/texts/lv", frozenset({"editor", "translator"}), _plan_texts("lv")),
+    Case("POST", "/plan/texts/ru", EDITOR, _plan_texts("ru")),
+    Case("POST", "/plan/texts/en", EDITOR, _plan_texts("en")),
     Case("POST", "/strings/ru", EDITOR, _strings("ru")),
     Case("POST", "/users/new", ADMIN, _new_user),
     Case("POST", "/users/{translator}", ADMIN, _same_translator),

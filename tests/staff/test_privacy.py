@@ -2,7 +2,8 @@
 
 The conversation store is a real SQLite database with Rasa's ``events`` table
 and the channels' ``channel_seen_updates`` (declared in bot.privacy.erase),
-filled as the Rasa server and the channels fill them; the staff app runs as a
+filled as the Rasa server and the channels fill them, with the event broker's
+database beside it (bot.event_log, where the inbox reads the questions); the staff app runs as a
 real process over HTTP, and the retention command as an operator runs it.
 """
 
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, insert
 
+from bot import event_log
 from bot.privacy.erase import events, metadata, seen_updates
 from bot.privacy.masking import Masked
 from bot.staff import inbox
@@ -71,6 +73,12 @@ def conversation_store(path: Path, now: float | None = None) -> str:
         conn.execute(insert(events), rows)
         conn.execute(insert(seen_updates), [{"key": key, "seen_at": now} for key in keys])
     engine.dispose()
+    # the same events as Rasa's event broker publishes them, beside the store (the default MIGRANT_BOT_EVENTS_URL)
+    broker = create_engine(f"sqlite:///{path.parent / 'events.db'}")
+    event_log.metadata.create_all(broker)
+    with broker.begin() as conn:
+        conn.execute(insert(event_log.broker_events), [event_log.row({**json.loads(r["data"]), "sender_id": r["sender_id"]}) for r in rows])
+    broker.dispose()
     return url
 
 
@@ -123,6 +131,7 @@ async def test_an_admin_deletes_a_conversation_after_confirming_and_the_audit_lo
     label = "sha256:" + hashlib.sha256(OLD.encode()).hexdigest()[:12]
     assert status == 200 and f"The conversation was deleted (5 events). The audit log names it {label}." in unescape(page)
     assert _senders(path) == {OLD_QUIET: 2, ACTIVE: 2}  # the id's prefix matched no other conversation
+    assert _senders(path.parent / "events.db") == {OLD_QUIET: 2, ACTIVE: 2}  # the event broker's copies went too
     assert _keys(path) == sorted([f"{OLD_QUIET}#web:4", f"{ACTIVE}#telegram:3", "telegram:42420#telegram:5"])
     with sqlite3.connect(server.root / "staff.db") as db:
         actor, target, before, after = db.execute(
@@ -184,7 +193,8 @@ async def test_the_retention_command_deletes_idle_conversations_and_archives_the
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.strip() == (
         "Deleted 2 conversations (7 events) idle for more than 30 days; archived 2 unanswered questions from them "
-        "(masked, without the sender); deleted 1 archived questions older than 180 days."
+        "(masked, without the sender); deleted 1 archived questions older than 180 days. "
+        "Deleted 7 events of idle conversations from the event broker's database."
     )
     assert _senders(path) == {ACTIVE: 2}  # idle for 1 day: all of it stays, its 50-day-old message too
     assert _keys(path) == sorted([f"{ACTIVE}#telegram:3", "telegram:42420#telegram:5"])
@@ -195,7 +205,8 @@ async def test_the_retention_command_deletes_idle_conversations_and_archives_the
         audit = db.execute("select actor, target, after from staff_audit_log where action = 'retention'").fetchall()
     assert columns == ["id", "text", "lang", "reason", "at"]  # nothing that links a question to a person
     assert not _stored_anywhere(server.root, OLD) and not _stored_anywhere(server.root, OLD_QUIET)
-    assert audit == [("retention job", "", json.dumps({"archive_deleted": 1, "archived": 2, "conversations": 2, "events": 7}))]
+    summary = {"archive_deleted": 1, "archived": 2, "broker_events": 7, "conversations": 2, "events": 7}
+    assert audit == [("retention job", "", json.dumps(summary))]
     again = server.command("retention")
     assert again.returncode == 0 and again.stdout.startswith("Deleted 0 conversations (0 events)")
     assert len(_archive(server.root)) == 3

@@ -21,7 +21,7 @@ routes = web.RouteTableDef()
 @routes.get("/inbox")
 @requires("read")
 async def inbox_page(request: web.Request) -> web.StreamResponse:
-    questions, note = await inbox.unanswered(conversations.store(request.app), request.app[ENGINE])
+    questions, note = await inbox.unanswered(conversations.events_store(request.app), request.app[ENGINE])
     pack = await request.app[DRAFT].pack()
     context = {
         "groups": inbox.group(questions),

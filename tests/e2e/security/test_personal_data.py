@@ -58,10 +58,12 @@ def assert_nowhere(workdir: Path, details: list[str]) -> None:
 
 
 def rows_of(workdir: Path, sender: str) -> tuple[int, int]:
-    """(events, seen-update records) of ``sender`` in the conversations' database."""
+    """(events, seen-update records) of ``sender``: events in the conversations' database and the event broker's."""
+    with sqlite3.connect(workdir / "events.db") as db:  # bot/event_broker.py, beside the conversations
+        broker = db.execute("SELECT count(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[0]
     with sqlite3.connect(workdir / "tracker.db") as db:
         tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        events = db.execute("SELECT count(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[0]
+        events = broker + db.execute("SELECT count(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[0]
         if "channel_seen_updates" not in tables:  # no messenger update handled yet in this session
             return events, 0
         seen = db.execute("SELECT count(*) FROM channel_seen_updates WHERE key LIKE ?", (f"{sender}#%",)).fetchone()[0]
