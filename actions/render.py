@@ -23,31 +23,10 @@ from typing import Any
 from bot.content.model import Answer, Office, Pack
 from bot.i18n import translator
 from bot.offices.dates import checked_on
-from bot.offices.render import address_map_url, host_label, markdown_link, office_card_text
+from bot.offices.render import host_label, markdown_link, national_card, office_card_text
 
 #: How many offices "where to go" lists at most (the answer's first ones, as the content orders them).
 MAX_OFFICES = 2
-
-
-def national_card(office: Office, lang: str) -> dict[str, Any]:
-    """An office's national contacts as an office card (the same keys as a branch's, ``bot.offices.render.office_card``)."""
-    name = office.name_in(lang)
-    # an acronym helps find the office ("PMLP"); a word ("pašvaldība") would be Latvian in another language, "112 (112)" says nothing
-    if office.short and office.short.isupper() and office.short not in name:
-        name = f"{name} ({office.short})"
-    card: dict[str, Any] = {
-        "id": office.id,
-        "office": office.id,
-        "name": name,
-        "address": office.address,
-        "address_note": office.address_note_in(lang),
-        "map_url": address_map_url(office.address) if office.address else None,
-        "phone": office.phone,
-        "phone_url": f"tel:{office.phone.replace(' ', '')}" if office.phone else None,
-        "email": office.email,
-        "website": office.website,
-    }
-    return {key: value for key, value in card.items() if value is not None}
 
 
 def office_contact(office: Office, lang: str) -> str:

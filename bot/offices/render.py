@@ -22,6 +22,7 @@ from urllib.parse import quote_plus, urlsplit
 from babel.dates import format_time, get_day_names
 from babel.lists import format_list
 
+from bot.content.model import Office
 from bot.i18n import translator
 from bot.offices.directory import Branch
 from bot.offices.hours import RIGA, Interval, Status, WeeklyHours
@@ -161,3 +162,24 @@ def office_card_text(card: dict[str, Any], lang: str) -> str:
     if card.get("accessibility"):
         lines.append(f"♿ {card['accessibility']}")
     return "\n".join(lines)
+
+
+def national_card(office: Office, lang: str) -> dict[str, Any]:
+    """An office's national contacts as an office card (the same keys as a branch's, ``bot.offices.render.office_card``)."""
+    name = office.name_in(lang)
+    # an acronym helps find the office ("PMLP"); a word ("pašvaldība") would be Latvian in another language, "112 (112)" says nothing
+    if office.short and office.short.isupper() and office.short not in name:
+        name = f"{name} ({office.short})"
+    card: dict[str, Any] = {
+        "id": office.id,
+        "office": office.id,
+        "name": name,
+        "address": office.address,
+        "address_note": office.address_note_in(lang),
+        "map_url": address_map_url(office.address) if office.address else None,
+        "phone": office.phone,
+        "phone_url": f"tel:{office.phone.replace(' ', '')}" if office.phone else None,
+        "email": office.email,
+        "website": office.website,
+    }
+    return {key: value for key, value in card.items() if value is not None}

@@ -30,7 +30,7 @@ from typing import Any
 
 from bot.content.model import Entry, Office, Pack
 from bot.i18n import translator
-from bot.offices.render import address_map_url, office_card
+from bot.offices.render import national_card, office_card
 from bot.plan.build import BEFORE_LEAVING, Plan
 
 #: The city answer (and ``actions.routing``'s place) of a person not in Latvia yet.
@@ -80,26 +80,6 @@ def plan_key(answers: Mapping[str, str | None], lang: str) -> str:
     """16 hex digits that stay the same for the same answers and language (and differ otherwise)."""
     text = json.dumps({"answers": sorted((k, v) for k, v in answers.items() if v is not None), "lang": lang}, separators=(",", ":"))
     return hashlib.sha256(b"migrant-bot plan key\0" + text.encode("utf-8")).hexdigest()[:16]
-
-
-def national_card(office: Office, lang: str) -> dict[str, Any]:
-    """An office's national contacts as an office card: the same as ``actions.render.national_card`` (a test keeps them equal)."""
-    name = office.name_in(lang)
-    if office.short and office.short.isupper() and office.short not in name:
-        name = f"{name} ({office.short})"
-    card: dict[str, Any] = {
-        "id": office.id,
-        "office": office.id,
-        "name": name,
-        "address": office.address,
-        "address_note": office.address_note_in(lang),
-        "map_url": address_map_url(office.address) if office.address else None,
-        "phone": office.phone,
-        "phone_url": f"tel:{office.phone.replace(' ', '')}" if office.phone else None,
-        "email": office.email,
-        "website": office.website,
-    }
-    return {key: value for key, value in card.items() if value is not None}
 
 
 def _abroad_card(pack: Pack, lang: str) -> dict[str, Any] | None:

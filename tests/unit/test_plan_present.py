@@ -8,11 +8,11 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from actions.render import national_card as actions_national_card
 from bot.offices.places import distance_km
+from bot.offices.render import national_card
 from bot.plan.build import build_plan
 from bot.plan.model import PlanContent, PlanStep
-from bot.plan.present import ABROAD, CONSULAR_OFFICE, national_card, plan_key, present_plan
+from bot.plan.present import ABROAD, CONSULAR_OFFICE, plan_key, present_plan
 
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc)
 IN_RIGA = {"location": "in_latvia", "citizenship": "third_country", "purpose": "work", "city": "riga", "family": "alone", "when": None}
@@ -83,26 +83,6 @@ def test_an_entry_without_an_office_has_no_card(pack):
     without = [s for s in shown.steps() if not pack.entry(s.entry).offices]
     assert without
     assert all(s.office is None for s in without)
-
-
-def test_the_national_card_is_the_chat_answers_card(pack):
-    for office in pack.offices.values():
-        for lang in pack.languages:
-            assert national_card(office, lang) == actions_national_card(office, lang)
-
-
-@pytest.mark.parametrize("lang", ["en", "lv", "ru", "uk"])
-def test_titles_answers_and_headings_are_in_the_language(pack, lang):
-    shown = presented(pack, {**IN_RIGA, "location": "abroad", "family": "spouse_and_children"}, lang)
-    assert shown.lang == lang
-    assert shown.intro == pack.plan.texts["intro"][lang]
-    for phase, heading, steps in shown.phases:
-        assert heading == pack.plan.phases[phase][lang]
-        for step in steps:
-            text = pack.entry(step.entry).translations[lang]
-            assert (step.title, step.answer) == (text.title, text.answer)
-            assert step.sources == pack.entry(step.entry).sources
-            assert step.reviewed == pack.entry(step.entry).reviewed
 
 
 def test_the_plan_keeps_the_builders_steps_order_and_conditions(pack):
