@@ -55,4 +55,5 @@ async def create_app(config: StaffConfig) -> web.Application:
         await app[conversations.EVENTS].dispose()
 
     app.on_cleanup.append(close)
+    app.on_cleanup.append(exchange.close_file_reader)
     return app

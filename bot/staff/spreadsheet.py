@@ -77,6 +77,10 @@ class SheetError(ValueError):
         super().__init__("\n".join(p.text() for p in problems))
         self.problems = problems
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled with its problems: a file is read in another process (bot.staff.views.exchange)."""
+        return (SheetError, (self.problems,))
+
     def messages(self, gettext: Callable[[str], str] = str) -> list[str]:
         """The problems in the staff member's language (``gettext``), at most ``MAX_PROBLEMS`` listed."""
         shown = [p.text(gettext) for p in self.problems[:MAX_PROBLEMS]]
