@@ -412,6 +412,12 @@ function startWidget(tag) {
     });
     window.addEventListener('offline', function () { onNetworkChange(); });
     window.addEventListener('online', function () { onNetworkChange(); });
+    /* The view stays at the latest reply's start while the log's size settles (the header's title wraps once
+     * the strings arrive, the panel opens): until the visitor scrolls, reads or types. */
+    if (window.ResizeObserver) new ResizeObserver(function () { if (state.landed) scrollToLatest(); }).observe(log);
+    ['wheel', 'touchstart', 'keydown', 'mousedown'].forEach(function (type) {
+      log.addEventListener(type, function () { state.landed = false; }, { passive: true });
+    });
 
     return {
       host: host, styled: styled, root: root, launcher: launcher, panel: panel, title: title, langLabel: langLabel, select: select,
@@ -735,6 +741,7 @@ function startWidget(tag) {
     var first = ui.log.querySelector('[data-reply="' + CSS.escape(reply) + '"]');
     var padding = parseFloat(getComputedStyle(ui.log).paddingTop) || 0;
     ui.log.scrollTop += first.getBoundingClientRect().top - ui.log.getBoundingClientRect().top - padding;
+    state.landed = true;
   }
 
   function clearConversation() {
