@@ -140,9 +140,7 @@ def traces(item: str, text: str, masked: str) -> list[str]:
     return sorted(t for t in set(_TOKEN.findall(item)) if len(t) >= 3 and t in left and t not in elsewhere)
 
 
-def score(
-    mask: Callable[[str], Masked] = mask_personal_data, prepare: Callable[[str], str] = lambda t: t, path: Path = PERSONAL
-) -> Score:
+def score(mask: Callable[[str], Masked] = mask_personal_data, prepare: Callable[[str], str] = lambda t: t, path: Path = PERSONAL) -> Score:
     """Runs ``mask`` on every message of ``path`` (after ``prepare``) and counts what it caught, kept and changed."""
     languages: dict[str, LanguageScore] = {}
     for sample in read_personal(path):

@@ -159,6 +159,19 @@ inbox_archive = Table(
     Column("at", Float, nullable=False, index=True),  # when it was asked
 )
 
+# Inbox questions a staff member handled (added as a way of asking, or dismissed: not for the assistant, or its
+# answer was right): the inbox hides questions like these asked before the handling (bot/staff/inbox.py). Masked
+# text only, no sender; rows older than the inbox's window are deleted.
+inbox_handled = Table(
+    "staff_inbox_handled",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("text", Text, nullable=False),  # masked, as the inbox shows it
+    Column("lang", String(20), nullable=False),
+    Column("outcome", String(20), nullable=False),  # added | dismissed
+    Column("at", Float, nullable=False, index=True),  # when it was handled
+)
+
 # The insights job's daily counts (bot/staff/insights/aggregate.py, docs/insights.md): counts only, no message
 # text, no sender id, nothing finer than a day. Kept after the conversations are deleted.
 insights_cells = Table(

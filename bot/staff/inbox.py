@@ -6,7 +6,14 @@ reads too; never Rasa's tracker tables): user messages that Rasa
 classified as ``nlu_fallback`` (not understood) or ``out_of_scope`` (not
 covered), and questions whose answer the user marked with "this did not
 help" (the button under every topic answer: the question is the user's last
-typed message before the press, reason ``unhelpful``). Conversations are
+typed message before the press, reason ``unhelpful``). Answers given with
+confidence can still be wrong (a fishing card answered as the EU Blue Card),
+so a sample of them is offered for checking too (reason ``check``): those
+whose runner-up topic was close, and one in ``SAMPLE`` of the others.
+Each question carries the assistant's best guesses (entries, then topics)
+as suggestions for the staff member, never as a silent default. A question
+a staff member handled (added as a way of asking, or dismissed) hides the
+similar ones asked before it (``staff_inbox_handled``). Conversations are
 deleted after ``MIGRANT_BOT_RETENTION_DAYS``; their questions live on in
 the staff database's archive (``staff_inbox_archive``, written by
 bot/staff/retention.py), masked and without the sender, and the inbox reads
@@ -22,7 +29,9 @@ import json
 import re
 import time
 import unicodedata
-from collections.abc import Sequence
+import zlib
+from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,13 +39,18 @@ from sqlalchemy import and_, delete, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.content.model import ENTRY_SEPARATOR, RESPONSE_KEY_SEPARATOR
 from bot.dialogue import ENTITY_FEEDBACK, FEEDBACK_INTENT, FEEDBACK_UNHELPFUL
 from bot.event_log import broker_events as _events
 from bot.privacy.masking import KINDS, mask_personal_data
-from bot.staff.db import inbox_archive
+from bot.staff.db import inbox_archive, inbox_handled
 
 REASONS = ("nlu_fallback", "out_of_scope")
 UNHELPFUL = FEEDBACK_UNHELPFUL  # the reason of a question whose answer was marked "this did not help"
+CHECK = "check"  # the reason of a confidently answered question offered for checking
+CLOSE = 0.15  # a confident answer whose runner-up topic was this close is offered for checking
+SAMPLE = 50  # and one in this many of the other confident answers
+GUESSES = 4  # suggestions kept per question
 SIMILAR = 0.5  # Jaccard overlap of character trigrams that puts two questions in one group
 DAYS = 90  # the inbox shows the questions of this many days
 MAX_TEXT = 500  # characters of a question kept
@@ -74,6 +88,8 @@ class Question:
     lang: str
     reason: str
     at: float
+    guesses: tuple[str, ...] = ()  # the assistant's best guesses, best first: entry ids ("banking.fees") or topic ids
+    answered: str = ""  # for a question to check: the entry or topic that answered it
 
 
 @dataclass
@@ -101,15 +117,35 @@ class Group:
     def examples(self) -> list[str]:
         return sorted({q.text for q in self.questions})[:5]
 
+    @property
+    def to_check(self) -> bool:
+        """A group of confident answers to check (never mixed with unanswered questions)."""
+        return self.questions[0].reason == CHECK
+
+    @property
+    def answered(self) -> str:
+        """The entry or topic that answered most of a group to check ("" for unanswered questions)."""
+        counts = Counter(q.answered for q in self.questions if q.answered)
+        return counts.most_common(1)[0][0] if counts else ""
+
+    @property
+    def guesses(self) -> list[str]:
+        """The assistant's guesses for the group's questions, most often guessed first."""
+        counts: Counter[str] = Counter()
+        for question in self.questions:
+            for rank, guess in enumerate(question.guesses):
+                counts[guess] += GUESSES - rank
+        return [guess for guess, _ in counts.most_common(GUESSES)]
+
 
 def group(questions: list[Question]) -> list[Group]:
-    """Groups similar questions (same language), largest groups first."""
+    """Groups similar questions (same language, both unanswered or both to check), largest groups first."""
     groups: list[Group] = []
     for question in sorted(questions, key=lambda q: q.at):
         grams = _trigrams(question.text)
         best, best_score = None, 0.0
         for candidate in groups:
-            if candidate.lang != question.lang:
+            if candidate.lang != question.lang or candidate.to_check != (question.reason == CHECK):
                 continue
             score = len(grams & candidate.grams) / max(1, len(grams | candidate.grams))
             if score > best_score:
@@ -129,6 +165,54 @@ def _data(row: Any) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def _entry_id(retrieval_intent: Any) -> str | None:
+    """``banking.fees`` for the retrieval intent ``banking/fees``."""
+    if not isinstance(retrieval_intent, str) or RESPONSE_KEY_SEPARATOR not in retrieval_intent:
+        return None
+    return retrieval_intent.replace(RESPONSE_KEY_SEPARATOR, ENTRY_SEPARATOR, 1)
+
+
+def _ranked(items: Any, key: str) -> list[tuple[Any, float]]:
+    if not isinstance(items, list):
+        return []
+    found = []
+    for item in items:
+        if isinstance(item, dict) and isinstance(item.get("confidence"), (int, float)):
+            found.append((item.get(key), float(item["confidence"])))
+    return sorted(found, key=lambda pair: -pair[1])
+
+
+def _selector(parse: dict[str, Any]) -> dict[str, Any]:
+    selector = (parse.get("response_selector") or {}).get("default") if isinstance(parse.get("response_selector"), dict) else None
+    return selector if isinstance(selector, dict) else {}
+
+
+def guesses_of(data: dict[str, Any]) -> tuple[str, ...]:
+    """The assistant's best guesses for a user message from its parse data: likely entries, then likely topics.
+
+    Ids only as the model saw them; the staff app keeps those the content still has.
+    """
+    parse = data.get("parse_data") if isinstance(data.get("parse_data"), dict) else {}
+    found: list[str] = []
+    for key, confidence in _ranked(_selector(parse).get("ranking"), "intent_response_key"):
+        entry = _entry_id(key)
+        if entry and confidence >= 0.1:
+            found.append(entry)
+    for name, confidence in _ranked(parse.get("intent_ranking"), "name"):
+        if isinstance(name, str) and name not in REASONS and confidence >= 0.05:
+            found.append(name)
+    return tuple(dict.fromkeys(found))[:GUESSES]
+
+
+def _answered(data: dict[str, Any]) -> str:
+    """The entry (or, without one, the topic) that answered a confidently understood message."""
+    parse = data.get("parse_data") if isinstance(data.get("parse_data"), dict) else {}
+    response = _selector(parse).get("response") or {}
+    entry = _entry_id(response.get("intent_response_key")) if isinstance(response, dict) else None
+    intent = parse.get("intent") if isinstance(parse.get("intent"), dict) else {}
+    return entry or str(intent.get("name") or "")
+
+
 def _question(row: Any, reason: str | None = None, at: float | None = None) -> Question | None:
     data = _data(row)
     text = str(data.get("text") or "").strip()
@@ -137,7 +221,15 @@ def _question(row: Any, reason: str | None = None, at: float | None = None) -> Q
     metadata = data.get("metadata") or {}
     lang = metadata.get("lang") if isinstance(metadata, dict) else None
     when = float(row["timestamp"] or 0) if at is None else at
-    return Question(text=mask(text[:MAX_TEXT]), lang=str(lang or "?")[:MAX_LANG], reason=reason or row["intent_name"], at=when)
+    reason = reason or row["intent_name"]
+    return Question(
+        text=mask(text[:MAX_TEXT]),
+        lang=str(lang or "?")[:MAX_LANG],
+        reason=reason,
+        at=when,
+        guesses=guesses_of(data),
+        answered=_answered(data) if reason == CHECK else "",
+    )
 
 
 def _questions(rows: Sequence[Any]) -> list[Question]:
@@ -186,6 +278,31 @@ async def _marked_unhelpful(conn: AsyncConnection, since: float, limit: int, sen
     return found
 
 
+def worth_checking(row: Any) -> bool:
+    """A confident answer to offer for checking: its runner-up topic was close, or it is in the sample."""
+    parse = _data(row).get("parse_data")
+    ranking = _ranked(parse.get("intent_ranking"), "name") if isinstance(parse, dict) else []
+    if len(ranking) >= 2 and ranking[0][1] - ranking[1][1] < CLOSE:
+        return True
+    # a stable sample (the same rows on every page load), spread over conversations and times
+    return zlib.crc32(f"{row['sender_id']}|{row['timestamp']}".encode()) % SAMPLE == 0
+
+
+def _checked(rows: Sequence[Any]) -> list[Question]:
+    return [q for q in (_question(r, CHECK) for r in rows if worth_checking(r)) if q]
+
+
+async def _to_check(conn: AsyncConnection, since: float, limit: int, topics: Collection[str]) -> list[Question]:
+    """Questions answered with confidence (classified as one of ``topics``) that are worth a second look."""
+    if not topics:
+        return []
+    query = select(_events.c.sender_id, _events.c.intent_name, _events.c.timestamp, _events.c.data).where(
+        _events.c.type_name == "user", _events.c.intent_name.in_(sorted(topics)), _events.c.timestamp > since
+    )
+    rows = (await conn.execute(query.order_by(_events.c.timestamp.desc()).limit(limit))).mappings().all()
+    return await asyncio.to_thread(_checked, rows)
+
+
 async def questions_of(conn: AsyncConnection, sender: str, since: float, limit: int = 5000) -> list[Question]:
     """One conversation's inbox questions asked after ``since``, masked (what the retention job archives), from the broker's events."""
     return await _not_understood(conn, since, limit, sender) + await _marked_unhelpful(conn, since, limit, sender)
@@ -198,9 +315,12 @@ async def _archived(staff: AsyncEngine, since: float, limit: int) -> list[Questi
     return [Question(text=r["text"], lang=r["lang"], reason=r["reason"], at=float(r["at"])) for r in rows]
 
 
-async def unanswered(events: AsyncEngine | None, staff: AsyncEngine, days: int = DAYS, limit: int = 5000) -> tuple[list[Question], str]:
-    """The unanswered questions of the last ``days`` (newest ``limit`` of each kind), and a note when the events cannot be read.
+async def unanswered(
+    events: AsyncEngine | None, staff: AsyncEngine, days: int = DAYS, limit: int = 5000, topics: Collection[str] = ()
+) -> tuple[list[Question], str]:
+    """The inbox's questions of the last ``days`` (newest ``limit`` of each kind), and a note when the events cannot be read.
 
+    Unanswered questions, and, when ``topics`` (the content's topic ids) is given, confident answers worth checking.
     ``events`` (the event broker's database) is None while it does not exist yet; the archive is read all the same.
     """
     since = time.time() - days * 86400
@@ -210,9 +330,60 @@ async def unanswered(events: AsyncEngine | None, staff: AsyncEngine, days: int =
     try:
         async with events.connect() as conn:
             live = await _not_understood(conn, since, limit) + await _marked_unhelpful(conn, since, limit)
+            live += await _to_check(conn, since, limit, topics)
     except SQLAlchemyError as error:
         return archived, f"{type(error).__name__}"
     return live + archived, ""
+
+
+@dataclass(frozen=True)
+class Handled:
+    """A question a staff member handled, and when."""
+
+    text: str
+    lang: str
+    at: float
+
+
+async def handled(staff: AsyncEngine, days: int = DAYS) -> list[Handled]:
+    """The questions handled in the last ``days``."""
+    since = time.time() - days * 86400
+    query = select(inbox_handled.c.text, inbox_handled.c.lang, inbox_handled.c.at).where(inbox_handled.c.at > since)
+    async with staff.connect() as conn:
+        rows = (await conn.execute(query)).mappings().all()
+    return [Handled(text=r["text"], lang=r["lang"], at=float(r["at"])) for r in rows]
+
+
+async def mark_handled(staff: AsyncEngine, text: str, lang: str, outcome: str, days: int = DAYS) -> None:
+    """Records a handled question (masked text), and forgets handlings older than the inbox's window."""
+    now = time.time()
+    values = {"text": mask(text[:MAX_TEXT]), "lang": lang[:MAX_LANG], "outcome": outcome, "at": now}
+    async with staff.begin() as conn:
+        await conn.execute(inbox_handled.insert().values(**values))
+        await conn.execute(delete(inbox_handled).where(inbox_handled.c.at < now - days * 86400))
+
+
+def split_handled(questions: list[Question], done: list[Handled]) -> tuple[list[Question], list[Question]]:
+    """(still open, handled): a question is handled when a similar one of its language was handled after it was asked.
+
+    Asked again after the handling, it is open again: the problem is still there (the model may not be published yet).
+    """
+    grams = [(h, _trigrams(h.text)) for h in done]
+    open_, closed = [], []
+    for question in questions:
+        mine = _trigrams(question.text)
+        is_handled = any(
+            h.lang == question.lang and h.at >= question.at and len(mine & theirs) / max(1, len(mine | theirs)) >= SIMILAR
+            for h, theirs in grams
+        )
+        (closed if is_handled else open_).append(question)
+    return open_, closed
+
+
+def matches(group_: Group, search: str) -> bool:
+    """True when any question of the group contains ``search`` (case and diacritics ignored)."""
+    needle = " ".join(_fold(search).split())
+    return not needle or any(needle in " ".join(_fold(q.text).split()) for q in group_.questions)
 
 
 async def archive(conn: AsyncConnection, questions: list[Question]) -> int:

@@ -14,17 +14,23 @@ from playwright.async_api import async_playwright, expect
 
 from bot.settings import PROJECT_ROOT
 from tests.staff.harness import PASSWORD, add_staff
+from tests.staff.test_content import draft_pack
+from tests.staff.test_inbox import _asked, _broker_with
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = PROJECT_ROOT / "tests" / "screenshots" / "staff"
 
 
-@pytest.fixture
-async def page():
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is missing: apt-get install chromium (Debian's package; no browser is downloaded)")
+@pytest.fixture(scope="module")
+def _fresh_shots():
     shutil.rmtree(SHOTS, ignore_errors=True)
     SHOTS.mkdir(parents=True)
+
+
+@pytest.fixture
+async def page(_fresh_shots):
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: apt-get install chromium (Debian's package; no browser is downloaded)")
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
@@ -94,5 +100,64 @@ async def test_sign_in_edit_a_translation_and_publish_in_chromium(page, fresh_se
     await expect(page.locator("table").last).to_contain_text("tikai atbildes, bez apmācības")
     await page.screenshot(path=SHOTS / "10-latvian-interface.png", full_page=True)
     assert len(list(SHOTS.glob("*.png"))) == 10
+    for browser in browsers.values():
+        await browser.close()
+
+
+async def _wider_than_the_window(page) -> int:
+    """How many CSS pixels the page is wider than the viewport (0: nothing to scroll sideways)."""
+    return await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+async def test_the_inbox_in_latvian_on_a_phone_and_a_desktop(page, fresh_server, tmp_path):
+    """An editor files a long unanswered question deliberately: guesses offered, nothing preselected, a confirmation."""
+    long_question = "Labdien! " + "Mēs ar ģimeni pārceļamies uz Rēzekni un gribētu saprast, " * 8 + "kur pieteikt bērnu bērnudārzā?"
+    events = [
+        _asked(
+            "web:b1",
+            long_question,
+            "lv",
+            [("children_education", 0.35), ("family_reunification", 0.2)],
+            [("children_education/kindergarten", 0.6)],
+        ),
+        _asked(
+            "web:b2",
+            "kur var nopirkt makšķernieka karti?",
+            "lv",
+            [("blue_card", 0.45), ("work_permit", 0.38)],
+            [("blue_card/eligibility", 0.7)],
+        ),
+    ]
+    server = fresh_server(MIGRANT_BOT_DATABASE_URL=_broker_with(tmp_path / "tracker.db", events))
+    browsers = await add_staff(server)
+    shots = SHOTS / "inbox"
+    shots.mkdir(exist_ok=True)
+    await _sign_in(page, server.base, "editor@example.lv")
+    await page.goto(server.base + "/inbox")
+    await page.click("button[value=lv]")
+    await expect(page.locator("h1")).to_have_text("Iesūtne")
+    for width in (1280, 390):
+        await page.set_viewport_size({"width": width, "height": 900})
+        await page.goto(server.base + "/inbox")
+        assert await _wider_than_the_window(page) <= 0, f"the inbox is wider than {width} px"
+        await page.screenshot(path=shots / f"inbox-{width}.png", full_page=True)
+    row = page.locator("li.group", has=page.locator("p.question", has_text="Rēzekni"))
+    # nothing is chosen for the editor: pressing Add without a choice is stopped by the browser
+    await row.locator("button[type=submit]").first.click()
+    await expect(page).to_have_url(server.base + "/inbox")
+    guesses = await row.locator("select[name=topic] optgroup").first.locator("option").all_inner_texts()
+    assert guesses and guesses[0].startswith(
+        draft_pack(server).topics["children_education"].entries["kindergarten"].translations["lv"].title
+    )
+    await row.locator("select[name=topic]").select_option("children_education.kindergarten")
+    await row.locator("select[name=lang]").select_option("lv")
+    await row.locator("button[type=submit]").first.click()
+    await expect(page.locator("h1")).to_have_text("Pievienot jautāšanas veidu?")
+    assert await _wider_than_the_window(page) <= 0
+    await page.screenshot(path=shots / "inbox-confirm-390.png", full_page=True)
+    await page.click("text=Jā, pievienot")
+    await expect(page.locator(".saved")).to_contain_text("Pievienots kā jautāšanas veids")
+    await expect(page.locator("li.group", has=page.locator("p.question", has_text="Rēzekni"))).to_have_count(0)
+    await page.screenshot(path=shots / "inbox-added-390.png", full_page=True)
     for browser in browsers.values():
         await browser.close()

@@ -12,7 +12,7 @@ import json
 import re
 import sqlite3
 import time
-from html import unescape
+from html import escape, unescape
 
 from sqlalchemy import create_engine, insert
 
@@ -338,21 +338,29 @@ async def test_the_inbox_adds_a_question_to_an_entry_or_the_overview(fresh_serve
     key = next(iter(pack.topics["banking"].entries))
     status, page, _ = await translator.get("/inbox")
     assert status == 200 and question in unescape(page)
-    assert '<option value="banking">banking (overview)</option>' in page and f'<option value="banking.{key}">banking.{key}</option>' in page
-    status, page, answer = await translator.post("/inbox/example", {"example": question, "topic": f"banking.{key}", "lang": "lv"})
-    assert status == 303 and answer.headers["Location"] == f"/entries/banking/{key}/lv?saved=1", page
+    topic_title, entry_title = pack.topics["banking"].translations["en"].title, pack.topics["banking"].entries[key].translations["en"].title
+    assert (
+        f'<option value="banking">{escape(topic_title)}: overview</option>' in page
+        and f'<option value="banking.{key}">{escape(entry_title)}</option>' in page
+    )
+    status, page, answer = await translator.post(
+        "/inbox/example", {"example": question, "topic": f"banking.{key}", "lang": "lv", "confirm": "1"}
+    )
+    assert status == 303 and answer.headers["Location"] == f"/inbox?added=banking.{key}&in=lv", page
     banking = draft_pack(server).topics["banking"]
     assert banking.entries[key].translations["lv"].examples[-1] == question
     assert question not in banking.translations["lv"].examples
-    status, page, _ = await translator.post("/inbox/example", {"example": question, "topic": f"banking.{key}", "lang": "lv"})
+    status, page, _ = await translator.post(
+        "/inbox/example", {"example": question, "topic": f"banking.{key}", "lang": "lv", "confirm": "1"}
+    )
     assert status == 400 and "already a way of asking" in page
-    status, page, _ = await editor.post("/inbox/example", {"example": question, "topic": "banking", "lang": "lv"})
+    status, page, _ = await editor.post("/inbox/example", {"example": question, "topic": "banking", "lang": "lv", "confirm": "1"})
     assert status == 400 and "is also used for" in unescape(page)  # validated like any save: one owner per way of asking
     assert (await translator.post("/inbox/example", {"example": "cits jautājums", "topic": f"banking.{key}", "lang": "ru"}))[0] == 403
     assert (await editor.post("/inbox/example", {"example": "cits jautājums", "topic": "banking.nope", "lang": "lv"}))[0] == 400
     other = "kā pārskaitīt naudu uz ārzemēm"
-    status, _, answer = await editor.post("/inbox/example", {"example": other, "topic": "banking", "lang": "lv"})
-    assert status == 303 and answer.headers["Location"] == "/topics/banking/lv?saved=1"
+    status, _, answer = await editor.post("/inbox/example", {"example": other, "topic": "banking", "lang": "lv", "confirm": "1"})
+    assert status == 303 and answer.headers["Location"] == "/inbox?added=banking&in=lv"
     assert draft_pack(server).topics["banking"].translations["lv"].examples[-1] == other
     with sqlite3.connect(server.root / "staff.db") as db:
         summaries = [s for (s,) in db.execute("SELECT summary FROM staff_content_versions ORDER BY id")]

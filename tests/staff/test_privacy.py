@@ -215,7 +215,7 @@ async def test_the_retention_command_deletes_idle_conversations_and_archives_the
     _, page, _ = await browsers["editor"].get("/inbox")
     shown = unescape(page)
     assert all(text in shown for text, _, _ in _expected_archive()) and "kur ir tuvākā bibliotēka" in shown
-    assert "4 questions in" in shown  # two archived, one archived 60 days ago, one live (the 50-day-old one)
+    assert "Open questions: 4." in shown  # two archived, one archived 60 days ago, one live (the 50-day-old one)
     for browser in browsers.values():
         await browser.close()
 
@@ -287,5 +287,7 @@ async def test_adding_an_inbox_question_that_still_holds_a_placeholder_is_refuse
     status, page, _ = await editor.post("/inbox/example", {"example": "kā atvērt kontu, zvaniet [phone]", "topic": "banking", "lang": "lv"})
     assert status == 400 and "This question contains personal data or a placeholder for it ([phone])" in unescape(page)
     assert (server.draft_pack / "topics" / "banking.yml").read_text(encoding="utf-8") == topic
-    status, page, _ = await editor.post("/inbox/example", {"example": "kā atvērt kontu bankā ātri", "topic": "banking", "lang": "lv"})
+    status, page, _ = await editor.post(
+        "/inbox/example", {"example": "kā atvērt kontu bankā ātri", "topic": "banking", "lang": "lv", "confirm": "1"}
+    )
     assert status == 303, page  # reworded: added
