@@ -8,7 +8,9 @@ A publish (docs/staff-publish.md):
 
 1. ``validate``: the draft is copied as it is now (later saves are not part
    of this publish) and the copy passes the same checks as a save
-   (``make content-check``, ``make messages-check``).
+   (``make content-check``, ``make messages-check``). A publish of some
+   files only (one topic) copies the published content with those files of
+   the draft over it; the rest of the draft waits for a later publish.
 2. ``compare``: the model name the draft needs (``bot.train --name-only``, a
    fingerprint of Rasa's training data and domain) against the live model's
    (the published content's when the servers do not answer). Equal: an
@@ -54,7 +56,7 @@ from bot.settings import PROJECT_ROOT
 from bot.staff.config import StaffConfig, load_config
 from bot.staff.db import publish_jobs
 from bot.staff.draft import _evaluate as check_draft
-from bot.staff.publish_content import ContentTree, changed_files, install, snapshot
+from bot.staff.publish_content import ContentTree, changed_files, install, overlay, snapshot
 from bot.staff.publish_jobs import PublishBusy, create_job, finish_job, job_status, last_live_job, last_publish, set_step, update_job
 from bot.staff.publish_settings import PublishSettings, load_publish_settings
 from bot.staff.sides import SideError, Sides
@@ -87,6 +89,7 @@ class Job:
     settings: PublishSettings
     sides: Sides = field(init=False)
     values: dict[str, Any] = field(default_factory=dict)  # job columns written at the end
+    only: list[str] | None = None  # publish only these files of the draft (relative paths); None: all of it
 
     def __post_init__(self) -> None:
         self.sides = Sides(self.settings)
@@ -174,7 +177,11 @@ async def _validate(job: Job) -> str:
     draft = job.config.draft_dir
     if not (draft / "languages.yml").exists():
         raise StepFailed(f"there is no draft at {draft}")
-    await asyncio.to_thread(snapshot, ContentTree.draft(job.config), job.frozen.data_dir)
+    if job.only is None:
+        await asyncio.to_thread(snapshot, ContentTree.draft(job.config), job.frozen.data_dir)
+    else:
+        frozen = await asyncio.to_thread(snapshot, job.published, job.frozen.data_dir)
+        await asyncio.to_thread(overlay, ContentTree.draft(job.config), frozen, job.only)
     state = await asyncio.to_thread(check_draft, job.frozen.data_dir, job.config.pack)
     if state.blocking():
         raise StepFailed("the draft has errors: " + "; ".join(sorted(state.blocking())[:20]))
@@ -408,19 +415,35 @@ async def _finish(job: Job, state: str, message: str) -> None:
     await finish_job(job.engine, job.job_id, state, message, job.actor, job.kind, **values)
 
 
-async def _start(engine: AsyncEngine, kind: str, actor: str, config: StaffConfig | None, settings: PublishSettings | None) -> int:
+async def _start(
+    engine: AsyncEngine,
+    kind: str,
+    actor: str,
+    config: StaffConfig | None,
+    settings: PublishSettings | None,
+    only: list[str] | None = None,
+) -> int:
     steps = PUBLISH_STEPS if kind == "publish" else ROLLBACK_STEPS
     job_id = await create_job(engine, kind, actor, steps)
-    job = Job(engine, job_id, kind, actor, config or load_config(), settings or load_publish_settings())
+    job = Job(engine, job_id, kind, actor, config or load_config(), settings or load_publish_settings(), only=only)
     task = asyncio.create_task(_execute(job, _run_publish if kind == "publish" else _run_rollback))
     _TASKS[job_id] = task
     task.add_done_callback(lambda _t: _TASKS.pop(job_id, None))
     return job_id
 
 
-async def start_publish(engine: AsyncEngine, actor: str, config: StaffConfig | None = None, settings: PublishSettings | None = None) -> int:
-    """Starts publishing the draft in the background; returns the job id. Raises ``PublishBusy`` when a job runs."""
-    return await _start(engine, "publish", actor, config, settings)
+async def start_publish(
+    engine: AsyncEngine,
+    actor: str,
+    config: StaffConfig | None = None,
+    settings: PublishSettings | None = None,
+    only: list[str] | None = None,
+) -> int:
+    """Starts publishing the draft (or only the files ``only``) in the background; returns the job id.
+
+    Raises ``PublishBusy`` when a job runs.
+    """
+    return await _start(engine, "publish", actor, config, settings, only)
 
 
 async def start_rollback(

@@ -110,3 +110,13 @@ def snapshot(source: ContentTree, folder: Path) -> ContentTree:
     if template.exists():  # not published (developers extract it), but the translation check reads it
         shutil.copyfile(template, copy.locales_dir / TEMPLATE)
     return copy
+
+
+def overlay(source: ContentTree, target: ContentTree, relatives: list[str]) -> None:
+    """Makes ``relatives`` in ``target`` equal ``source``'s (copied, or removed when ``source`` lacks them)."""
+    files = content_files(source)
+    for relative in relatives:
+        if relative in files:
+            _write_atomic(_target(target, relative), files[relative].read_bytes())
+        else:
+            _target(target, relative).unlink(missing_ok=True)

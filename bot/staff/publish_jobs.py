@@ -151,3 +151,16 @@ async def recent_jobs(engine: AsyncEngine, limit: int = 30) -> list[dict[str, An
     async with engine.connect() as conn:
         rows = (await conn.execute(select(publish_jobs).order_by(publish_jobs.c.id.desc()).limit(limit))).mappings().all()
     return [_decode(row) for row in rows]
+
+
+async def last_step_seconds(engine: AsyncEngine, name: str) -> float | None:
+    """How long the newest finished run of step ``name`` took (a publish page's "usually takes about ...")."""
+    query = (
+        select(publish_steps.c.started_at, publish_steps.c.finished_at)
+        .where(publish_steps.c.name == name, publish_steps.c.state == "done", publish_steps.c.finished_at.is_not(None))
+        .order_by(publish_steps.c.id.desc())
+        .limit(1)
+    )
+    async with engine.connect() as conn:
+        row = (await conn.execute(query)).first()
+    return float(row[1] - row[0]) if row and row[0] else None

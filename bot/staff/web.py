@@ -51,6 +51,7 @@ async def context_middleware(request: web.Request, handler: Handler) -> web.Stre
     lang = i18n.pick_language(request)
     request["ui_lang"] = lang
     request["_"] = i18n.translations(lang).gettext
+    request["ngettext"] = i18n.translations(lang).ngettext
     session_id = request.cookies.get(sessions.COOKIE)
     user = await sessions.load(request.app[ENGINE], session_id)
     request["user"] = user

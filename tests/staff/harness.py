@@ -199,9 +199,11 @@ async def add_staff(server: StaffServer) -> dict[str, Browser]:
     return browsers
 
 
-async def publish_from_page(browser: Browser, path: str = "/publish", timeout_s: float = 120) -> dict:
-    """Presses a button of the publish page, follows the job page's JSON until the job ends; the finished job."""
-    status, page, answer = await browser.post(path, {})
+async def publish_from_page(browser: Browser, path: str = "/publish", timeout_s: float = 120, scope: str = "") -> dict:
+    """Presses a button of the publish page and confirms, follows the job page's JSON until the job ends; the finished job."""
+    status, page, _ = await browser.post(path, {"scope": scope})
+    assert status == 200 and 'name="confirm" value="1"' in page, page  # the confirmation comes first
+    status, page, answer = await browser.post(path, {"scope": scope, "confirm": "1"})
     assert status == 303, page
     location = answer.headers["Location"]
     assert location.startswith("/publish/jobs/")

@@ -83,7 +83,11 @@ async def test_sign_in_edit_a_translation_and_publish_in_chromium(page, fresh_se
     await page.click("nav >> text=Publish")
     await page.screenshot(path=SHOTS / "07-publish.png", full_page=True)
     await expect(page.locator("ul.changes")).to_contain_text("topics/banking.yml")  # what the publish will change
+    await expect(page.locator("table.what-changes")).to_contain_text("new text")  # what users in each language will read
     await page.click("#publish")
+    await expect(page.locator("h1")).to_have_text("Publish?")  # nothing starts before the confirmation
+    await page.screenshot(path=SHOTS / "07b-publish-confirm.png", full_page=True)
+    await page.click("#confirm-publish")
     await expect(page).to_have_url(re.compile(r"/publish/jobs/\d+$"))
     await page.screenshot(path=SHOTS / "08-publish-running.png", full_page=True)
     # the job page follows the steps until the job ends (it reloads itself while the job runs)
@@ -99,7 +103,7 @@ async def test_sign_in_edit_a_translation_and_publish_in_chromium(page, fresh_se
     await expect(page.locator("h1")).to_have_text("Publicēt")
     await expect(page.locator("table").last).to_contain_text("tikai atbildes, bez apmācības")
     await page.screenshot(path=SHOTS / "10-latvian-interface.png", full_page=True)
-    assert len(list(SHOTS.glob("*.png"))) == 10
+    assert len(list(SHOTS.glob("*.png"))) == 11
     for browser in browsers.values():
         await browser.close()
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.content.model import Pack
 from bot.staff import preview as previewing
 from bot.staff.templating import render
+from bot.staff.views.content import title_for
+from bot.staff.views.inbox import language_names
 from bot.staff.web import CONFIG, DRAFT, LANGUAGES, error_page, requires
 
 routes = web.RouteTableDef()
@@ -23,7 +26,34 @@ async def preview_form(request: web.Request) -> web.StreamResponse:
         if lang not in pack.languages or pack.topic_and_entry(answer_id) is None:
             raise web.HTTPNotFound()
         result = previewing.render_answer(pack, previewing.Preview(question="", lang=lang, label=answer_id, how="chosen"), answer_id)
-    return render(request, "preview.html", {"result": result, "languages": request.app[LANGUAGES], "lang": lang, "question": ""})
+    return render(request, "preview.html", await _context(request, result, lang, ""))
+
+
+def _label_names(request: web.Request, pack: Pack) -> dict[str, str]:
+    """Topic and entry ids named in the interface language (conversation labels keep their ids)."""
+    lang = request["ui_lang"]
+    names = {}
+    for topic in pack.topics.values():
+        names[topic.id] = title_for(topic, lang) or topic.id
+        for entry in topic.entries.values():
+            names[entry.id] = title_for(entry, lang) or entry.id
+    return names
+
+
+async def _context(request: web.Request, result: previewing.Preview | None, lang: str, question: str) -> dict:
+    """The page's context: the reply language defaults to the interface language when the content has it."""
+    languages = request.app[LANGUAGES]
+    if lang not in languages:
+        lang = request["ui_lang"] if request["ui_lang"] in languages else languages[0]
+    pack = await request.app[DRAFT].pack()
+    return {
+        "result": result,
+        "languages": languages,
+        "language_names": language_names(request, languages),
+        "label_names": _label_names(request, pack),
+        "lang": lang,
+        "question": question,
+    }
 
 
 @routes.post("/preview")
@@ -40,5 +70,4 @@ async def preview_answer(request: web.Request) -> web.StreamResponse:
     config = request.app[CONFIG]
     pack = await request.app[DRAFT].pack()
     result = await previewing.preview(pack, question, lang, config.rasa_url, config.api_token)
-    context = {"result": result, "languages": request.app[LANGUAGES], "lang": lang, "question": question, "rasa_url": config.rasa_url}
-    return render(request, "preview.html", context)
+    return render(request, "preview.html", await _context(request, result, lang, question))
