@@ -11,7 +11,7 @@ from bot.staff.config import StaffConfig
 from bot.staff.db import open_database
 from bot.staff.draft import Draft
 from bot.staff.insights import aggregate
-from bot.staff.views import auth, content, entries, exchange, inbox, plan, preview, privacy, publishing, strings, users
+from bot.staff.views import account, auth, content, entries, exchange, inbox, plan, preview, privacy, publishing, strings, users
 from bot.staff.views import insights as insights_views
 from bot.staff.web import CONFIG, DRAFT, ENGINE, LANGUAGES, context_middleware, csrf_middleware
 
@@ -32,6 +32,7 @@ async def create_app(config: StaffConfig) -> web.Application:
     app[conversations.EVENTS] = conversations.engine_for(config.events_url)
     app.add_routes(auth.routes)
     app.add_routes(users.routes)
+    app.add_routes(account.routes)
     app.add_routes(content.routes)
     app.add_routes(entries.routes)
     app.add_routes(strings.routes)

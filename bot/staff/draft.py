@@ -20,20 +20,25 @@ import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, AsyncIterator, Callable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.content.check import check_pack
 from bot.content.loader import ContentError, load_pack
-from bot.content.model import Pack
+from bot.content.model import Pack, fingerprint
 from bot.i18n import LOCALES_DIR
 from bot.settings import Settings
 from bot.staff import audit
 from bot.staff.db import content_versions
 from bot.translations_check import find_problems
+from bot.yaml_fast import safe_load
+
+#: What a save that was asked to tell (``report_unchanged``) returns when the files already held its text.
+UNCHANGED = "unchanged"
 
 
 def text_hash(text: str) -> str:
@@ -157,10 +162,11 @@ class Draft:
         after: Any,
         scope: tuple[str, ...] | None = None,
         tolerate: Callable[[str], bool] | None = None,
+        report_unchanged: bool = False,
     ) -> list[str]:
         """Validates and writes one pack file (``relative`` to the pack); see ``save_files``."""
         change = FileChange(self.pack_file(relative), text, base_hash, relative, before, after)
-        return await self.save_files([change], actor, summary, scope=scope, tolerate=tolerate)
+        return await self.save_files([change], actor, summary, scope=scope, tolerate=tolerate, report_unchanged=report_unchanged)
 
     async def save_file(
         self, relative: str, text: str, base_hash: str, actor: str, summary: str, before: Any, after: Any, label: str | None = None
@@ -175,6 +181,7 @@ class Draft:
         summary: str,
         scope: tuple[str, ...] | None = None,
         tolerate: Callable[[str], bool] | None = None,
+        report_unchanged: bool = False,
     ) -> list[str]:
         """Validates and writes draft files together; returns the problems that stopped them (empty: saved).
 
@@ -191,6 +198,9 @@ class Draft:
         passes ``()``, so that a new entry's languages still to be written do
         not stop the others). ``tolerate``: new check errors (never loading
         problems) that do not refuse it, e.g. a new entry's missing languages.
+        ``report_unchanged``: when the files already hold the new text, return
+        ``[UNCHANGED]`` instead of ``[]`` (nothing is written either way, and no
+        version), so that the page can say "Nothing changed" rather than "Saved".
         """
         async with self.lock:
             current_texts = {c.relative: self.read_file(c.relative) for c in changes}
@@ -198,7 +208,7 @@ class Draft:
                 return ["conflict"]
             changes = [c for c in changes if c.text != current_texts[c.relative]]
             if not changes:
-                return []
+                return [UNCHANGED] if report_unchanged else []
             current = await self.state()
             candidate = await asyncio.to_thread(self._candidate, {c.relative: c.text for c in changes})
             prefixes = tuple(p for c in changes for p in (f"{c.label}:", f"{Path(c.label).stem}:")) if scope is None else scope
@@ -234,3 +244,76 @@ async def versions(engine: AsyncEngine, limit: int = 200) -> list[Any]:
 async def version(engine: AsyncEngine, version_id: int) -> Any:
     async with engine.connect() as conn:
         return (await conn.execute(select(content_versions).where(content_versions.c.id == version_id))).mappings().first()
+
+
+async def file_history(engine: AsyncEngine, path: str, batch: int = 20) -> AsyncIterator[Any]:
+    """A file's versions (id, before, after), newest first, read a few at a time (each holds the whole file twice)."""
+    last: int | None = None
+    while True:
+        query = select(content_versions.c.id, content_versions.c.before, content_versions.c.after).where(content_versions.c.path == path)
+        if last is not None:
+            query = query.where(content_versions.c.id < last)
+        async with engine.connect() as conn:
+            rows = (await conn.execute(query.order_by(content_versions.c.id.desc()).limit(batch))).mappings().all()
+        if not rows:
+            return
+        for row in rows:
+            yield row
+        last = rows[-1]["id"]
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """An answer's source-language title and answer as they were in one version of its file."""
+
+    title: str
+    answer: str
+
+
+@lru_cache(maxsize=64)
+def _source_texts(text: str) -> dict[str | None, SourceText]:
+    """Every answer's source text in one version of a topic file: the overview (key None) and each entry (its key)."""
+    try:
+        data = safe_load(text)
+    except Exception:  # an old version that no longer parses has no source text to offer
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    lang = str(data.get("source_language", "en"))
+    mappings: dict[str | None, Any] = {None: data}
+    entries = data.get("entries")
+    if isinstance(entries, dict):
+        mappings.update({str(key): raw for key, raw in entries.items() if isinstance(raw, dict)})
+    found = {}
+    for key, mapping in mappings.items():
+        source = (mapping.get("translations") or {}).get(lang) if isinstance(mapping.get("translations"), dict) else None
+        if isinstance(source, dict):
+            title, answer = ("" if source.get(f) is None else str(source.get(f)).strip() for f in ("title", "answer"))
+            found[key] = SourceText(title, answer)
+    return found
+
+
+def _match(texts: list[str], key: str | None, wanted: str) -> SourceText | None:
+    for text in texts:
+        source = _source_texts(text).get(key)
+        if source is not None and fingerprint(source.title, source.answer) == wanted:
+            return source
+    return None
+
+
+async def followed_source(engine: AsyncEngine, path: str, key: str | None, wanted: str | None) -> SourceText | None:
+    """The source text a translation followed: the newest version of ``path`` whose source fingerprint is ``wanted``.
+
+    ``key`` names the answer (None: the topic's overview, else an entry's key).
+    Walks the versions newest first, each one's text after and then before the
+    save; None when no version holds it (the history was imported, or the
+    translation was never marked as following a source text).
+    """
+    if not wanted:
+        return None
+    async for row in file_history(engine, path):
+        texts = [t for t in (row["after"], row["before"]) if t is not None]
+        found = await asyncio.to_thread(_match, texts, key, wanted)
+        if found is not None:
+            return found
+    return None

@@ -17,7 +17,8 @@ from bot.staff.users import to_user
 COOKIE = "staff_session"
 
 
-def _hash(session_id: str) -> str:
+def id_hash(session_id: str) -> str:
+    """What the database keeps of a session id (its SHA-256), never the id itself."""
     return hashlib.sha256(session_id.encode()).hexdigest()
 
 
@@ -28,7 +29,7 @@ async def start(engine: AsyncEngine, user_id: int, hours: int) -> str:
     async with engine.begin() as conn:
         await conn.execute(delete(sessions).where(sessions.c.expires_at < now))
         await conn.execute(
-            sessions.insert().values(id_hash=_hash(session_id), user_id=user_id, created_at=now, expires_at=now + hours * 3600)
+            sessions.insert().values(id_hash=id_hash(session_id), user_id=user_id, created_at=now, expires_at=now + hours * 3600)
         )
     return session_id
 
@@ -40,7 +41,7 @@ async def load(engine: AsyncEngine, session_id: str | None) -> User | None:
     query = (
         select(users)
         .join(sessions, sessions.c.user_id == users.c.id)
-        .where(sessions.c.id_hash == _hash(session_id), sessions.c.expires_at > time.time(), users.c.active.is_(True))
+        .where(sessions.c.id_hash == id_hash(session_id), sessions.c.expires_at > time.time(), users.c.active.is_(True))
     )
     async with engine.connect() as conn:
         row = (await conn.execute(query)).mappings().first()
@@ -50,7 +51,7 @@ async def load(engine: AsyncEngine, session_id: str | None) -> User | None:
 async def end(engine: AsyncEngine, session_id: str | None) -> None:
     if session_id:
         async with engine.begin() as conn:
-            await conn.execute(delete(sessions).where(sessions.c.id_hash == _hash(session_id)))
+            await conn.execute(delete(sessions).where(sessions.c.id_hash == id_hash(session_id)))
 
 
 def set_cookie(response: web.StreamResponse, name: str, value: str, secure: bool, max_age: int | None = None) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,19 @@ def _timestamp(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _day_filter(lang: str):
+    """A date as people write it in ``lang``: 05.12.2026 in Latvian, 5 Dec 2026 otherwise (text that is no date stays)."""
+
+    def day(value: Any) -> str:
+        try:
+            when = value if isinstance(value, date) else date.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+        return when.strftime("%d.%m.%Y") if lang == "lv" else f"{when.day} {when.strftime('%b %Y')}"
+
+    return day
+
+
 @cache
 def environment(lang: str) -> jinja2.Environment:
     env = jinja2.Environment(
@@ -31,6 +44,7 @@ def environment(lang: str) -> jinja2.Environment:
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["timestamp"] = _timestamp
+    env.filters["day"] = _day_filter(lang)
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     return env
 

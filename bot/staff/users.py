@@ -99,3 +99,20 @@ async def update_user(engine: AsyncEngine, actor: str, user_id: int, changes: di
             await conn.execute(delete(sessions).where(sessions.c.user_id == user_id))
         after_view = public_view(after) | ({"password": "changed"} if password else {})
         await audit.record(conn, actor, "user.update", after["email"], public_view(before), after_view)
+
+
+async def change_own_password(engine: AsyncEngine, user_id: int, password: str, keep_session_hash: str) -> int:
+    """Sets a person's new password and signs out their other sessions (not the one hashed ``keep_session_hash``); audited.
+
+    Returns how many other sessions ended. The audit row names the account, never the password or its hash.
+    """
+    password_hash = await hash_password(password)  # before the transaction: hashing takes a while
+    async with engine.begin() as conn:
+        row = await find_by_id(conn, user_id)
+        if row is None:
+            raise KeyError(user_id)
+        await conn.execute(users.update().where(users.c.id == user_id).values(password_hash=password_hash))
+        others = delete(sessions).where(sessions.c.user_id == user_id, sessions.c.id_hash != keep_session_hash)
+        ended = (await conn.execute(others)).rowcount
+        await audit.record(conn, row["email"], "password.change", row["email"], None, {"other_sessions_ended": ended})
+    return ended

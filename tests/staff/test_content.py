@@ -81,8 +81,21 @@ def facts_form(server: StaffServer, **changes: object) -> list[tuple[str, str]]:
 
 
 def errors_shown(html: str) -> list[str]:
-    block = html.split('<div class="errors" role="alert">', 1)[1].split("</div>", 1)[0]
-    return [unescape(m) for m in re.findall(r"<li>(.*?)</li>", block, re.S)]
+    """The problems listed above a refused form, in the content checker's words (the secondary text of each item)."""
+    found = []
+    for item in re.findall(r"<li>(.*?)</li>", _errors_block(html), re.S):
+        technical = re.search(r'<small class="technical" lang="en">(.*?)</small>', item, re.S)
+        found.append(unescape(technical.group(1) if technical else item))
+    return found
+
+
+def plain_errors_shown(html: str) -> list[str]:
+    """The problems listed above a refused form, in the plain words a staff member reads first."""
+    return [unescape(re.sub(r"\s*<small.*?</small>", "", m, flags=re.S)) for m in re.findall(r"<li>(.*?)</li>", _errors_block(html), re.S)]
+
+
+def _errors_block(html: str) -> str:
+    return html.split('<div class="errors" role="alert">', 1)[1].split("</div>", 1)[0]
 
 
 async def test_an_editor_saves_a_latvian_answer_and_example_with_a_version_and_an_audit_row(sqlite_staff):

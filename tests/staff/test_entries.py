@@ -246,8 +246,8 @@ async def test_preview_shows_an_entrys_answer_as_the_assistant_renders_it(sqlite
     await translator.get("/preview")
     status, page, _ = await translator.post("/preview", {"question": LV["examples"][1].upper(), "lang": "lv"})
     assert status == 200
-    assert f"Recognised as: banking.{NEW_KEY} (one of the draft's ways of asking" in unescape(page)
-    assert f"entry banking.{NEW_KEY}" in page
+    assert f"Recognised as: “{entry.translations['en'].title}” (one of the draft's ways of asking" in unescape(page)
+    assert f'<small class="entry-id">banking.{NEW_KEY}</small>' in page
     replies = _reply_blocks(page)
     assert replies[0] == entry.translations["lv"].answer
     assert any(reply.startswith(("Avots:", "Avoti:")) for reply in replies)  # the sources line, as the action writes it
@@ -355,7 +355,7 @@ async def test_the_inbox_adds_a_question_to_an_entry_or_the_overview(fresh_serve
     )
     assert status == 400 and "already a way of asking" in page
     status, page, _ = await editor.post("/inbox/example", {"example": question, "topic": "banking", "lang": "lv", "confirm": "1"})
-    assert status == 400 and "is also used for" in unescape(page)  # validated like any save: one owner per way of asking
+    assert status == 400 and "is already a way of asking" in unescape(page)  # validated like any save: one owner per way of asking
     assert (await translator.post("/inbox/example", {"example": "cits jautājums", "topic": f"banking.{key}", "lang": "ru"}))[0] == 403
     assert (await editor.post("/inbox/example", {"example": "cits jautājums", "topic": "banking.nope", "lang": "lv"}))[0] == 400
     other = "kā pārskaitīt naudu uz ārzemēm"

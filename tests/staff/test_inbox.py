@@ -112,7 +112,7 @@ async def test_the_inbox_groups_masked_questions_and_an_editor_adds_one_as_an_ex
     assert status == 303, page
     assert draft_pack(server).topics["social_support"].translations["lv"].examples[-1] == example
     status, page, _ = await editor.post("/inbox/example", {"example": example, "topic": "housing", "lang": "lv", "confirm": "1"})
-    assert status == 400 and "is also used for" in unescape(page)  # validated like any save
+    assert status == 400 and "is already a way of asking" in unescape(page)  # validated like any save, said in plain words
     for browser in browsers.values():
         await browser.close()
 

@@ -175,6 +175,9 @@ CASES = [
         frozenset({"editor", "translator"}),
         lambda server, role: [("group_text", f"inbox question dismissed by {role}"), ("group_lang", "lv")],
     ),
+    Case("POST", "/topics/banking/reviewed/today", EDITOR, lambda server, role: [("next", "/topics/banking/en")]),
+    Case("POST", "/entries/banking/{entry}/reviewed/today", EDITOR, lambda server, role: [("next", "/topics/banking")]),
+    Case("GET", "/topics?q=bank", EVERYONE),
     Case("GET", "/entries/banking/{entry}", EVERYONE),
     Case("GET", "/entries/banking/{entry}/lv", EVERYONE),
     Case("GET", "/preview?answer=banking.{entry}&lang=ru", EVERYONE),
@@ -225,6 +228,20 @@ CASES = [
     Case("POST", "/strings/ru", EDITOR, _strings("ru")),
     Case("POST", "/users/new", ADMIN, _new_user),
     Case("POST", "/users/{translator}", ADMIN, _same_translator),
+    Case("GET", "/account/password", EVERYONE),
+    # a wrong current password: past the guard, refused (400), the password stays
+    Case(
+        "POST",
+        "/account/password",
+        EVERYONE,
+        lambda server, role: [
+            ("current_password", "not the password"),
+            ("new_password", "a new long password"),
+            ("new_password_again", "a new long password"),
+        ],
+        ok=(400,),
+    ),
+    Case("GET", "/audit?action=sign_in&before=1000000", ADMIN),
 ]
 
 

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any
+import unicodedata
+from datetime import date, datetime
+from typing import Any, Mapping
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from ruamel.yaml.comments import CommentedMap
 
-from bot.content.model import Answer, Pack, Topic, fingerprint
+from bot.content.model import Answer, Pack, Topic
 from bot.staff import contacts, yamledit
-from bot.staff.draft import Draft, text_hash, version, versions
+from bot.staff.draft import UNCHANGED, Draft, followed_source, text_hash, version, versions
+from bot.staff.permissions import User
+from bot.staff.problems import shown
 from bot.staff.templating import render
-from bot.staff.web import DRAFT, ENGINE, LANGUAGES, redirect, requires
+from bot.staff.views.names import language_names
+from bot.staff.web import CONFIG, DRAFT, ENGINE, LANGUAGES, error_page, redirect, requires
 
 routes = web.RouteTableDef()
 
@@ -47,28 +54,89 @@ def title_for(answer: Answer, lang: str) -> str:
 
 
 def _problem_messages(request: web.Request, problems: list[str]) -> list[str]:
+    """A refused save's problems in plain words in the interface language, each knowing its field (bot.staff.problems)."""
     _ = request["_"]
     if problems == ["conflict"]:
         return [_("Someone else saved this since you opened it. Reload the page to see their change, then edit again.")]
-    return problems
+    return list(shown(_, problems))
+
+
+# --- whose languages: a translator sees their own first (or only), editors see all
+
+
+def own_languages(user: User | None, pack: Pack) -> list[str]:
+    """A translator's languages in the pack's order; empty for editors (they work on every language) and everyone else."""
+    if user is None or user.has("editor") or not user.has("translator"):
+        return []
+    return [lang for lang in pack.languages if lang in user.languages]
+
+
+def languages_first(user: User | None, pack: Pack) -> list[str]:
+    """Every language of the pack, a translator's own first."""
+    own = own_languages(user, pack)
+    return own + [lang for lang in pack.languages if lang not in own]
+
+
+#: a translation's statuses, in the order the filters offer them
+STATUSES = ("stale", "missing", "ok")
+
+
+def status_counts(pack: Pack, lang: str) -> dict[str, int]:
+    """How many answers (overviews and entries) are up to date ('ok'), 'missing' and 'stale' in ``lang``."""
+    counts = dict.fromkeys(STATUSES, 0)
+    for answer in pack.answers():
+        counts[translation_status(answer, lang)] += 1
+    return counts
+
+
+def _translated_languages(pack: Pack) -> list[str]:
+    """The languages that are a translation somewhere (not the source language of every answer)."""
+    return [lang for lang in pack.languages if any(answer.source_language != lang for answer in pack.answers())]
 
 
 @routes.get("/")
 @requires("read")
 async def dashboard(request: web.Request) -> web.StreamResponse:
     state = await request.app[DRAFT].state()
-    return render(request, "dashboard.html", {"state": state})
+    context: dict[str, Any] = {"state": state, "rows": [], "only_own": False}
+    if state.pack is not None:
+        pack = state.pack
+        own = own_languages(request["user"], pack)
+        context["only_own"] = bool(own) and request.query.get("languages") != "all"
+        context["may_narrow"] = bool(own)
+        shown = own if context["only_own"] else _translated_languages(pack)
+        context["rows"] = [{"lang": lang, "name": pack.languages[lang].name, "counts": status_counts(pack, lang)} for lang in shown]
+    return render(request, "dashboard.html", context)
 
 
 @routes.get("/topics")
 @requires("read")
 async def topic_list(request: web.Request) -> web.StreamResponse:
     pack = await _pack(request)
+    lang, search = request["ui_lang"], " ".join(request.query.get("q", "").split())[:100]
+    topics = sorted(pack.topics.values(), key=lambda t: (title_for(t, lang) or t.id).lower())
     rows = [
-        (topic, {lang: translation_status(topic, lang) for lang in pack.languages})
-        for topic in sorted(pack.topics.values(), key=lambda t: t.id)
+        (topic, title_for(topic, lang) or topic.id, {code: translation_status(topic, code) for code in pack.languages})
+        for topic in topics
+        if _topic_matches(topic, search)
     ]
-    return render(request, "topics.html", {"rows": rows, "languages": list(pack.languages)})
+    languages = languages_first(request["user"], pack)
+    context = {"rows": rows, "languages": languages, "language_names": language_names(request, languages), "q": search}
+    return render(request, "topics.html", context)
+
+
+def _folded(text: str) -> str:
+    """Lowercase without diacritics, so that "uzturesanas" finds "uzturēšanās"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+
+
+def _topic_matches(topic: Topic, search: str) -> bool:
+    """True when ``search`` is in the topic's id, or a title of the topic or one of its entries in any language."""
+    if not search:
+        return True
+    names = [topic.id, *(t.title or "" for answer in topic.all_answers() for t in answer.translations.values())]
+    needle = _folded(search)
+    return any(needle in _folded(name) for name in names)
 
 
 # --- a topic's facts: offices, sources, reviewed date (editors) -------------
@@ -125,6 +193,11 @@ def _topic_form(
         "entries": entries,
         "new_entry": {"key": "", "title": ""},
         "entry_errors": [],
+        "own": own_languages(request["user"], pack),
+        "languages": languages_first(request["user"], pack),
+        "title": title_for(topic, request["ui_lang"]) or topic.id,
+        "language_names": language_names(request, list(pack.languages)),
+        **outcome_of(request, pack),
     }
     context.update(extra or {})
     return render(request, "topic.html", context, status=status)
@@ -145,13 +218,69 @@ async def topic_save(request: web.Request) -> web.StreamResponse:
         "sources": yamledit.lines(str(form.get("sources", ""))),
         "reviewed": str(form.get("reviewed", "")).strip(),
     }
-    data["offices"] = yamledit.flow_list(values["offices"])
-    data["sources"] = values["sources"]
-    data["reviewed"] = yamledit.a_date(values["reviewed"])
-    problems = await draft.save(relative, yamledit.dump(data), str(form.get("base", "")), request["user"].email, "facts", before, values)
-    if problems:
-        return _topic_form(request, pack, topic, values, str(form.get("base", "")), _problem_messages(request, problems), status=400)
-    return redirect(f"/topics/{topic.id}?saved=1")
+    yamledit.assign(data, "offices", yamledit.flow_list(values["offices"]))
+    yamledit.assign(data, "sources", values["sources"])
+    yamledit.assign(data, "reviewed", yamledit.a_date(values["reviewed"]))
+    base = str(form.get("base", ""))
+    problems = await draft.save(relative, yamledit.dump(data), base, request["user"].email, "facts", before, values, report_unchanged=True)
+    if problems and problems != [UNCHANGED]:
+        return _topic_form(request, pack, topic, values, base, _problem_messages(request, problems), status=400)
+    return redirect(after_save(f"/topics/{topic.id}", problems))
+
+
+def after_save(path: str, problems: list[str], still_stale: bool = False, kept: list[str] | None = None, review: bool = False) -> str:
+    """Where a successful save goes: the page with what happened, "Saved" only when something was saved as meant.
+
+    ``saved=1`` shows the green "Saved"; ``outcome=unchanged`` says nothing
+    changed; ``outcome=stale`` warns that a saved translation is still out of
+    date; ``kept`` lists the translations a minor edit kept up to date;
+    ``review=1`` asks whether the changed facts were checked today.
+    """
+    if problems == [UNCHANGED]:
+        query: dict[str, str] = {"outcome": "unchanged"}
+    elif still_stale:
+        query = {"outcome": "stale"}
+    else:
+        query = {"saved": "1", **({"kept": ",".join(kept)} if kept else {})}
+    if review and problems != [UNCHANGED]:
+        query["review"] = "1"
+    return f"{path}?{urlencode(query, safe=',')}"
+
+
+def outcome_of(request: web.Request, pack: Pack) -> dict[str, Any]:
+    """What the page says about the save that led to it (see ``after_save``)."""
+    kept = [lang for lang in request.query.get("kept", "").split(",") if lang in pack.languages]
+    return {"outcome": request.query.get("outcome", ""), "kept": kept, "review_prompt": request.query.get("review") == "1"}
+
+
+_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
+
+
+def numbers_changed(before: str, after: str) -> bool:
+    """True when the numbers of a text (fees, days, hours, dates) changed: a fact whose review date should follow."""
+    return sorted(_NUMBER.findall(before or "")) != sorted(_NUMBER.findall(after or ""))
+
+
+def asks_for_review(request: web.Request, before: dict[str, Any], values: dict[str, Any]) -> bool:
+    """After an editor changed a number in an answer: offer to set the review date to today."""
+    return request["can"]("edit_content") and numbers_changed(str(before.get("answer", "")), str(values.get("answer", "")))
+
+
+def today(request: web.Request) -> date:
+    """Today in the staff app's time zone (the review date users see as "checked on")."""
+    return datetime.now(ZoneInfo(request.app[CONFIG].timezone)).date()
+
+
+async def set_reviewed_today(request: web.Request, relative: str, entry_key: str | None, summary: str) -> list[str]:
+    """Sets the review date of a topic's overview (``entry_key`` None) or one entry to today, as a validated save."""
+    draft: Draft = request.app[DRAFT]
+    text = draft.read(relative)
+    data = yamledit.load(text)
+    mapping = yamledit.answer_mapping(data, entry_key)
+    before = str(mapping.get("reviewed", ""))
+    yamledit.set_or_drop(mapping, "reviewed", today(request), after="sources")
+    after = {"reviewed": today(request).isoformat()}
+    return await draft.save(relative, yamledit.dump(data), text_hash(text), request["user"].email, summary, {"reviewed": before}, after)
 
 
 # --- one language of a topic: title, answer, ways of asking (editors, translators of that language)
@@ -174,11 +303,114 @@ def _language(pack: Pack, request: web.Request) -> str:
     return lang
 
 
-def _language_form(
+def write_text(mapping: Any, lang: str, source_language: str, values: dict[str, Any], form: Mapping[str, Any]) -> list[str] | None:
+    """Writes a language's title, answer and examples into a topic file or an entry (``mapping``), with their stamp.
+
+    A translation ticked "matches the current source text" records the source's
+    fingerprint. The source language's text carries none; saved as a minor edit,
+    the translations that followed its old text follow the new one: their
+    languages are returned (None when the save is not a minor edit of the text).
+    """
+    old_source = yamledit.source_fingerprint(mapping, source_language)
+    tr = yamledit.set_translation(mapping, lang, values)
+    kept = None
+    if lang == source_language:
+        tr.pop("translated_from", None)
+        new_source = yamledit.source_fingerprint(mapping, source_language)
+        if form.get("minor_edit") == "on" and new_source != old_source:
+            kept = yamledit.keep_up_to_date(mapping, source_language, old_source, new_source)
+    elif form.get("up_to_date") == "on":
+        yamledit.stamp(tr, yamledit.source_fingerprint(mapping, source_language))
+    values["translated_from"] = yamledit.follows(tr) or None
+    if kept is not None:
+        values["minor_edit_kept"] = kept
+    return kept
+
+
+def text_summary(prefix: str, kept: list[str] | None) -> str:
+    """A text save's version summary, saying when it was a minor edit and which translations it kept up to date."""
+    if kept is None:
+        return prefix
+    return f"{prefix}, minor edit: " + (f"{', '.join(kept)} kept up to date" if kept else "no translation followed the old text")
+
+
+def is_still_stale(mapping: Any, lang: str, source_language: str) -> bool:
+    """True when ``lang``'s translation (title and answer written) does not follow the source text in ``mapping``."""
+    tr = (mapping.get("translations") or {}).get(lang)
+    if lang == source_language or not isinstance(tr, dict) or not tr.get("title") or not tr.get("answer"):
+        return False
+    return yamledit.follows(tr) != yamledit.source_fingerprint(mapping, source_language)
+
+
+def minor_edit_messages(request: web.Request, problems: list[str], kept: list[str] | None) -> list[str]:
+    """The save's problems; after a minor edit that changed a number, first why (translations would state the old one)."""
+    _ = request["_"]
+    messages = _problem_messages(request, problems)
+    if kept and any("numbers differ" in p for p in problems):
+        hint = _(
+            "A minor edit keeps the translations up to date, so it cannot change numbers."
+            " Save without “Minor edit”: the translators then update theirs."
+        )
+        messages = [hint, *messages]
+    return messages
+
+
+# --- what changed in the source text since a translation followed it ---------
+
+#: words (a number such as 4.27 or a date such as 01.02.2026 is one), runs of spaces, single signs
+_TOKEN = re.compile(r"\s+|\w+(?:[.,:/-]\w+)*|[^\w\s]")
+
+
+def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """``new`` against ``old`` word by word: ("same" | "del" | "ins", text) segments, in reading order.
+
+    The spaces between two changed words belong to the change, so that a
+    rewritten phrase reads as one deletion and one insertion.
+    """
+    a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+    chunks: list[tuple[bool, str, str]] = []  # (changed, old text, new text)
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        was, now = "".join(a[i1:i2]), "".join(b[j1:j2])
+        changed = tag != "equal" or (not was.strip() and bool(chunks) and (i2 < len(a) or j2 < len(b)))
+        if chunks and chunks[-1][0] == changed:
+            chunks[-1] = (changed, chunks[-1][1] + was, chunks[-1][2] + now)
+        else:
+            chunks.append((changed, was, now))
+    segments = []
+    for changed, was, now in chunks:
+        if not changed:
+            segments.append(("same", was))
+            continue
+        segments += [("del", was)] if was else []
+        segments += [("ins", now)] if now else []
+    return segments
+
+
+async def source_changes(request: web.Request, answer: Answer, topic_id: str, key: str | None, lang: str) -> dict[str, Any] | None:
+    """For an out-of-date translation: the source text it followed (from the versions) against the current one.
+
+    None when the translation is not out of date. ``found`` is False when no
+    version holds the old text (then the page shows the current source only);
+    ``never`` when the translation was never marked as following any.
+    """
+    source = answer.translations.get(answer.source_language)
+    if translation_status(answer, lang) != "stale" or source is None:
+        return None
+    followed = answer.translations[lang].translated_from
+    old = await followed_source(request.app[ENGINE], _topic_file(topic_id), key, followed)
+    changes: dict[str, Any] = {"found": old is not None, "never": not followed, "old": old}
+    if old is not None:
+        changes["title"] = word_diff(old.title, source.title or "")
+        changes["answer"] = word_diff(old.answer, source.answer or "")
+    return changes
+
+
+async def _language_form(
     request: web.Request, pack: Pack, topic: Topic, lang: str, values: dict[str, Any], base: str, errors: list[str], status: int = 200
 ) -> web.Response:
     source = topic.translations.get(topic.source_language)
     context = {
+        "topic_title": title_for(topic, request["ui_lang"]) or topic.id,
         "topic": topic,
         "pack": pack,
         "lang": lang,
@@ -188,6 +420,8 @@ def _language_form(
         "source": source,
         "status_": translation_status(topic, lang),
         "may_edit": request["can"]("edit_language", lang),
+        "changes": await source_changes(request, topic, topic.id, None, lang),
+        **outcome_of(request, pack),
     }
     return render(request, "topic_language.html", context, status=status)
 
@@ -199,7 +433,7 @@ async def topic_language_page(request: web.Request) -> web.StreamResponse:
     topic = _topic(pack, request)
     lang = _language(pack, request)
     text = request.app[DRAFT].read(_topic_file(topic.id))
-    return _language_form(request, pack, topic, lang, _text(yamledit.load(text), lang), text_hash(text), [])
+    return await _language_form(request, pack, topic, lang, _text(yamledit.load(text), lang), text_hash(text), [])
 
 
 @routes.post("/topics/{topic}/{lang}")
@@ -218,39 +452,56 @@ async def topic_language_save(request: web.Request) -> web.StreamResponse:
         "answer": str(form.get("answer", "")).replace("\r\n", "\n").strip(),
         "examples": yamledit.lines(str(form.get("examples", ""))),
     }
-    tr = yamledit.set_translation(data, lang, values)
-    if lang == topic.source_language:
-        tr.pop("translated_from", None)
-    elif form.get("up_to_date") == "on":
-        # the translator confirms this text follows the current source text
-        source = topic.translations.get(topic.source_language)
-        yamledit.set_or_drop(tr, "translated_from", fingerprint(source.title, source.answer) if source else None, after="title")
-    values["translated_from"] = tr.get("translated_from")
-    summary = f"{lang} text"
-    problems = await draft.save(relative, yamledit.dump(data), str(form.get("base", "")), request["user"].email, summary, before, values)
-    if problems:
-        return _language_form(
-            request, pack, topic, lang, values, str(form.get("base", "")), _problem_messages(request, problems), status=400
-        )
-    return redirect(f"/topics/{topic.id}/{lang}?saved=1")
+    kept = write_text(data, lang, topic.source_language, values, form)
+    summary = text_summary(f"{lang} text", kept)
+    base = str(form.get("base", ""))
+    problems = await draft.save(relative, yamledit.dump(data), base, request["user"].email, summary, before, values, report_unchanged=True)
+    if problems and problems != [UNCHANGED]:
+        return await _language_form(request, pack, topic, lang, values, base, minor_edit_messages(request, problems, kept), status=400)
+    stale = is_still_stale(data, lang, topic.source_language)
+    return redirect(after_save(f"/topics/{topic.id}/{lang}", problems, stale, kept, asks_for_review(request, before, values)))
+
+
+@routes.post("/topics/{topic}/reviewed/today")
+@requires("edit_content")
+async def topic_reviewed_today(request: web.Request) -> web.StreamResponse:
+    """The topic overview's review date set to today (the prompt after a changed number), back to the page it came from."""
+    pack = await _pack(request)
+    topic = _topic(pack, request)
+    form = await request.post()
+    back = str(form.get("next", ""))
+    back = back if back.startswith(f"/topics/{topic.id}") and "//" not in back else f"/topics/{topic.id}"
+    problems = await set_reviewed_today(request, _topic_file(topic.id), None, "review date set to today")
+    if problems and problems != [UNCHANGED]:
+        return error_page(request, 400, " ".join(_problem_messages(request, problems)))
+    return redirect(f"{back}?saved=1")
 
 
 @routes.get("/translations")
 @requires("read")
 async def translations_page(request: web.Request) -> web.StreamResponse:
+    """Every topic's and entry's source and translation side by side, filtered by language and status.
+
+    A translator's language is preselected and their languages come first;
+    the others stay readable (their pages are read-only for them).
+    """
     pack = await _pack(request)
     user = request["user"]
-    default = next((lang for lang in sorted(user.languages) if lang in pack.languages), None)
+    own = own_languages(user, pack)
+    default = own[0] if own else next((lang for lang in sorted(user.languages) if lang in pack.languages), None)
     default = default or next(lang for lang in pack.languages if lang != pack.default_language)
     lang = request.query.get("lang", default)
     if lang not in pack.languages:
         raise web.HTTPNotFound()
+    status = request.query.get("status", "all")
+    status = status if status in STATUSES else "all"
     rows = []
     for topic in sorted(pack.topics.values(), key=lambda t: t.id):
         for answer in topic.all_answers():  # the overview, then its entries
             rows.append(
                 {
                     "answer": answer,
+                    "name": title_for(answer, request["ui_lang"]) or answer.id,
                     "topic": topic,
                     "entry": answer if answer is not topic else None,
                     "source": answer.translations.get(answer.source_language),
@@ -258,8 +509,18 @@ async def translations_page(request: web.Request) -> web.StreamResponse:
                     "status": translation_status(answer, lang),
                 }
             )
-    counts = {s: sum(1 for r in rows if r["status"] == s) for s in ("ok", "missing", "stale")}
-    return render(request, "translations.html", {"rows": rows, "lang": lang, "languages": list(pack.languages), "counts": counts})
+    counts = {s: sum(1 for r in rows if r["status"] == s) for s in STATUSES}
+    context = {
+        "rows": [r for r in rows if status == "all" or r["status"] == status],
+        "lang": lang,
+        "status": status,
+        "own": own,
+        "others": [code for code in pack.languages if code not in own],
+        "names": {code: language.name for code, language in pack.languages.items()},
+        "counts": counts,
+        "total": len(rows),
+    }
+    return render(request, "translations.html", context)
 
 
 # --- offices (editors) --------------------------------------------------------

@@ -16,9 +16,9 @@ from typing import Any
 from aiohttp import web
 
 from bot.content.check import MAX_ENTRY_ANSWER_CHARS, MAX_ENTRY_TITLE_CHARS, MIN_ENTRY_EXAMPLES
-from bot.content.model import ENTRY_SEPARATOR, OVERVIEW_KEY, Entry, Pack, Topic, fingerprint
+from bot.content.model import ENTRY_SEPARATOR, OVERVIEW_KEY, Entry, Pack, Topic
 from bot.staff import yamledit
-from bot.staff.draft import Draft, text_hash
+from bot.staff.draft import UNCHANGED, Draft, text_hash
 from bot.staff.templating import render
 from bot.staff.views.content import (
     _facts,
@@ -28,10 +28,22 @@ from bot.staff.views.content import (
     _topic,
     _topic_file,
     _topic_form,
+    after_save,
+    asks_for_review,
+    is_still_stale,
+    languages_first,
+    minor_edit_messages,
+    outcome_of,
+    own_languages,
+    set_reviewed_today,
+    source_changes,
+    text_summary,
     title_for,
     translation_status,
+    write_text,
 )
-from bot.staff.web import DRAFT, redirect, requires
+from bot.staff.views.names import language_names
+from bot.staff.web import DRAFT, error_page, redirect, requires
 
 routes = web.RouteTableDef()
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -55,10 +67,15 @@ def _where(entry: Entry) -> tuple[str, ...]:
     return (f"{_topic_file(entry.topic)} (entry {entry.key}):", f"{entry.id}:")
 
 
+#: the content check's out-of-date warning ("... update it, then run make content-stamp"): a developer's instruction;
+#: the pages show the status, what changed in the source, and the tick that marks a translation up to date instead
+_STALE_WARNING = re.compile(r"does not follow the current '[a-z]+' text")
+
+
 async def _current_problems(draft: Draft, entry: Entry) -> list[str]:
     """The draft's errors and warnings about this entry, for the page to show what is still to do."""
     state = await draft.state()
-    return [p for p in [*state.errors, *state.warnings] if p.startswith(_where(entry))]
+    return [p for p in [*state.errors, *state.warnings] if p.startswith(_where(entry)) and not _STALE_WARNING.search(p)]
 
 
 # --- adding an entry (editors) ------------------------------------------------
@@ -151,6 +168,11 @@ def _entry_form(
         "current": current,
         "title": title_for(entry, request["ui_lang"]),
         "statuses": {lang: translation_status(entry, lang) for lang in pack.languages},
+        "own": own_languages(request["user"], pack),
+        "languages": languages_first(request["user"], pack),
+        "topic_title": title_for(pack.topics[entry.topic], request["ui_lang"]) or entry.topic,
+        "language_names": language_names(request, list(pack.languages)),
+        **outcome_of(request, pack),
     }
     return render(request, "entry.html", context, status=status)
 
@@ -225,24 +247,26 @@ async def entry_save(request: web.Request) -> web.StreamResponse:
     }
     if values["own_offices"]:
         if "offices" in raw:
-            raw["offices"] = yamledit.flow_list(offices)
+            yamledit.assign(raw, "offices", yamledit.flow_list(offices))
         else:
             raw.insert(0, "offices", yamledit.flow_list(offices))
-    raw["reviewed"] = yamledit.a_date(values["reviewed"])
-    raw["sources"] = values["sources"]
+    yamledit.assign(raw, "reviewed", yamledit.a_date(values["reviewed"]))
+    yamledit.assign(raw, "sources", values["sources"])
     base = str(form.get("base", ""))
     summary = f"entry {entry.key} facts"
-    problems = await draft.save(_topic_file(topic.id), yamledit.dump(data), base, request["user"].email, summary, before, values, scope=())
-    if problems:
+    problems = await draft.save(
+        _topic_file(topic.id), yamledit.dump(data), base, request["user"].email, summary, before, values, scope=(), report_unchanged=True
+    )
+    if problems and problems != [UNCHANGED]:
         current = await _current_problems(draft, entry)
         return _entry_form(request, pack, topic, entry, values, base, _problem_messages(request, problems), current, status=400)
-    return redirect(f"{_entry_path(entry)}?saved=1")
+    return redirect(after_save(_entry_path(entry), problems))
 
 
 # --- one language of an entry: title, answer, ways of asking (editors, translators of that language)
 
 
-def _entry_language_form(
+async def _entry_language_form(
     request: web.Request,
     pack: Pack,
     topic: Topic,
@@ -255,6 +279,8 @@ def _entry_language_form(
     status: int = 200,
 ) -> web.Response:
     context = {
+        "topic_title": title_for(topic, request["ui_lang"]) or topic.id,
+        "entry_title": title_for(entry, request["ui_lang"]) or entry.key,
         "topic": topic,
         "entry": entry,
         "pack": pack,
@@ -267,6 +293,8 @@ def _entry_language_form(
         "status_": translation_status(entry, lang),
         "may_edit": request["can"]("edit_language", lang),
         "limits": LIMITS,
+        "changes": await source_changes(request, entry, topic.id, entry.key, lang),
+        **outcome_of(request, pack),
     }
     return render(request, "entry_language.html", context, status=status)
 
@@ -281,7 +309,7 @@ async def entry_language_page(request: web.Request) -> web.StreamResponse:
     lang = _language(pack, request)
     text, _data, raw = _load_entry(draft, topic, entry)
     current = await _current_problems(draft, entry)
-    return _entry_language_form(request, pack, topic, entry, lang, _text(raw, lang), text_hash(text), [], current)
+    return await _entry_language_form(request, pack, topic, entry, lang, _text(raw, lang), text_hash(text), [], current)
 
 
 @routes.post("/entries/{topic}/{entry}/{lang}")
@@ -300,19 +328,31 @@ async def entry_language_save(request: web.Request) -> web.StreamResponse:
         "answer": str(form.get("answer", "")).replace("\r\n", "\n").strip(),
         "examples": yamledit.lines(str(form.get("examples", ""))),
     }
-    tr = yamledit.set_translation(raw, lang, values)
-    if lang == entry.source_language:
-        tr.pop("translated_from", None)
-    elif form.get("up_to_date") == "on":
-        # the translator confirms this text follows the entry's current source text
-        source = entry.translations.get(entry.source_language)
-        yamledit.set_or_drop(tr, "translated_from", fingerprint(source.title, source.answer) if source else None, after="title")
-    values["translated_from"] = tr.get("translated_from")
+    kept = write_text(raw, lang, entry.source_language, values, form)
     base = str(form.get("base", ""))
-    summary = f"entry {entry.key} {lang} text"
-    problems = await draft.save(_topic_file(topic.id), yamledit.dump(data), base, request["user"].email, summary, before, values, scope=())
-    if problems:
+    summary = text_summary(f"entry {entry.key} {lang} text", kept)
+    problems = await draft.save(
+        _topic_file(topic.id), yamledit.dump(data), base, request["user"].email, summary, before, values, scope=(), report_unchanged=True
+    )
+    if problems and problems != [UNCHANGED]:
         current = await _current_problems(draft, entry)
-        errors = _problem_messages(request, problems)
-        return _entry_language_form(request, pack, topic, entry, lang, values, base, errors, current, status=400)
-    return redirect(f"{_entry_path(entry)}/{lang}?saved=1")
+        errors = minor_edit_messages(request, problems, kept)
+        return await _entry_language_form(request, pack, topic, entry, lang, values, base, errors, current, status=400)
+    stale = is_still_stale(raw, lang, entry.source_language)
+    return redirect(after_save(f"{_entry_path(entry)}/{lang}", problems, stale, kept, asks_for_review(request, before, values)))
+
+
+@routes.post("/entries/{topic}/{entry}/reviewed/today")
+@requires("edit_content")
+async def entry_reviewed_today(request: web.Request) -> web.StreamResponse:
+    """The entry's review date set to today (the prompt after a changed number), back to the page it came from."""
+    pack = await request.app[DRAFT].pack()
+    topic = _topic(pack, request)
+    entry = _entry(topic, request)
+    form = await request.post()
+    back = str(form.get("next", ""))
+    back = back if back.startswith(_entry_path(entry)) and "//" not in back else _entry_path(entry)
+    problems = await set_reviewed_today(request, f"topics/{topic.id}.yml", entry.key, f"review date of entry {entry.key} set to today")
+    if problems and problems != [UNCHANGED]:
+        return error_page(request, 400, " ".join(_problem_messages(request, problems)))
+    return redirect(f"{back}?saved=1")

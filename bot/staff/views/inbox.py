@@ -22,6 +22,7 @@ from bot.staff import conversations, inbox, yamledit
 from bot.staff.draft import Draft, text_hash
 from bot.staff.templating import render
 from bot.staff.views.content import _problem_messages, title_for
+from bot.staff.views.names import language_names
 from bot.staff.web import DRAFT, ENGINE, LANGUAGES, error_page, redirect, requires
 
 routes = web.RouteTableDef()
@@ -57,13 +58,6 @@ def _targets(request: web.Request, pack: Pack) -> dict[str, Target]:
         for entry in sorted(topic.entries.values(), key=lambda e: title_for(e, lang).lower()):
             found[entry.id] = Target(entry.id, title_for(entry, lang) or entry.id, topic_name)
     return found
-
-
-def language_names(request: web.Request, codes: list[str]) -> dict[str, str]:
-    """Content languages by name in the interface language (the code for a language without a name here)."""
-    _ = request["_"]
-    names = {"en": _("English"), "lv": _("Latvian"), "ru": _("Russian"), "uk": _("Ukrainian")}
-    return {code: names.get(code, code) for code in codes}
 
 
 def reason_names(request: web.Request) -> dict[str, str]:

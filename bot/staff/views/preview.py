@@ -8,7 +8,7 @@ from bot.content.model import Pack
 from bot.staff import preview as previewing
 from bot.staff.templating import render
 from bot.staff.views.content import title_for
-from bot.staff.views.inbox import language_names
+from bot.staff.views.names import language_names
 from bot.staff.web import CONFIG, DRAFT, LANGUAGES, error_page, requires
 
 routes = web.RouteTableDef()

@@ -23,7 +23,7 @@ from bot.staff.publish_jobs import last_publish, last_step_seconds, recent_jobs
 from bot.staff.publish_summary import Summary, summarize
 from bot.staff.templating import render
 from bot.staff.views.content import title_for
-from bot.staff.views.inbox import language_names
+from bot.staff.views.names import language_names
 from bot.staff.views.publish_words import message_in_words, readable_log, step_in_words
 from bot.staff.web import CONFIG, DRAFT, ENGINE, LANGUAGES, redirect, requires
 
@@ -110,9 +110,8 @@ def _words(request: web.Request) -> dict[str, Any]:
 def _scopes(request: web.Request, pack: Pack, changed: list[str]) -> list[tuple[str, str]]:
     """What can be published on its own: everything, or one changed topic (value, name)."""
     _ = request["_"]
-    count = len(changed)
-    everything = request["ngettext"]("Everything in the draft (%(count)d file)", "Everything in the draft (%(count)d files)", count)
-    everything %= {"count": count}
+    ngettext, count = request["ngettext"], len(changed)
+    everything = ngettext("Everything in the draft (%(count)d file)", "Everything in the draft (%(count)d files)", count) % {"count": count}
     scopes = [(ALL, everything)]
     for path in changed:
         topic = _topic_of(path)

@@ -8,6 +8,7 @@ string translated, placeholders such as ``{city}`` kept).
 from __future__ import annotations
 
 import hashlib
+import math
 from io import BytesIO
 from typing import Any
 
@@ -50,6 +51,19 @@ def _language(request: web.Request) -> str:
     return lang
 
 
+CHARS_PER_LINE = 40  # about what a phone-wide box holds; a wider box shows the text in fewer lines
+MAX_ROWS = 20
+
+
+def textarea_rows(*texts: str) -> int:
+    """Rows a box needs to show the longest of ``texts`` whole at phone width (the English text sizes an empty box)."""
+
+    def lines(text: str) -> int:
+        return sum(max(1, math.ceil(len(line) / CHARS_PER_LINE)) for line in text.split("\n"))
+
+    return min(MAX_ROWS, max(2, *(lines(text) for text in texts)))
+
+
 def _rows(draft: Draft, lang: str, submitted: dict[str, str] | None = None) -> list[dict[str, Any]]:
     template = [m.id for m in _read(draft.read_file(TEMPLATE)) if m.id]
     english = {m.id: m.string for m in _read(draft.read_file(catalog_file("en")), "en") if m.id}
@@ -59,7 +73,17 @@ def _rows(draft: Draft, lang: str, submitted: dict[str, str] | None = None) -> l
         entry = catalog.get(msgid)
         value = submitted[field_name(msgid)] if submitted is not None else (entry.string if entry else "")
         status = "missing" if not value else ("stale" if entry is not None and entry.fuzzy else "ok")
-        rows.append({"id": msgid, "field": field_name(msgid), "english": english.get(msgid) or msgid, "value": value, "status": status})
+        english_text = english.get(msgid) or msgid
+        rows.append(
+            {
+                "id": msgid,
+                "field": field_name(msgid),
+                "english": english_text,
+                "value": value,
+                "status": status,
+                "lines": textarea_rows(value, english_text),
+            }
+        )
     return rows
 
 
