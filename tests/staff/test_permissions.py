@@ -178,6 +178,8 @@ CASES = [
     Case("POST", "/topics/banking/reviewed/today", EDITOR, lambda server, role: [("next", "/topics/banking/en")]),
     Case("POST", "/entries/banking/{entry}/reviewed/today", EDITOR, lambda server, role: [("next", "/topics/banking")]),
     Case("GET", "/topics?q=bank", EVERYONE),
+    # past the guard: no version 999 (404)
+    Case("POST", "/versions/999/restore", EDITOR, lambda server, role: [("confirm", "on")], ok=(404,)),
     Case("GET", "/entries/banking/{entry}", EVERYONE),
     Case("GET", "/entries/banking/{entry}/lv", EVERYONE),
     Case("GET", "/preview?answer=banking.{entry}&lang=ru", EVERYONE),

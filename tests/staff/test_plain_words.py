@@ -6,6 +6,7 @@ server's own copy of the pack.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from html import unescape
 from zoneinfo import ZoneInfo
@@ -142,5 +143,33 @@ async def test_a_refused_save_says_what_to_fix_in_latvian_next_to_the_field(fres
     row = unescape(page).split(f'aria-label="{msgid}"', 1)[1].split("</tr>", 1)[0]
     assert 'class="field-error"' in row and "{city}" in row.split('class="field-error"', 1)[1]
     await editor.post("/ui-language", {"lang": "en", "next": "/"})
+    for browser in browsers.values():
+        await browser.close()
+
+
+async def test_a_version_can_be_gone_back_to_after_a_tick(fresh_server):
+    server = fresh_server()
+    browsers = await add_staff(server)
+    editor, translator = browsers["editor"], browsers["translator"]
+    original = topic_file(server)
+    lv = draft_pack(server).topics["banking"].translations["lv"]
+    form = [*text_form(server, "lv", answer=f"{lv.answer}\nPirmais teikums."), ("up_to_date", "on")]
+    assert (await editor.post("/topics/banking/lv", form))[0] == 303
+    form = [*text_form(server, "lv", answer=f"{lv.answer}\nOtrais teikums."), ("up_to_date", "on")]
+    assert (await editor.post("/topics/banking/lv", form))[0] == 303
+    _, page, _ = await editor.get("/versions")
+    first, second = sorted(int(v) for v in re.findall(r'href="/versions/(\d+)"', page))[-2:]
+    _, page, _ = await editor.get(f"/versions/{first}")
+    assert 'id="restore"' in page and "1 later change to this file is undone too." in page
+    assert 'id="restore"' not in (await translator.get(f"/versions/{first}"))[1]
+    assert (await translator.post(f"/versions/{first}/restore", {"confirm": "on"}))[0] == 403
+    status, page, _ = await editor.post(f"/versions/{first}/restore", {})
+    assert status == 400 and "Tick the box" in page and "Otrais teikums." in topic_file(server)  # nothing without the tick
+    status, _, answer = await editor.post(f"/versions/{first}/restore", {"confirm": "on"})
+    assert status == 303 and answer.headers["Location"] == f"/versions?restored={first}"
+    assert topic_file(server) == original  # both later changes are gone, as the page said
+    _, page, _ = await editor.get(answer.headers["Location"])
+    assert f"The file is back as it was before version {first}." in page and f"restored as before version {first}" in page
+    assert second > first
     for browser in browsers.values():
         await browser.close()

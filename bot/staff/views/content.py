@@ -639,8 +639,40 @@ async def version_page(request: web.Request) -> web.StreamResponse:
     row = await version(request.app[ENGINE], int(request.match_info["version_id"]))
     if row is None:
         raise web.HTTPNotFound()
+    return await _version_page(request, row, [])
+
+
+async def _version_page(request: web.Request, row: Any, errors: list[str], status: int = 200) -> web.Response:
     diff = difflib.unified_diff((row["before"] or "").splitlines(), row["after"].splitlines(), "before", "after", lineterm="", n=2)
-    return render(request, "version.html", {"row": row, "diff": list(diff)})
+    later = [v for v in await versions(request.app[ENGINE], limit=10_000) if v["path"] == row["path"] and v["id"] > row["id"]]
+    context = {"row": row, "diff": list(diff), "later": len(later), "errors": errors}
+    return render(request, "version.html", context, status=status)
+
+
+@routes.post("/versions/{version_id:\\d+}/restore")
+@requires("edit_content")
+async def version_restore(request: web.Request) -> web.StreamResponse:
+    """Puts a file back as it was before a saved change (undoing its later changes too), once ticked, as a validated save."""
+    _ = request["_"]
+    row = await version(request.app[ENGINE], int(request.match_info["version_id"]))
+    draft: Draft = request.app[DRAFT]
+    if row is None:
+        raise web.HTTPNotFound()
+    # a version names a pack file as the pack sees it (topics/banking.yml), other files from the draft's root
+    relative = row["path"] if (draft.root / row["path"]).is_file() else draft.pack_file(row["path"])
+    if not (draft.root / relative).is_file():
+        raise web.HTTPNotFound()
+    form = await request.post()
+    if row["before"] is None:
+        return await _version_page(request, row, [_("This change created the file, so there is nothing to go back to.")], status=400)
+    if form.get("confirm") != "on":
+        return await _version_page(request, row, [_("Tick the box to confirm that the file goes back as it was.")], status=400)
+    current = draft.read_file(relative)
+    summary, after = f"restored as before version {row['id']}", {"restored": row["id"]}
+    problems = await draft.save_file(relative, row["before"], text_hash(current), request["user"].email, summary, None, after, row["path"])
+    if problems and problems != [UNCHANGED]:
+        return await _version_page(request, row, _problem_messages(request, problems), status=400)
+    return redirect("/versions?restored=" + str(row["id"]))
 
 
 # --- branches of an office: contacts and opening hours (editors) ---------------
