@@ -87,12 +87,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
 def install(source: ContentTree, target: ContentTree) -> list[str]:
     """Makes ``target``'s content equal ``source``'s; returns the relative paths changed."""
     changed = changed_files(source, target)
-    new = content_files(source)
-    for relative in changed:
-        if relative in new:
-            _write_atomic(_target(target, relative), new[relative].read_bytes())
-        else:
-            _target(target, relative).unlink(missing_ok=True)
+    overlay(source, target, changed)
     return changed
 
 

@@ -41,6 +41,7 @@ from bot.staff import yamledit
 from bot.staff.draft import Draft, text_hash
 from bot.staff.templating import render
 from bot.staff.views.content import _problem_messages, title_for
+from bot.staff.views.names import language_names
 from bot.staff.web import CONFIG, DRAFT, redirect, requires
 
 routes = web.RouteTableDef()
@@ -91,9 +92,8 @@ def _load(draft: Draft) -> tuple[str, Any]:
 
 
 def _language_names(request: web.Request, pack: Pack) -> dict[str, str]:
-    _ = request["_"]
-    names = {"en": _("English"), "lv": _("Latvian"), "ru": _("Russian"), "uk": _("Ukrainian")}
-    return {code: names.get(code, language.name) for code, language in pack.languages.items()}
+    named = language_names(request, list(pack.languages))
+    return {code: pack.languages[code].name if name == code else name for code, name in named.items()}
 
 
 def _question_names(request: web.Request) -> dict[str, str]:
