@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.content.check import check_pack
@@ -239,6 +239,13 @@ async def versions(engine: AsyncEngine, limit: int = 200) -> list[Any]:
     )
     async with engine.connect() as conn:
         return list((await conn.execute(query.order_by(content_versions.c.id.desc()).limit(limit))).mappings().all())
+
+
+async def later_versions(engine: AsyncEngine, path: str, version_id: int) -> int:
+    """How many saved changes of ``path`` came after version ``version_id``."""
+    query = select(func.count()).select_from(content_versions).where(content_versions.c.path == path, content_versions.c.id > version_id)
+    async with engine.connect() as conn:
+        return int((await conn.execute(query)).scalar() or 0)
 
 
 async def version(engine: AsyncEngine, version_id: int) -> Any:

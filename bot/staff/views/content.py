@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from datetime import date, datetime
 from typing import Any, Mapping
 from urllib.parse import urlencode
@@ -14,8 +13,9 @@ from aiohttp import web
 from ruamel.yaml.comments import CommentedMap
 
 from bot.content.model import Answer, Pack, Topic
+from bot.offices.places import plain
 from bot.staff import contacts, yamledit
-from bot.staff.draft import UNCHANGED, Draft, followed_source, text_hash, version, versions
+from bot.staff.draft import UNCHANGED, Draft, followed_source, later_versions, text_hash, version, versions
 from bot.staff.permissions import User
 from bot.staff.problems import shown
 from bot.staff.templating import render
@@ -125,18 +125,13 @@ async def topic_list(request: web.Request) -> web.StreamResponse:
     return render(request, "topics.html", context)
 
 
-def _folded(text: str) -> str:
-    """Lowercase without diacritics, so that "uzturesanas" finds "uzturēšanās"."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
-
-
 def _topic_matches(topic: Topic, search: str) -> bool:
     """True when ``search`` is in the topic's id, or a title of the topic or one of its entries in any language."""
     if not search:
         return True
     names = [topic.id, *(t.title or "" for answer in topic.all_answers() for t in answer.translations.values())]
-    needle = _folded(search)
-    return any(needle in _folded(name) for name in names)
+    needle = plain(search)  # "uzturesanas" finds "uzturēšanās"
+    return any(needle in plain(name) for name in names)
 
 
 # --- a topic's facts: offices, sources, reviewed date (editors) -------------
@@ -644,8 +639,8 @@ async def version_page(request: web.Request) -> web.StreamResponse:
 
 async def _version_page(request: web.Request, row: Any, errors: list[str], status: int = 200) -> web.Response:
     diff = difflib.unified_diff((row["before"] or "").splitlines(), row["after"].splitlines(), "before", "after", lineterm="", n=2)
-    later = [v for v in await versions(request.app[ENGINE], limit=10_000) if v["path"] == row["path"] and v["id"] > row["id"]]
-    context = {"row": row, "diff": list(diff), "later": len(later), "errors": errors}
+    later = await later_versions(request.app[ENGINE], row["path"], row["id"])
+    context = {"row": row, "diff": list(diff), "later": later, "errors": errors}
     return render(request, "version.html", context, status=status)
 
 
