@@ -15,32 +15,32 @@ setup: ## create .venv with the pinned packages
 	@scripts/setup.sh
 
 chat: setup ## chat with the running assistant in this terminal
-	@$(PY) -m bot.chat $(ARGS)
+	@$(PY) -m bot.tools.chat $(ARGS)
 
 content-check: setup ## list missing, too short or stale content
-	@$(PY) -m bot.content check
+	@$(PY) -m bot.core.content check
 
 content-stamp: setup ## mark translations up to date (LANG_CODE=lv TOPIC=residence_permit to narrow)
-	@$(PY) -m bot.content stamp $(if $(LANG_CODE),--lang $(LANG_CODE)) $(if $(TOPIC),--topic $(TOPIC))
+	@$(PY) -m bot.core.content stamp $(if $(LANG_CODE),--lang $(LANG_CODE)) $(if $(TOPIC),--topic $(TOPIC))
 
 build: setup ## generate Rasa's training data and domain into build/
-	@$(PY) -m bot.content build
+	@$(PY) -m bot.core.content build
 
 train: setup ## train a model for the current content (skipped if one exists)
-	@$(PY) -m bot.train
+	@$(PY) -m bot.tools.train
 
 evaluate: setup ## score the running assistant on both held-out sets (the team's, and real questions from outside)
 	@echo "== the team's held-out questions (data/eval/heldout.jsonl)"
-	@$(PY) -m bot.evaluation data/eval/heldout.jsonl --show-errors
+	@$(PY) -m bot.tools.evaluation data/eval/heldout.jsonl --show-errors
 	@echo; echo "== real questions from outside the team (data/eval/real.jsonl)"
-	@$(PY) -m bot.evaluation data/eval/real.jsonl --show-errors
+	@$(PY) -m bot.tools.evaluation data/eval/real.jsonl --show-errors
 
 messages-extract: setup ## collect interface strings into locales/messages.pot
 	@.venv/bin/pybabel extract -F babel.cfg -o locales/messages.pot --no-location --omit-header .
 	@for lang in $$(ls locales | grep -v messages.pot); do .venv/bin/pybabel update -i locales/messages.pot -d locales -l $$lang --width 100; done
 
 messages-check: setup ## fail on missing, empty or fuzzy interface translations
-	@$(PY) -m bot.translations_check
+	@$(PY) -m bot.core.translations_check
 
 lint: setup ## ruff
 	@.venv/bin/ruff check bot actions tests benchmarks

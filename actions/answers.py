@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from actions.base import AnsweringAction, menu_buttons
 from actions.entries import chosen_entries, follow_up_entries
-from actions.render import topic_title
 from actions.routing import answer_topic
 from actions.turn import Button, Reply, Turn
-from bot.channels.payloads import button_payload
-from bot.content.model import FALLBACK_LABEL, Entry
-from bot.dialogue import ACTION_ANSWER_TOPIC, ACTION_FALLBACK, ACTION_FOR_LABEL, ENTITY_ENTRY, SLOT_TOPIC
+from bot.core.content.model import FALLBACK_LABEL, Entry
+from bot.core.dialogue import ACTION_ANSWER_TOPIC, ACTION_FALLBACK, ACTION_FOR_LABEL, ENTITY_ENTRY, SLOT_TOPIC
+from bot.core.payloads import button_payload
+from bot.core.render import topic_title
 
 #: How many likely topics the fallback offers as buttons.
 FALLBACK_CHOICES = 3

@@ -2,7 +2,7 @@
 
 A subclass implements ``respond(turn)`` and returns a ``Reply``. The base:
 
-- decides the reply language once per turn (``bot.language.choose``);
+- decides the reply language once per turn (``bot.core.language.choose``);
 - answers a message with no words (emoji, junk, empty, a lone letter) with a
   request to write in words, whatever the model guessed;
 - when the previous reply asked for the user's city and this message is
@@ -20,9 +20,9 @@ A subclass implements ``respond(turn)`` and returns a ``Reply``. The base:
   the sources line, the city question, buttons on the last message; then,
   on the web channels only, exactly one custom message with ``meta`` and
   the office cards (messenger channels never get the JSON);
-- sets the slots of ``bot.dialogue.SLOTS`` (``actions.state.slot_events``).
+- sets the slots of ``bot.core.dialogue.SLOTS`` (``actions.state.slot_events``).
 
-Domain needs: the slots of ``bot.dialogue.SLOTS``.
+Domain needs: the slots of ``bot.core.dialogue.SLOTS``.
 """
 
 from __future__ import annotations
@@ -34,16 +34,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.render import sources_line, topic_title
 from actions.safety import safety_first
 from actions.services import services
 from actions.state import awaited_answer, city_awaited, place_only, slot_events
 from actions.turn import Button, Reply, Turn
-from bot.channels.payloads import button_payload, feedback_payload
-from bot.content.model import FALLBACK_LABEL, Pack
-from bot.dialogue import ENTITY_LANGUAGE, SLOT_CHOSEN_LANGUAGE, SLOT_LANGUAGE
-from bot.language.choose import LanguageChoice, choose_reply_language
-from bot.text import has_words
+from bot.core.content.model import FALLBACK_LABEL, Pack
+from bot.core.dialogue import ENTITY_LANGUAGE, SLOT_CHOSEN_LANGUAGE, SLOT_LANGUAGE
+from bot.core.language.choose import LanguageChoice, choose_reply_language
+from bot.core.payloads import button_payload, feedback_payload
+from bot.core.render import sources_line, topic_title
+from bot.core.text import has_words
 
 #: Channels that show the web widget's JSON (the reply contract's ``custom.meta``).
 WIDGET_CHANNELS = frozenset({"rest", "socketio"})
@@ -66,7 +66,7 @@ def decide_language(tracker: Tracker, pack: Pack, text: str) -> LanguageChoice:
     """Gathers what the turn says about language and lets choose_reply_language decide."""
     metadata = tracker.latest_message.get("metadata") or {}
     client = metadata.get("lang") if metadata.get("lang") in pack.languages else None
-    # the user's app language (Telegram): used only when nothing else tells (bot.language.choose)
+    # the user's app language (Telegram): used only when nothing else tells (bot.core.language.choose)
     hint = metadata.get("lang_hint") if metadata.get("lang_hint") in pack.languages else None
     # a button payload ("/residence_permit") says nothing about language, nor does the city asked for ("Liepāja", "Rīgā")
     says_language = text and not text.startswith("/") and not (city_awaited(tracker) and place_only(text, pack))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from actions.base import AnsweringAction, menu_buttons
-from actions.render import office_contact
 from actions.turn import Reply, Turn
-from bot.dialogue import ACTION_FOR_LABEL, ENTITY_FEEDBACK, FEEDBACK_UNHELPFUL, SLOT_TOPIC
-from bot.privacy.notice import privacy_summary
+from bot.core.dialogue import ACTION_FOR_LABEL, ENTITY_FEEDBACK, FEEDBACK_UNHELPFUL, SLOT_TOPIC
+from bot.core.privacy.notice import privacy_summary
+from bot.core.render import office_contact
 
 
 def label_answer(turn: Turn, label_id: str) -> str:

@@ -1,6 +1,6 @@
 """Which knowledge-base entries answer a turn, from the entry selector's ranking.
 
-The NLU pipeline's entry selector (``bot.components.entry_selector``) ranks a
+The NLU pipeline's entry selector (``bot.rasa_server.components.entry_selector``) ranks a
 topic's overview and entries (``residence_permit/fee``). Here that ranking
 becomes the entries to answer:
 
@@ -17,8 +17,8 @@ becomes the entries to answer:
 from __future__ import annotations
 
 from actions.turn import Turn
-from bot.content.model import OVERVIEW_KEY, RESPONSE_KEY_SEPARATOR, Entry, Topic
-from bot.dialogue import ENTITY_ENTRY
+from bot.core.content.model import OVERVIEW_KEY, RESPONSE_KEY_SEPARATOR, Entry, Topic
+from bot.core.dialogue import ENTITY_ENTRY
 
 #: Below this confidence (within the topic) the overview answers instead of an entry
 #: (on the real questions: 0.4 and 0.5 give the same entry accuracy, 0.5 keeps more broad questions on the overview).

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from actions.base import AnsweringAction
 from actions.turn import Button, Reply, Turn
-from bot.channels.payloads import button_payload
-from bot.dialogue import ACTION_FOR_LABEL, ENTITY_LANGUAGE
+from bot.core.dialogue import ACTION_FOR_LABEL, ENTITY_LANGUAGE
+from bot.core.payloads import button_payload
 
 
 class ActionChangeLanguage(AnsweringAction):

@@ -9,14 +9,14 @@ contract's 1b and 3).
 from __future__ import annotations
 
 from actions.base import AnsweringAction
-from actions.render import national_card, where_to_go
 from actions.routing import routed_branch
 from actions.services import services
 from actions.turn import Button, Reply, Turn
-from bot.channels.payloads import button_payload
-from bot.content.model import Pack
-from bot.dialogue import ACTION_FOR_LABEL, ENTITY_OFFICE, SLOT_CITY, SLOT_TOPIC
-from bot.offices.places import plain
+from bot.core.content.model import Pack
+from bot.core.dialogue import ACTION_FOR_LABEL, ENTITY_OFFICE, SLOT_CITY, SLOT_TOPIC
+from bot.core.offices.places import plain
+from bot.core.payloads import button_payload
+from bot.core.render import national_card, where_to_go
 
 
 def find_office(pack: Pack, text: str) -> str | None:

@@ -19,12 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from actions.render import MAX_OFFICES, national_card, where_to_go
 from actions.services import services
 from actions.turn import Button, Reply, Turn
-from bot.content.model import Answer, Entry, Pack
-from bot.dialogue import SLOT_CITY, SLOT_CITY_ASKED
-from bot.offices.render import office_card
+from bot.core.content.model import Answer, Entry, Pack
+from bot.core.dialogue import SLOT_CITY, SLOT_CITY_ASKED
+from bot.core.offices.render import office_card
+from bot.core.render import MAX_OFFICES, national_card, where_to_go
 
 ABROAD = "abroad"
 CONSULAR_OFFICE = "mfa_consular"

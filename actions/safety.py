@@ -30,9 +30,9 @@ import yaml
 
 from actions.routing import answer_topic
 from actions.turn import Reply, Turn
-from bot.offices.places import plain
-from bot.settings import load_settings
-from bot.yaml_fast import safe_load
+from bot.core.offices.places import plain
+from bot.core.settings import load_settings
+from bot.core.yaml_fast import safe_load
 
 #: The lexicon's file name inside the content pack's folder.
 LEXICON_FILE = "safety.yml"

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from bot.content.model import Pack
-from bot.content.rebuild import Rebuilt
-from bot.content.store import ContentStore, default_store
-from bot.language.detect import LanguageDetector
-from bot.offices.places import PlaceResolver
+from bot.core.content.model import Pack
+from bot.core.content.rebuild import Rebuilt
+from bot.core.content.store import ContentStore, default_store
+from bot.core.language.detect import LanguageDetector
+from bot.core.offices.places import PlaceResolver
 
 
 def _places_of(pack: Pack) -> tuple[Any, ...]:

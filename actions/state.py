@@ -1,11 +1,11 @@
 """The conversation's state: what the slots remember and how each turn changes them.
 
-Rasa's rules map every intent to one action (generated, ``bot.dialogue``);
+Rasa's rules map every intent to one action (generated, ``bot.core.dialogue``);
 everything a conversation remembers lives in the slots of
-``bot.dialogue.SLOTS``, set here after every answer (``slot_events``):
+``bot.core.dialogue.SLOTS``, set here after every answer (``slot_events``):
 
 - ``language`` / ``chosen_language``: the reply language so far, and one the
-  user picked (``bot.language.choose`` decides with them);
+  user picked (``bot.core.language.choose`` decides with them);
 - ``topic``: the topic answered last, for follow-ups ("and how much?");
 - ``city``: the city the user named last (or ``abroad``), for routing;
 - ``awaiting_city`` / ``city_asked``: the one question the assistant asks
@@ -50,9 +50,9 @@ from rasa_sdk.events import EventType, SlotSet
 from actions.routing import office_message, place_named
 from actions.services import services
 from actions.turn import Reply, Turn
-from bot.content.model import Pack
-from bot.dialogue import SLOT_AWAITING_CITY, SLOT_CHOSEN_LANGUAGE, SLOT_CITY, SLOT_CITY_ASKED, SLOT_LANGUAGE, SLOT_TOPIC
-from bot.offices.places import plain
+from bot.core.content.model import Pack
+from bot.core.dialogue import SLOT_AWAITING_CITY, SLOT_CHOSEN_LANGUAGE, SLOT_CITY, SLOT_CITY_ASKED, SLOT_LANGUAGE, SLOT_TOPIC
+from bot.core.offices.places import plain
 
 #: Words that may stand beside a place in an answer to "In which city are you?":
 #: prepositions, "I live / am / stay", "city", "still", politeness; written as typed,

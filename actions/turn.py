@@ -8,9 +8,9 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from bot.content.model import Pack
-from bot.i18n import Translate, translator
-from bot.language.choose import LanguageChoice
+from bot.core.content.model import Pack
+from bot.core.i18n import Translate, translator
+from bot.core.language.choose import LanguageChoice
 
 
 @dataclass
@@ -82,7 +82,7 @@ class Turn:
         """The entry selector's ranking for this message: (``topic/key``, confidence), best first.
 
         Within the message's topic when the intent is a topic, over every entry
-        otherwise (``bot.components.entry_selector``).
+        otherwise (``bot.rasa_server.components.entry_selector``).
         """
         return self._selected("ranking")
 

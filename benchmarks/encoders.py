@@ -6,7 +6,7 @@
 Runs config.yml's NLU pipeline in this process, component by component
 (WhitespaceTokenizer, the two CountVectorsFeaturizers, the regularised
 logistic regression with C = 50, fallback below 0.4), without and with
-``bot.components.sentence_encoder.SentenceEncoder``, and for each configuration prints:
+``bot.rasa_server.components.sentence_encoder.SentenceEncoder``, and for each configuration prints:
 
 - label accuracy on the held-out questions, all and per language (questions
   that are word for word training examples left out, as ``make evaluate`` does),
@@ -42,9 +42,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from threadpoolctl import threadpool_limits
 
-from bot.evaluation import Outcome, Question, read_questions, score, without_training_examples
-from bot.settings import PROJECT_ROOT
-from bot.text import normalize_user_text
+from bot.core.settings import PROJECT_ROOT
+from bot.core.text import normalize_user_text
+from bot.tools.evaluation import Outcome, Question, read_questions, score, without_training_examples
 
 FALLBACK_THRESHOLD = 0.4  # config.yml's FallbackClassifier
 CLASSIFIER = {"C": 50, "max_iter": 100, "solver": "lbfgs", "tol": 0.0001, "random_state": 42, "ranking_length": 10}
@@ -148,7 +148,7 @@ def _load_split(nlu: Path, questions: list[Question], real: list[Question] | Non
 
 
 def _encoder_component(setup: Setup):
-    from bot.components.sentence_encoder import SentenceEncoder
+    from bot.rasa_server.components.sentence_encoder import SentenceEncoder
 
     config = {**SentenceEncoder.get_default_config(), "model": setup.model, "prefix": setup.prefix}
     return SentenceEncoder.create(config, None, None, _context("encoder"))
@@ -179,7 +179,7 @@ def _with_embeddings(messages, setup: Setup, cache: dict) -> list:
 def _classifier(setup: Setup, storage, name: str):
     from rasa.engine.storage.resource import Resource
 
-    from bot.components.regularized_logistic_regression import RegularizedLogisticRegressionClassifier
+    from bot.rasa_server.components.regularized_logistic_regression import RegularizedLogisticRegressionClassifier
 
     config = {**RegularizedLogisticRegressionClassifier.get_default_config(), **CLASSIFIER, "dense_weight": setup.dense_weight}
     return RegularizedLogisticRegressionClassifier.create(config, storage, Resource(name), _context(name))
@@ -257,7 +257,7 @@ def rss():
             return int(line.split()[1]) / 1024
 import numpy, rasa.nlu.featurizers.dense_featurizer.dense_featurizer  # what the server has anyway
 sys.path.insert(0, sys.argv[1])
-from bot.components.sentence_encoder import get_encoder
+from bot.rasa_server.components.sentence_encoder import get_encoder
 before = rss()
 encoder = get_encoder(sys.argv[2], 1)
 encoder.encode(["Kur var bez maksas apgūt latviešu valodu?"] * 64)
@@ -278,8 +278,8 @@ def _pct(value: float) -> str:
 
 def main(folds: int, only: list[str] | None = None) -> None:
     logging.getLogger().setLevel(logging.WARNING)
-    from bot.content.build import build
-    from bot.content.loader import load_pack
+    from bot.core.content.build import build
+    from bot.core.content.loader import load_pack
 
     pack = load_pack()
     build_dir = build(pack, Path(tempfile.mkdtemp()) / "build")

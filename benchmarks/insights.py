@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.report import Clock, command_line, cpu_model, load_average, memory_gb, now, os_name, table, write_section
-from bot.settings import PROJECT_ROOT
+from bot.core.settings import PROJECT_ROOT
 
 LANGUAGES = ("en", "lv", "ru", "uk")
 CHANNELS = ("rest", "socketio", "telegram", "messenger", "whatsapp")
@@ -49,7 +49,7 @@ TEXT = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod 
 
 
 class Writer:
-    """Writes broker rows (the columns of bot/event_log.py) in batches."""
+    """Writes broker rows (the columns of bot/core/event_log.py) in batches."""
 
     def __init__(self, path: Path) -> None:
         self.db = sqlite3.connect(path)

@@ -20,10 +20,10 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.content.loader import load_pack
-from bot.evaluation import read_questions
-from bot.language.detect import LanguageDetector, _Lingua
-from bot.settings import PROJECT_ROOT
+from bot.core.content.loader import load_pack
+from bot.core.language.detect import LanguageDetector, _Lingua
+from bot.core.settings import PROJECT_ROOT
+from bot.tools.evaluation import read_questions
 
 Sample = tuple[str, str]  # (text, lang)
 

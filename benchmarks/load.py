@@ -15,7 +15,7 @@ the reply, optionally thinks, and starts a new conversation every
 ``--topology proxy`` measures what `make run` starts by default
 (scripts/start.sh): two Rasa servers ("blue" and "green") sharing the
 conversations with the tracker cache off, behind the switch proxy
-(bot/staff/proxy.py, run from .venv-staff); the users talk to the proxy's
+(bot/switch/proxy.py, run from .venv-staff); the users talk to the proxy's
 public port, and memory and CPU count both Rasa servers and the proxy.
 ``single`` (the default) is one Rasa server with the cache on
 (MIGRANT_BOT_ZERO_DOWNTIME=0).
@@ -46,7 +46,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import models, report
-from bot.evaluation import extract_meta, read_questions
+from bot.tools.evaluation import extract_meta, read_questions
 
 OUT = report.RESULTS / "load"
 LABELS = {"project": "project (config.yml)", "rasa-default": "Rasa default pipeline"}
@@ -229,14 +229,14 @@ CATEGORIES = {
         ("rest of message handling (events, channel)", ("handle_message",)),
     ],
     "actions": [
-        ("language detection (lingua)", ("bot/language/",)),
-        ("place names in the message", ("bot/offices/places.py",)),
+        ("language detection (lingua)", ("bot/core/language/",)),
+        ("place names in the message", ("bot/core/offices/places.py",)),
         ("rest of the actions", ("actions/",)),
         ("Rasa SDK webhook (JSON, tracker)", ("webhook (rasa_sdk/endpoint",)),
     ],
     "proxy": [
-        ("relaying the reply to the user", ("_relay (bot/staff/proxy",)),
-        ("request to the Rasa server (aiohttp client)", ("_http (bot/staff/proxy",)),
+        ("relaying the reply to the user", ("_relay (bot/switch/proxy",)),
+        ("request to the Rasa server (aiohttp client)", ("_http (bot/switch/proxy",)),
         ("aiohttp server (HTTP parsing, responses)", ("aiohttp/web_protocol", "aiohttp/http_parser")),
     ],
 }
@@ -377,8 +377,8 @@ def render(results: dict[str, dict]) -> str:
     rows = [
         ["model", *[f"`{r[n]['model']}`" for n in names]],
         ["topology", *[TOPOLOGY_LABELS[r[n].get("topology", "single")] for n in names]],
-        ["Rasa server speed-ups (bot/rasa_speedups.py)", *["on" if r[n].get("speedups", True) else "off" for n in names]],
-        ["tracker cache (bot/tracker_cache.py)", *["on" if r[n].get("tracker_cache", True) else "off" for n in names]],
+        ["Rasa server speed-ups (bot/rasa_server/patches.py)", *["on" if r[n].get("speedups", True) else "off" for n in names]],
+        ["tracker cache (bot/rasa_server/tracker_cache.py)", *["on" if r[n].get("tracker_cache", True) else "off" for n in names]],
         ["concurrent users (think time)", *[f"{r[n]['users']} ({_think(r[n])})" for n in names]],
         ["messages in the measured window", *[f"{r[n]['messages']} in {r[n]['window_seconds']:.0f} s" for n in names]],
         ["**latency p50 / p95 / p99**", *[f"**{r[n]['p50_ms']:.0f} / {r[n]['p95_ms']:.0f} / {r[n]['p99_ms']:.0f} ms**" for n in names]],
@@ -475,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:
         help="vary each think time uniformly by this share (0.5: 0.5 to 1.5 times --think) and stagger the users' start",
     )  # fmt: skip
     parser.add_argument("--turns", type=int, default=5, help="messages per conversation before a user starts a new one")
-    parser.add_argument("--no-speedups", action="store_true", help="turn off bot/rasa_speedups.py (to measure what it brings)")
+    parser.add_argument("--no-speedups", action="store_true", help="turn off bot/rasa_server/patches.py (to measure what it brings)")
     parser.add_argument(
         "--topology", choices=models.TOPOLOGIES, default="single",
         help="single: one Rasa server; proxy: two Rasa servers behind the switch proxy, as `make run` starts them",

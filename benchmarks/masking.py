@@ -9,7 +9,7 @@ listing the exact substrings that must disappear and those that must stay;
 never used for training) and the ordinary questions of
 ``data/eval/heldout.jsonl`` and ``data/eval/real.jsonl``, which hold none:
 masking must leave them exactly as they are. Each message is measured as
-written and as a channel hands it over (``bot.text.normalize_user_text``
+written and as a channel hands it over (``bot.core.text.normalize_user_text``
 folds line breaks into spaces, so a signature on its own line no longer is).
 Prints recall per language (personal substrings gone; gone without a trace,
 i.e. no word or number of three characters or more of it left, as when only
@@ -31,9 +31,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.privacy.masking import TAGS, Masked, default_masker, mask_personal_data
-from bot.settings import PROJECT_ROOT
-from bot.text import normalize_user_text
+from bot.core.privacy.masking import TAGS, Masked, default_masker, mask_personal_data
+from bot.core.settings import PROJECT_ROOT
+from bot.core.text import normalize_user_text
 
 PERSONAL = PROJECT_ROOT / "tests" / "data" / "privacy" / "personal.jsonl"
 #: written by someone who never saw the masker or its rules: the honest measure (never tuned on)

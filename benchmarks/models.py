@@ -22,7 +22,7 @@ import requests
 import yaml
 
 from benchmarks import report
-from bot.train import ensure_model
+from bot.tools.train import ensure_model
 from tests.e2e.servers import Assistant, _wait_until_up, free_port
 
 CONFIGS = ("project", "rasa-default")
@@ -125,7 +125,7 @@ class ProxyAssistant(Assistant):
         """Starts blue and green together, then the proxy; returns when all three answer."""
         for side, port in (("blue", self.blue_port), ("green", self.green_port)):
             args = [
-                sys.executable, "-m", "bot.serve", "--model", str(self.model),
+                sys.executable, "-m", "bot.rasa_server.serve", "--model", str(self.model),
                 "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
                 "--port", str(port), "--interface", "127.0.0.1",
             ]  # fmt: skip

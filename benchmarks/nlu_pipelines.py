@@ -9,7 +9,7 @@ than the held-out set, for telling close pipelines apart.
 For each configuration: training time, label accuracy per language,
 out-of-scope recall and in-scope fallback rate, from the NLU model alone
 (``nlu_fallback`` counts as fallback). The whole assistant is scored over
-HTTP by ``python -m bot.evaluation``; this script compares pipelines quickly.
+HTTP by ``python -m bot.tools.evaluation``; this script compares pipelines quickly.
 """
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import yaml
 
-from bot.content.build import _example, build
-from bot.content.loader import load_pack
-from bot.evaluation import Outcome, Question, format_report, read_questions, score
-from bot.settings import PROJECT_ROOT
-from bot.text import normalize_user_text
+from bot.core.content.build import _example, build
+from bot.core.content.loader import load_pack
+from bot.core.settings import PROJECT_ROOT
+from bot.core.text import normalize_user_text
+from bot.tools.evaluation import Outcome, Question, format_report, read_questions, score
 
 
 def train(config: Path, nlu: Path, out: Path) -> tuple[Path, float]:

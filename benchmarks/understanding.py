@@ -5,10 +5,10 @@
 For each configuration: train a model on the full content (or reuse the one
 for the current content), start the real action server and Rasa server, and
 send every held-out question over REST in a new conversation
-(bot.evaluation). Prints accuracy per language and per label, out-of-scope
+(bot.tools.evaluation). Prints accuracy per language and per label, out-of-scope
 recall, in-scope fallback rate and reply-language share side by side, and
 writes them into docs/benchmarks.md. Questions that are word for word
-training examples are left out, as in bot.evaluation.
+training examples are left out, as in bot.tools.evaluation.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import models, report
-from bot.content.loader import load_pack
-from bot.evaluation import read_questions, run_questions, score, without_training_examples
+from bot.core.content.loader import load_pack
+from bot.tools.evaluation import read_questions, run_questions, score, without_training_examples
 
 OUT = report.RESULTS / "understanding"
 LABELS = {"project": "project (config.yml)", "rasa-default": "Rasa default pipeline"}

@@ -34,11 +34,11 @@ secret() {  # variable file
 secret MIGRANT_BOT_API_TOKEN api-token
 secret MIGRANT_BOT_ACTIONS_TOKEN actions-token
 
-.venv/bin/python -m bot.content check >/dev/null || { .venv/bin/python -m bot.content check; exit 1; }
+.venv/bin/python -m bot.core.content check >/dev/null || { .venv/bin/python -m bot.core.content check; exit 1; }
 # Messenger channels are on when their variables are set (docs/channels.md);
 # a partial set stops here with the missing variable's name.
-channels="$(.venv/bin/python -m bot.channels)" || exit 1
-model="$(.venv/bin/python -m bot.train)"
+channels="$(.venv/bin/python -m bot.rasa_server.channels)" || exit 1
+model="$(.venv/bin/python -m bot.tools.train)"
 
 pids=()
 stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
@@ -55,7 +55,7 @@ pids+=($!)
 # SANIC_REQUEST_MAX_SIZE: a request body over 2 MiB is refused (413) by the Rasa
 # server itself too, not only by the proxy in front of it.
 rasa_server() {  # name port interface
-  SANIC_REQUEST_MAX_SIZE=2097152 .venv/bin/python -m bot.serve --model "$model" --endpoints endpoints.yml --credentials credentials.yml \
+  SANIC_REQUEST_MAX_SIZE=2097152 .venv/bin/python -m bot.rasa_server.serve --model "$model" --endpoints endpoints.yml --credentials credentials.yml \
     --port "$2" --interface "$3" >"$var/rasa-$1.log" 2>&1 &
   pids+=($!)
 }

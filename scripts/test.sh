@@ -49,12 +49,12 @@ mkdir -p var
 # Rasa servers started by the tests read the action server's token from endpoints.yml.
 export MIGRANT_BOT_ACTIONS_TOKEN="${MIGRANT_BOT_ACTIONS_TOKEN:-$($py -c 'import secrets; print(secrets.token_hex(16))')}"
 
-echo "== content";             $py -m bot.content check
-echo "== interface strings";   $py -m bot.translations_check
+echo "== content";             $py -m bot.core.content check
+echo "== interface strings";   $py -m bot.core.translations_check
 echo "== lint";                .venv/bin/ruff check bot actions tests benchmarks
 echo "== pip check";           .venv/bin/pip check --disable-pip-version-check
 echo "== rasa data validate"
-$py -m bot.content build >/dev/null
+$py -m bot.core.content build >/dev/null
 .venv/bin/rasa data validate --fail-on-warnings --domain build/domain --data build/data --config config.yml >var/validate.log 2>&1 \
   || { tail -n 30 var/validate.log; echo "rasa data validate failed"; exit 1; }
 echo "ok"

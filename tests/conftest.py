@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.content.loader import load_pack
-from bot.content.model import Pack
+from bot.core.content.loader import load_pack
+from bot.core.content.model import Pack
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """The staff app's settings, read from the environment (prefix ``MIGRANT_BOT_STAFF_``).
 
 What the staff app shares with the assistant (the content, the conversation
-store, how long conversations are kept) comes from ``bot.settings``.
+store, how long conversations are kept) comes from ``bot.core.settings``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.settings import PROJECT_ROOT, load_settings
+from bot.core.settings import PROJECT_ROOT, load_settings
 
 PREFIX = "MIGRANT_BOT_STAFF_"
 
@@ -38,8 +38,8 @@ class StaffConfig:
     secret: bytes  # signs CSRF tokens; from the environment or var/staff-secret
     secure_cookies: bool  # send cookies over https only (set behind an https proxy)
     session_hours: int
-    published_data_dir: Path  # what the assistant reads (bot.settings data dir)
-    published_locales_dir: Path  # the interface strings the assistant reads (bot.settings locales dir)
+    published_data_dir: Path  # what the assistant reads (bot.core.settings data dir)
+    published_locales_dir: Path  # the interface strings the assistant reads (bot.core.settings locales dir)
     draft_dir: Path  # the staff's working copy, same layout as the data dir
     snapshots_dir: Path  # the published content before each publish (rollback)
     pack: str

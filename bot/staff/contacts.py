@@ -4,7 +4,7 @@ The assistant shows these to users in chat and in the web widget, so a value
 is held to a conservative shape before it reaches the draft: one plain e-mail
 address, and web addresses without whitespace, quotes, angle brackets or
 other characters that could close an attribute or start markup. That a web
-address is an https:// address is the content's own rule (bot.urls, checked
+address is an https:// address is the content's own rule (bot.core.urls, checked
 when the draft is saved), so it is not repeated here.
 """
 

@@ -1,11 +1,11 @@
 """The assistant's conversation store (``MIGRANT_BOT_DATABASE_URL``) and event broker database as the staff app reaches them.
 
 The inbox reads it; the retention job and an admin's deletion delete from it
-(bot.privacy.erase). The engine connects on first use only, and while the
+(bot.core.privacy.erase). The engine connects on first use only, and while the
 store is a SQLite file that does not exist yet (no conversation so far) the
 app does not touch it, so that it never creates the assistant's database.
 The same holds for the event broker's database (``MIGRANT_BOT_EVENTS_URL``,
-bot/event_log.py), which the insights job reads and the deletions delete from.
+bot/core/event_log.py), which the insights job reads and the deletions delete from.
 """
 
 from __future__ import annotations

@@ -153,7 +153,7 @@ inbox_archive = Table(
     "staff_inbox_archive",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("text", Text, nullable=False),  # masked (bot.privacy.masking)
+    Column("text", Text, nullable=False),  # masked (bot.core.privacy.masking)
     Column("lang", String(20), nullable=False),
     Column("reason", String(40), nullable=False),  # nlu_fallback | out_of_scope | unhelpful
     Column("at", Float, nullable=False, index=True),  # when it was asked

@@ -5,8 +5,8 @@ The draft is a folder with the data folder's layout (``languages.yml`` and
 keeps reading the published folder until a publish copies the draft over.
 
 A save writes the changed file into a throw-away copy of the draft, loads it
-with ``bot.content.loader.load_pack`` and checks it with
-``bot.content.check.check_pack``; only when it brings no new error is the file
+with ``bot.core.content.loader.load_pack`` and checks it with
+``bot.core.content.check.check_pack``; only when it brings no new error is the file
 written into the draft, with a version row and an audit row in the same
 database transaction.
 """
@@ -27,15 +27,15 @@ from typing import Any, AsyncIterator, Callable
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.content.check import check_pack
-from bot.content.loader import ContentError, load_pack
-from bot.content.model import Pack, fingerprint
-from bot.i18n import LOCALES_DIR
-from bot.settings import Settings
+from bot.core.content.check import check_pack
+from bot.core.content.loader import ContentError, load_pack
+from bot.core.content.model import Pack, fingerprint
+from bot.core.i18n import LOCALES_DIR
+from bot.core.settings import Settings
+from bot.core.translations_check import find_problems
+from bot.core.yaml_fast import safe_load
 from bot.staff import audit
 from bot.staff.db import content_versions
-from bot.translations_check import find_problems
-from bot.yaml_fast import safe_load
 
 #: What a save that was asked to tell (``report_unchanged``) returns when the files already held its text.
 UNCHANGED = "unchanged"

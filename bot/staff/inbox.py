@@ -1,7 +1,7 @@
 """The inbox of unanswered questions: what users asked that the assistant did not understand or cover.
 
 Read from the events Rasa publishes to its SQL event broker
-(``MIGRANT_BOT_EVENTS_URL``, bot/event_broker.py, the path the insights job
+(``MIGRANT_BOT_EVENTS_URL``, bot/rasa_server/event_broker.py, the path the insights job
 reads too; never Rasa's tracker tables): user messages that Rasa
 classified as ``nlu_fallback`` (not understood) or ``out_of_scope`` (not
 covered), and questions whose answer the user marked with "this did not
@@ -17,7 +17,7 @@ similar ones asked before it (``staff_inbox_handled``). Conversations are
 deleted after ``MIGRANT_BOT_RETENTION_DAYS``; their questions live on in
 the staff database's archive (``staff_inbox_archive``, written by
 bot/staff/retention.py), masked and without the sender, and the inbox reads
-both. Personal data is masked (bot.privacy.masking) before anything is
+both. Personal data is masked (bot.core.privacy.masking) before anything is
 shown, grouped or archived, and similar questions are grouped and counted
 (character trigram overlap).
 """
@@ -39,10 +39,10 @@ from sqlalchemy import and_, delete, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.content.model import ENTRY_SEPARATOR, RESPONSE_KEY_SEPARATOR
-from bot.dialogue import ENTITY_FEEDBACK, FEEDBACK_INTENT, FEEDBACK_UNHELPFUL
-from bot.event_log import broker_events as _events
-from bot.privacy.masking import KINDS, mask_personal_data
+from bot.core.content.model import ENTRY_SEPARATOR, RESPONSE_KEY_SEPARATOR
+from bot.core.dialogue import ENTITY_FEEDBACK, FEEDBACK_INTENT, FEEDBACK_UNHELPFUL
+from bot.core.event_log import broker_events as _events
+from bot.core.privacy.masking import KINDS, mask_personal_data
 from bot.staff.db import inbox_archive, inbox_handled
 
 REASONS = ("nlu_fallback", "out_of_scope")
@@ -237,7 +237,7 @@ def _questions(rows: Sequence[Any]) -> list[Question]:
 
 
 def _is_unhelpful_mark(row: Any) -> bool:
-    """The press of "this did not help" (``/ask_human{"feedback":"unhelpful"}``, see bot.channels.payloads)."""
+    """The press of "this did not help" (``/ask_human{"feedback":"unhelpful"}``, see bot.core.payloads)."""
     entities = (_data(row).get("parse_data") or {}).get("entities") or []
     return any(isinstance(e, dict) and e.get("entity") == ENTITY_FEEDBACK and e.get("value") == FEEDBACK_UNHELPFUL for e in entities)
 

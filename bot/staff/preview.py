@@ -4,7 +4,7 @@ The question is classified first by the draft's own ways of asking (an exact
 match, after the same normalisation as the channels apply), then by the live
 assistant's NLU model over Rasa's HTTP API (``POST /model/parse`` with the API
 token). The answer is rendered from the draft with the action server's own
-function (``actions.render.topic_answer``: plain Python, no Rasa SDK), so an
+function (``bot.core.render.topic_answer``: plain Python, no Rasa SDK), so an
 answer-only change (a fee, an address) shows exactly as users will get it.
 A question is answered by a knowledge-base entry when it is one of the
 entry's ways of asking, or when the live model's entry selector (Rasa's
@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
-from actions.render import topic_answer, topic_title
-from bot.content.model import ENTRY_SEPARATOR, OVERVIEW_KEY, Answer, Pack
-from bot.text import normalize_user_text
+from bot.core.content.model import ENTRY_SEPARATOR, OVERVIEW_KEY, Answer, Pack
+from bot.core.render import topic_answer, topic_title
+from bot.core.text import normalize_user_text
 
 NLU_FALLBACK = "nlu_fallback"  # what Rasa's FallbackClassifier predicts below its threshold
 #: Below this confidence (within the topic) the overview answers instead of an entry (actions.entries.ENTRY_CONFIDENCE).

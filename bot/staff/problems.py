@@ -1,7 +1,7 @@
 """A save's problems in plain words, in the staff member's interface language, each with the field it belongs to.
 
-The content checks (``bot.content.check``, ``bot.content.loader``,
-``bot.translations_check``) word their findings for developers, in English,
+The content checks (``bot.core.content.check``, ``bot.core.content.loader``,
+``bot.core.translations_check``) word their findings for developers, in English,
 with file names and YAML keys ("topics/banking.yml: 'lv' answer has 812
 characters; at most 700 fit a messenger"): the same text ``make
 content-check`` prints. The staff pages show this module's sentence instead,

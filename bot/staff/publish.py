@@ -11,7 +11,7 @@ A publish (docs/staff-publish.md):
    (``make content-check``, ``make messages-check``). A publish of some
    files only (one topic) copies the published content with those files of
    the draft over it; the rest of the draft waits for a later publish.
-2. ``compare``: the model name the draft needs (``bot.train --name-only``, a
+2. ``compare``: the model name the draft needs (``bot.tools.train --name-only``, a
    fingerprint of Rasa's training data and domain) against the live model's
    (the published content's when the servers do not answer). Equal: an
    answer-only change (an answer, a fee, an office, interface strings): no
@@ -22,7 +22,7 @@ A publish (docs/staff-publish.md):
 5. ``load``: the idle server is drained at the proxy, then gets the
    candidate with ``PUT /model``; its stall touches nobody.
 6. ``evaluate``: the held-out questions against the idle server's model
-   (``bot.evaluation --nlu``).
+   (``bot.tools.evaluation --nlu``).
 7. ``gate``: refused when the accuracy, overall or in any language, is lower
    than the baseline's by more than ``MIGRANT_BOT_STAFF_MAX_ACCURACY_DROP``.
 8. ``go_live``: the published content is snapshotted, the draft's files are
@@ -52,7 +52,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.settings import PROJECT_ROOT
+from bot.core.settings import PROJECT_ROOT
 from bot.staff.config import StaffConfig, load_config
 from bot.staff.db import publish_jobs
 from bot.staff.draft import _evaluate as check_draft
@@ -197,10 +197,10 @@ async def _validate(job: Job) -> str:
 async def _model_name(job: Job, data_dir: Path, build: str) -> str:
     """The name of the model ``data_dir``'s content needs (config name + fingerprint), without training."""
     args = ["--name-only", "--config", str(job.settings.train_config), "--data-dir", str(data_dir), "--build-dir", str(job.work / build)]
-    out = await job.command("compare", _python(job, "bot.train", *args))
+    out = await job.command("compare", _python(job, "bot.tools.train", *args))
     name = out.strip().splitlines()[-1] if out.strip() else ""
     if not name:
-        raise StepFailed("bot.train --name-only printed no model name")
+        raise StepFailed("bot.tools.train --name-only printed no model name")
     return name
 
 
@@ -244,7 +244,7 @@ async def _compare(job: Job) -> str:
 
 async def _train(job: Job) -> str:
     args = ["--config", str(job.settings.train_config), "--data-dir", str(job.frozen.data_dir), "--build-dir", str(job.work / "build")]
-    out = await job.command("train", _python(job, "bot.train", *args, "--out", str(job.settings.models_dir), nice=True))
+    out = await job.command("train", _python(job, "bot.tools.train", *args, "--out", str(job.settings.models_dir), nice=True))
     model = Path(out.strip().splitlines()[-1]) if out.strip() else Path()
     if not model.name.endswith(".tar.gz") or not model.exists():
         raise StepFailed(f"training printed no model file ({out.strip()[-200:]!r})")
@@ -255,7 +255,7 @@ async def _train(job: Job) -> str:
 async def _evaluate(job: Job, side: str, name: str, concurrency: int = 2) -> dict[str, Any]:
     out = job.work / f"scores-{name}.json"
     args = [str(job.settings.heldout), "--nlu", "--url", job.sides.url(side), "--json", str(out), "--concurrency", str(concurrency)]
-    await job.command(name, _python(job, "bot.evaluation", *args), {"MIGRANT_BOT_DATA_DIR": str(job.frozen.data_dir)})
+    await job.command(name, _python(job, "bot.tools.evaluation", *args), {"MIGRANT_BOT_DATA_DIR": str(job.frozen.data_dir)})
     return json.loads(out.read_text(encoding="utf-8"))
 
 

@@ -96,8 +96,8 @@ async def _status(job_id: int | None, as_json: bool) -> int:
 def run_command(args: argparse.Namespace) -> int:
     """Runs one of the commands ``add_commands`` added."""
     if args.command == "proxy":
-        from bot.staff.proxy import serve
         from bot.staff.publish_settings import proxy_settings_from_env
+        from bot.switch.proxy import serve
 
         try:
             asyncio.run(serve(proxy_settings_from_env()))

@@ -1,9 +1,9 @@
 """Copies content between the draft, the published folders and snapshots, one file at a time atomically.
 
 The published content is ``languages.yml`` and ``packs/<pack>/**/*.yml`` of the
-data folder (what ``bot.content.loader`` reads) and the interface strings'
+data folder (what ``bot.core.content.loader`` reads) and the interface strings'
 catalogs, ``<lang>/LC_MESSAGES/messages.po`` of the locales folder (what
-``bot.i18n`` reads). The draft and the snapshots keep the catalogs in a
+``bot.core.i18n`` reads). The draft and the snapshots keep the catalogs in a
 ``locales/`` folder beside ``languages.yml``. Each file is written under a
 temporary name and renamed over the old one, so the action server reads the
 old or the new file, never half of one; a file the source does not have is

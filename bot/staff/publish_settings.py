@@ -11,8 +11,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.settings import PROJECT_ROOT
-from bot.staff.proxy import ProxySettings
+from bot.core.settings import PROJECT_ROOT
+from bot.switch.proxy import ProxySettings
 
 
 def _env(name: str, default: str) -> str:

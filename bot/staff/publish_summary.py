@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.content.loader import ContentError, load_pack
-from bot.content.model import Answer, Pack
-from bot.settings import Settings
+from bot.core.content.loader import ContentError, load_pack
+from bot.core.content.model import Answer, Pack
+from bot.core.settings import Settings
 from bot.staff.publish_content import LOCALES
 
 #: What users in one language get for one answer after the publish.

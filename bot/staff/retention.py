@@ -4,8 +4,8 @@ For each conversation whose last event is older than the retention period,
 its inbox questions (bot/staff/inbox.py: not understood, not covered, "did
 not help", read from the event broker's events) are copied, masked and
 without the sender, into the staff database's archive, and then every row of
-the conversation is deleted from the conversation store (bot.privacy.erase)
-and from the event broker's database (bot.event_log). Archived questions are deleted
+the conversation is deleted from the conversation store (bot.core.privacy.erase)
+and from the event broker's database (bot.core.event_log). Archived questions are deleted
 ``MIGRANT_BOT_INBOX_RETENTION_DAYS`` after they were asked. The staff app
 runs the job every hour (bot/staff/app.py); ``python -m bot.staff retention``
 runs it once, for an operator's cron. Running it twice at once is harmless:
@@ -28,8 +28,8 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot import event_log
-from bot.privacy import erase
+from bot.core import event_log
+from bot.core.privacy import erase
 from bot.staff import audit, conversations, inbox
 from bot.staff.insights import aggregate
 from bot.staff.web import CONFIG, ENGINE

@@ -29,7 +29,7 @@ from typing import Any, Callable
 
 from openpyxl import Workbook, load_workbook
 
-from bot.content.model import Answer, Pack
+from bot.core.content.model import Answer, Pack
 
 COLUMNS = ("topic", "language", "title", "answer", "examples", "status")
 TEXT_FIELDS = ("title", "answer", "examples")

@@ -11,11 +11,11 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
-from bot.content.model import fingerprint
+from bot.core.content.model import fingerprint
 
 
 def _yaml() -> YAML:
-    yaml = YAML()  # the same settings as bot.content.stamp
+    yaml = YAML()  # the same settings as bot.core.content.stamp
     yaml.preserve_quotes = True
     yaml.width = 4096
     yaml.indent(mapping=2, sequence=4, offset=2)

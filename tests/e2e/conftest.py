@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import PROJECT_ROOT
-from bot.train import ensure_model
+from bot.core.settings import PROJECT_ROOT
+from bot.tools.train import ensure_model
 from tests.e2e.platforms import FakePlatform
 from tests.e2e.servers import Assistant
 

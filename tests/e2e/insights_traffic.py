@@ -24,9 +24,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from bot.channels.payloads import feedback_payload
-from bot.settings import PROJECT_ROOT
-from bot.train import ensure_model
+from bot.core.payloads import feedback_payload
+from bot.core.settings import PROJECT_ROOT
+from bot.tools.train import ensure_model
 from tests.e2e.platforms import FakePlatform, next_id, post_telegram, telegram_message
 from tests.e2e.servers import Assistant
 from tests.e2e.test_socketio import WidgetSocket

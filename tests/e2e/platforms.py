@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from bot.channels.signatures import appsecret_proof, meta_signature
+from bot.rasa_server.channels.signatures import appsecret_proof, meta_signature
 
 TELEGRAM_TOKEN = "123456:TEST-token"
 TELEGRAM_SECRET = "test-secret_token-1"

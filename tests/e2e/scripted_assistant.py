@@ -4,8 +4,8 @@ The browser tests of the widget's own behaviour (the reply text format, office
 cards in the new and the older reply shapes, where the view lands, labels in
 the reply's language) need replies that do not change when the content or the
 dialogue does. This serves the widget's real files and strings
-(``bot.widget``) and speaks the same socket.io events as
-``bot.channels.socketio`` (``session_request`` / ``session_confirm``,
+(``bot.rasa_server.widget``) and speaks the same socket.io events as
+``bot.rasa_server.channels.socketio`` (``session_request`` / ``session_confirm``,
 ``user_uttered`` with an acknowledgement, ``bot_uttered``), answering each
 message with the list of ``bot_uttered`` payloads scripted for its text.
 It runs aiohttp and python-socketio in a thread of its own, on a free port.
@@ -20,9 +20,9 @@ from typing import Any
 import socketio
 from aiohttp import web
 
-from bot.content.store import default_store
-from bot.widget.assets import static_file, widget_bundle
-from bot.widget.strings import language_list, widget_strings
+from bot.core.content.store import default_store
+from bot.rasa_server.widget.assets import static_file, widget_bundle
+from bot.rasa_server.widget.strings import language_list, widget_strings
 from tests.e2e.servers import free_port
 
 #: message text -> the bot_uttered payloads that answer it, in order

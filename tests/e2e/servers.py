@@ -14,7 +14,7 @@ from typing import Any
 
 import requests
 
-from bot.settings import PROJECT_ROOT
+from bot.core.settings import PROJECT_ROOT
 
 BIN = Path(sys.executable).parent
 START_TIMEOUT_SECONDS = 240
@@ -48,7 +48,7 @@ class Assistant:
     workdir: Path
     # hex: a token_urlsafe value may start with "-", which rasa's argument parser reads as an option
     token: str = field(default_factory=lambda: secrets.token_hex(16))
-    #: what the Rasa server shows the action server (bot/action_server.py)
+    #: what the Rasa server shows the action server (bot/action_server/)
     actions_token: str = field(default_factory=lambda: secrets.token_hex(16))
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
@@ -88,7 +88,7 @@ class Assistant:
 
     def start_rasa(self) -> None:
         args = [
-            str(BIN / "python"), "-m", "bot.serve", "--model", str(self.model),
+            str(BIN / "python"), "-m", "bot.rasa_server.serve", "--model", str(self.model),
             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
             "--port", str(self.rasa_port), "--interface", "127.0.0.1",
         ]  # fmt: skip

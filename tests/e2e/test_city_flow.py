@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from bot.i18n import translator
+from bot.core.i18n import translator
 from tests.e2e.replies import buttons, meta, new_sender, texts
 
 LANGS = ["en", "lv", "ru", "uk"]

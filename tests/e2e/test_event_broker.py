@@ -1,4 +1,4 @@
-"""Rasa's SQL event broker (bot/event_broker.py) against the running assistant: what reaches it, and deletion.
+"""Rasa's SQL event broker (bot/rasa_server/event_broker.py) against the running assistant: what reaches it, and deletion.
 
 The assistant of tests/e2e/conftest.py runs with the repository's
 endpoints.yml and no ``MIGRANT_BOT_EVENTS_URL``: the broker writes

@@ -25,8 +25,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.content.model import Answer, Pack
-from bot.offices.render import office_card, office_card_text
+from bot.core.content.model import Answer, Pack
+from bot.core.offices.render import office_card, office_card_text
 from tests.e2e.replies import buttons, new_sender, texts
 
 LANGS = ("en", "lv", "ru", "uk")
@@ -199,7 +199,7 @@ NOW = datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc)  # a Monday morning: car
 def test_every_office_card_is_in_the_reply_language(pack, purity, lang):
     problems = {}
     for branch in pack.directory.branches:
-        # the note on the address is data the card shows (bot/offices/render.py), checked here whether or not it does yet
+        # the note on the address is data the card shows (bot/core/offices/render.py), checked here whether or not it does yet
         text = "\n".join([office_card_text(office_card(branch, lang, NOW), lang), branch.address_note_in(lang) or ""])
         if found := purity.problems(text, lang):
             problems[branch.id] = found

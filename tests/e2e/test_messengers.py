@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import requests
 
-from bot.channels.limits import ELLIPSIS
+from bot.rasa_server.channels.limits import ELLIPSIS
 from tests.e2e.platforms import (
     MESSENGER_APP_SECRET,
     MESSENGER_VERIFY_TOKEN,

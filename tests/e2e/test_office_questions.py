@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.i18n import translator
-from bot.offices.render import hours_lines
+from bot.core.i18n import translator
+from bot.core.offices.render import hours_lines
 from tests.e2e.replies import meta, new_sender, texts
 from tests.unit.test_routing_matrix import kilometres
 

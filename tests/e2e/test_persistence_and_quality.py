@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.evaluation import read_questions, run_questions, score, without_training_examples
-from bot.settings import PROJECT_ROOT
+from bot.core.settings import PROJECT_ROOT
+from bot.tools.evaluation import read_questions, run_questions, score, without_training_examples
 from tests.e2e.replies import meta, new_sender
 
 

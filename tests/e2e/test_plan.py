@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pytest
 import requests
 
-from bot.dialogue import PLAN_QUESTIONS
+from bot.core.dialogue import PLAN_QUESTIONS
 from tests.e2e.platforms import next_id, post_telegram, telegram_button_press, telegram_message
 from tests.e2e.replies import buttons, meta, new_sender, texts
 

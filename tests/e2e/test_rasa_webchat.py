@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
-from bot.settings import PROJECT_ROOT
+from bot.core.settings import PROJECT_ROOT
 from tests.e2e.widget_page import RAW_URL, SCREENSHOTS, chromium
 
 WEBCHAT = PROJECT_ROOT / "tests" / "e2e" / "webchat"

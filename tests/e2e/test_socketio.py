@@ -9,7 +9,7 @@ import pytest
 import socketio
 import yaml
 
-from bot.settings import PROJECT_ROOT
+from bot.core.settings import PROJECT_ROOT
 from tests.e2e.replies import meta
 
 
@@ -70,7 +70,7 @@ def _card(replies: list[dict]) -> dict | None:
 
 def test_credentials_keep_sessions():
     channels = yaml.safe_load((PROJECT_ROOT / "credentials.yml").read_text())
-    assert channels["bot.channels.socketio.WidgetSocketIOInput"]["session_persistence"] is True
+    assert channels["bot.rasa_server.channels.socketio.WidgetSocketIOInput"]["session_persistence"] is True
 
 
 async def test_socketio_reply_holds_text_and_one_meta(assistant):

@@ -11,7 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
-from bot.privacy.notice import privacy_notice
+from bot.core.privacy.notice import privacy_notice
 from tests.e2e.scripted_assistant import ScriptedAssistant
 from tests.e2e.servers import free_port
 from tests.e2e.widget_page import (

@@ -18,7 +18,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, Route, expect
 
-from bot.widget.strings import widget_strings
+from bot.rasa_server.widget.strings import widget_strings
 from tests.e2e.scripted_assistant import ScriptedAssistant
 from tests.e2e.widget_page import ask, assert_view_starts_at, chromium, in_widget, open_widget, pick_language, reply_nodes, shot
 
@@ -32,7 +32,7 @@ NVD = "https://www.vmnvd.gov.lv/lv/gimenes-arsta-izvele"
 
 
 def office(name: str, note: str) -> dict[str, Any]:
-    """An office card as bot/plan/present.py makes it (bot/offices/render.py's office_card, a note when in another town)."""
+    """An office card as bot/core/plan/present.py makes it (bot/core/offices/render.py's office_card, a note when in another town)."""
     return {
         "note": note,
         "id": "ocma_ogre",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from bot.widget.strings import widget_strings
+from bot.rasa_server.widget.strings import widget_strings
 
 
 def get(assistant, path: str, **kwargs) -> requests.Response:

@@ -10,7 +10,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.tracker_store import DatabaseUrlTrackerStore
+from bot.rasa_server.tracker_store import DatabaseUrlTrackerStore
 
 
 def _conversation(sender: str) -> DialogueStateTracker:
@@ -45,7 +45,7 @@ async def test_postgresql_keeps_conversations(postgres_url, monkeypatch):
 
 
 def test_handled_updates_are_shared_through_postgresql(postgres_url):
-    from bot.channels.seen import SeenUpdates
+    from bot.rasa_server.channels.seen import SeenUpdates
 
     # two stores on one database: two Rasa processes, or one before and after a restart
     first, second = SeenUpdates.from_url(postgres_url), SeenUpdates.from_url(postgres_url)

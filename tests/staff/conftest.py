@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import PROJECT_ROOT
+from bot.core.settings import PROJECT_ROOT
 from tests.postgres import free_port, postgres_url  # noqa: F401 (a fixture)
 from tests.staff.harness import Browser, StaffServer, add_staff
 
@@ -80,7 +80,9 @@ def live_rasa(tmp_path_factory):
     """
     if not (RASA_BIN / "rasa").exists():
         pytest.fail("the assistant's environment (.venv) is missing: make setup")
-    trained = subprocess.run([str(RASA_BIN / "python"), "-m", "bot.train"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=3600)
+    trained = subprocess.run(
+        [str(RASA_BIN / "python"), "-m", "bot.tools.train"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=3600
+    )
     assert trained.returncode == 0, trained.stderr[-3000:]
     model = Path(trained.stdout.strip().splitlines()[-1])
     # hex: a token_urlsafe value may start with "-", which rasa's argument parser reads as an option

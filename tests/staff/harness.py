@@ -17,7 +17,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.settings import PROJECT_ROOT
+from bot.core.settings import PROJECT_ROOT
 from tests.postgres import free_port
 
 ADMIN_EMAIL = "admin@example.lv"

@@ -23,7 +23,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.settings import PROJECT_ROOT
+from bot.core.settings import PROJECT_ROOT
 from tests.postgres import free_port
 
 RASA_BIN = PROJECT_ROOT / ".venv" / "bin"
@@ -103,7 +103,7 @@ class Stack:
 
     def train(self, config: Path) -> Path:
         """The model of the published content for ``config`` (trained once, then cached in models/)."""
-        args = [str(RASA_BIN / "python"), "-m", "bot.train", "--config", str(config), "--data-dir", str(self.published)]
+        args = [str(RASA_BIN / "python"), "-m", "bot.tools.train", "--config", str(config), "--data-dir", str(self.published)]
         args += ["--build-dir", str(self.root / f"build-{config.stem}")]
         # without Rasa's training cache: it restored this project's logistic regression into a model that then failed to load
         env = {**self.env(), "RASA_MAX_CACHE_SIZE": "0"}
@@ -119,7 +119,15 @@ class Stack:
         # as scripts/start.sh starts them: behind tokens, on loopback, no token on a command line
         self._spawn("actions", [str(RASA_BIN / "python"), "-m", "bot.action_server", "--port", str(self.ports["actions"])])
         for side in ("blue", "green"):
-            args = [str(RASA_BIN / "python"), "-m", "bot.serve", "--model", str(self.base_model), "--endpoints", "endpoints.yml"]
+            args = [
+                str(RASA_BIN / "python"),
+                "-m",
+                "bot.rasa_server.serve",
+                "--model",
+                str(self.base_model),
+                "--endpoints",
+                "endpoints.yml",
+            ]
             args += ["--credentials", "credentials.yml", "--port", str(self.ports[side]), "--interface", "127.0.0.1"]
             self._spawn(side, args)
         self._spawn("proxy", [sys.executable, "-m", "bot.staff", "proxy"])

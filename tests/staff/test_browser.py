@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import async_playwright, expect
 
-from bot.settings import PROJECT_ROOT
+from bot.core.settings import PROJECT_ROOT
 from tests.staff.harness import PASSWORD, add_staff
 from tests.staff.test_content import draft_pack
 from tests.staff.test_inbox import _asked, _broker_with

@@ -9,10 +9,10 @@ from html import unescape
 
 import pytest
 
-from bot.content.check import MAX_ANSWER_CHARS, MIN_EXAMPLES, check_pack
-from bot.content.loader import load_pack
-from bot.content.model import Pack
-from bot.settings import PROJECT_ROOT, Settings
+from bot.core.content.check import MAX_ANSWER_CHARS, MIN_EXAMPLES, check_pack
+from bot.core.content.loader import load_pack
+from bot.core.content.model import Pack
+from bot.core.settings import PROJECT_ROOT, Settings
 from bot.staff import yamledit
 from bot.staff.draft import text_hash
 from tests.staff.harness import StaffServer, strings_form
@@ -178,7 +178,7 @@ async def test_the_form_shows_exactly_what_make_content_check_reports(sqlite_sta
     server, browsers = sqlite_staff
     status, text, _ = await browsers["editor"].post("/topics/banking/lv", text_form(server, "lv", answer="x" * 800))
     assert status == 400
-    # the same change checked by bot.content.check on a copy (what `make content-check` runs)
+    # the same change checked by bot.core.content.check on a copy (what `make content-check` runs)
     shutil.copytree(server.root / "draft", tmp_path / "data")
     copy = tmp_path / "data" / "packs" / "latvia" / "topics" / "banking.yml"
     data = yamledit.load(copy.read_text(encoding="utf-8"))

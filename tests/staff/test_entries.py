@@ -16,9 +16,9 @@ from html import escape, unescape
 
 from sqlalchemy import create_engine, insert
 
-from bot import event_log
-from bot.content.check import MAX_ENTRY_ANSWER_CHARS
-from bot.content.model import fingerprint
+from bot.core import event_log
+from bot.core.content.check import MAX_ENTRY_ANSWER_CHARS
+from bot.core.content.model import fingerprint
 from bot.staff import yamledit
 from bot.staff.draft import text_hash
 from tests.staff.harness import StaffServer, add_staff

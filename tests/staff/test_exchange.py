@@ -10,7 +10,7 @@ from html import unescape
 import aiohttp
 from openpyxl import load_workbook
 
-from bot.content.check import MAX_ANSWER_CHARS
+from bot.core.content.check import MAX_ANSWER_CHARS
 from tests.staff.harness import Browser
 from tests.staff.test_content import draft_pack, errors_shown, topic_file
 

@@ -3,7 +3,7 @@
 The conversations are written by the real Rasa server into its real
 conversation store (through its HTTP API, as user messages it did not
 understand or cover), and the staff app reads them from there. Masking is
-bot.privacy.masking's (tests/unit); that the inbox uses it, and the archive of
+bot.core.privacy.masking's (tests/unit); that the inbox uses it, and the archive of
 deleted conversations' questions, are tested in test_privacy.py.
 """
 
@@ -17,7 +17,7 @@ from html import unescape
 
 from sqlalchemy import create_engine, insert
 
-from bot import event_log
+from bot.core import event_log
 from bot.staff import inbox
 from bot.staff.inbox import Question, group
 from tests.staff.harness import add_staff
@@ -118,7 +118,7 @@ async def test_the_inbox_groups_masked_questions_and_an_editor_adds_one_as_an_ex
 
 
 def _broker_with(path, events: list[dict]) -> str:
-    """An event broker's database (bot.event_log) holding these user events; the conversation store's URL beside it."""
+    """An event broker's database (bot.core.event_log) holding these user events; the conversation store's URL beside it."""
     broker = create_engine(f"sqlite:///{path.parent / 'events.db'}")
     event_log.metadata.create_all(broker)
     with broker.begin() as conn:

@@ -27,9 +27,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.async_api import async_playwright, expect
 
-from bot.channels.payloads import feedback_payload
-from bot.content.loader import load_pack
-from bot.settings import PROJECT_ROOT, Settings
+from bot.core.content.loader import load_pack
+from bot.core.payloads import feedback_payload
+from bot.core.settings import PROJECT_ROOT, Settings
 from tests.staff.harness import PASSWORD, Browser, StaffServer, add_staff
 
 RASA_PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import create_engine, insert, select
 from sqlalchemy.engine import make_url
 
-from bot import event_log
+from bot.core import event_log
 from bot.staff import retention
 from bot.staff.conversations import engine_for
 from bot.staff.db import insights_cells, insights_days, open_database

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from bot.settings import PROJECT_ROOT
+from bot.core.settings import PROJECT_ROOT
 from bot.staff.i18n import LOCALES, UI_LANGUAGES
 
 _PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")

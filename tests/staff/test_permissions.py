@@ -14,8 +14,8 @@ from typing import Callable
 
 import pytest
 
-from bot.content.loader import load_pack
-from bot.settings import Settings
+from bot.core.content.loader import load_pack
+from bot.core.settings import Settings
 from bot.staff import yamledit
 from bot.staff.draft import text_hash
 from tests.staff.harness import StaffServer, strings_form, user_id

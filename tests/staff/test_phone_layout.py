@@ -17,7 +17,7 @@ import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import async_playwright, expect
 
-from bot.settings import PROJECT_ROOT
+from bot.core.settings import PROJECT_ROOT
 from tests.staff.harness import PASSWORD, Browser, StaffServer, user_id
 from tests.staff.test_permissions import CASES, Case, _first_entry
 

@@ -11,9 +11,9 @@ from datetime import datetime, timezone
 from html import unescape
 from typing import Any
 
-from bot.plan.build import build_plan
-from bot.plan.model import PlanContent
-from bot.plan.present import present_plan
+from bot.core.plan.build import build_plan
+from bot.core.plan.model import PlanContent
+from bot.core.plan.present import present_plan
 from bot.staff import yamledit
 from bot.staff.draft import text_hash
 from tests.staff.harness import StaffServer, publish_from_page

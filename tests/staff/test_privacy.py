@@ -1,9 +1,9 @@
 """Privacy in the staff app: deleting a conversation by id, the retention job and its inbox archive, masking in the inbox.
 
 The conversation store is a real SQLite database with Rasa's ``events`` table
-and the channels' ``channel_seen_updates`` (declared in bot.privacy.erase),
+and the channels' ``channel_seen_updates`` (declared in bot.core.privacy.erase),
 filled as the Rasa server and the channels fill them, with the event broker's
-database beside it (bot.event_log, where the inbox reads the questions); the staff app runs as a
+database beside it (bot.core.event_log, where the inbox reads the questions); the staff app runs as a
 real process over HTTP, and the retention command as an operator runs it.
 """
 
@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, insert
 
-from bot import event_log
-from bot.privacy.erase import events, metadata, seen_updates
-from bot.privacy.masking import Masked
+from bot.core import event_log
+from bot.core.privacy.erase import events, metadata, seen_updates
+from bot.core.privacy.masking import Masked
 from bot.staff import inbox
 from tests.staff.harness import ADMIN_EMAIL, Browser, add_staff
 
@@ -255,11 +255,11 @@ async def test_the_staff_app_runs_the_retention_job_by_itself(fresh_server, tmp_
     assert [row[:3] for row in _archive(server.root)] == _expected_archive()
 
 
-# --- masking in the inbox (bot.privacy.masking) -----------------------------------------------------------------------
+# --- masking in the inbox (bot.core.privacy.masking) -----------------------------------------------------------------------
 
 
 def _fake_masking(text: str) -> Masked:
-    """A stand-in for bot.privacy.masking: names "Anna" and tags nothing else."""
+    """A stand-in for bot.core.privacy.masking: names "Anna" and tags nothing else."""
     return Masked(text.replace("Anna", "[name]"), ("name",) if "Anna" in text else ())
 
 

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.staff.proxy import ProxySettings, Switch, control_app, initial_side, public_app
+from bot.switch.proxy import ProxySettings, Switch, control_app, initial_side, public_app
 from tests.postgres import free_port
 
 TOKEN = "control-token-for-tests"

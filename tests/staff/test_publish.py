@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import PROJECT_ROOT
+from bot.core.settings import PROJECT_ROOT
 from bot.staff.audit import recent
 from bot.staff.config import load_config
 from bot.staff.db import open_database

@@ -20,7 +20,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.settings import PROJECT_ROOT
+from bot.core.settings import PROJECT_ROOT
 from tests.postgres import free_port
 from tests.staff.conftest import RASA_BIN
 from tests.staff.harness import add_staff, copy_content, publish_from_page, strings_form
@@ -51,7 +51,9 @@ def assistant(tmp_path_factory, live_rasa):
     published = copy_content(root / "data")
     locales = Path(shutil.copytree(PROJECT_ROOT / "locales", root / "locales"))
     # the model of config.yml for the content (``live_rasa`` trained it; this finds it): what a publish compares with
-    trained = subprocess.run([str(RASA_BIN / "python"), "-m", "bot.train"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=3600)
+    trained = subprocess.run(
+        [str(RASA_BIN / "python"), "-m", "bot.tools.train"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=3600
+    )
     assert trained.returncode == 0, trained.stderr[-3000:]
     model = Path(trained.stdout.strip().splitlines()[-1])
     actions_port, rasa_port, token = free_port(), free_port(), secrets.token_hex(16)  # hex: never starts with "-"

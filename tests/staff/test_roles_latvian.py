@@ -18,7 +18,7 @@ import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import async_playwright, expect
 
-from bot.settings import PROJECT_ROOT
+from bot.core.settings import PROJECT_ROOT
 from tests.staff.harness import PASSWORD, add_staff
 from tests.staff.test_content import draft_pack, new_fee_in_english
 

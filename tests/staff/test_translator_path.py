@@ -15,7 +15,7 @@ from html import unescape
 
 import pytest
 
-from bot.content.model import fingerprint
+from bot.core.content.model import fingerprint
 from bot.staff import yamledit
 from tests.staff.harness import StaffServer, add_staff, copy_content
 from tests.staff.test_content import draft_pack, errors_shown, text_form, topic_file

@@ -15,7 +15,7 @@ from actions.conversation import ActionAskHuman, ActionGreet, ActionOutOfScope, 
 from actions.language import ActionChangeLanguage
 from actions.offices import ActionOfficeLookup
 from actions.state import place_only
-from bot.i18n import translator
+from bot.core.i18n import translator
 
 STATES = Path(__file__).resolve().parent.parent / "data" / "trackers"
 

@@ -6,12 +6,12 @@ import logging
 
 import pytest
 
-from bot.channels import telegram
-from bot.channels.limits import ELLIPSIS, distinct_titles, shorten
-from bot.channels.messenger import MessengerOutput, page_messages, quick_replies
-from bot.channels.platform import ApiCall, Incoming
-from bot.channels.telegram import Ignored, TelegramOutput, callback_data, inline_keyboard, payload_of, read_update, updates
-from bot.channels.whatsapp import WhatsAppOutput, account_messages, interactive_messages
+from bot.rasa_server.channels import telegram
+from bot.rasa_server.channels.limits import ELLIPSIS, distinct_titles, shorten
+from bot.rasa_server.channels.messenger import MessengerOutput, page_messages, quick_replies
+from bot.rasa_server.channels.platform import ApiCall, Incoming
+from bot.rasa_server.channels.telegram import Ignored, TelegramOutput, callback_data, inline_keyboard, payload_of, read_update, updates
+from bot.rasa_server.channels.whatsapp import WhatsAppOutput, account_messages, interactive_messages
 from tests.e2e.platforms import TELEGRAM_GUIDE_IGNORED, telegram_guide_updates
 
 
@@ -115,7 +115,7 @@ def guide_samples() -> dict[str, dict]:
 @pytest.mark.parametrize("name", sorted(guide_samples()))
 def test_telegram_webhook_guide_samples_are_answered_or_logged_with_a_reason(name, caplog):
     update = guide_samples()[name]
-    with caplog.at_level(logging.INFO, logger="bot.channels.telegram"):
+    with caplog.at_level(logging.INFO, logger="bot.rasa_server.channels.telegram"):
         found = updates(update)
     if name in TELEGRAM_GUIDE_IGNORED:
         assert found == []
@@ -156,7 +156,7 @@ def test_telegram_webhook_guide_samples_are_answered_or_logged_with_a_reason(nam
 def test_telegram_ignored_updates_say_why(update, reason, caplog):
     found = read_update(update)
     assert isinstance(found, Ignored) and found.reason.startswith(reason)
-    with caplog.at_level(logging.INFO, logger="bot.channels.telegram"):
+    with caplog.at_level(logging.INFO, logger="bot.rasa_server.channels.telegram"):
         assert updates(update) == []
     assert reason in caplog.text and "Sécret" not in caplog.text and "Ünïcode" not in caplog.text
 
@@ -438,7 +438,7 @@ async def test_a_refused_formatted_message_is_sent_again_as_plain_text():
 
 
 async def test_a_platform_that_cannot_be_reached_is_logged_not_raised(caplog):
-    from bot.channels.platform import PlatformClient
+    from bot.rasa_server.channels.platform import PlatformClient
     from tests.e2e.servers import free_port
 
     client = PlatformClient(f"http://127.0.0.1:{free_port()}")
@@ -453,7 +453,7 @@ async def test_a_refused_call_is_logged_with_the_platforms_answer(caplog):
     from aiohttp import web
     from aiohttp.test_utils import TestServer
 
-    from bot.channels.platform import PlatformClient
+    from bot.rasa_server.channels.platform import PlatformClient
 
     async def refuse(request: web.Request) -> web.Response:
         assert request.query["access_token"] == "t" and (await request.json())["recipient"] == {"id": "1"}

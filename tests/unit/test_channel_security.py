@@ -9,16 +9,22 @@ import threading
 
 import pytest
 
-from bot.channels.config import ChannelConfigError, channel_settings, channel_states
-from bot.channels.rest import CLIENT_SEPARATOR, RestClients, RestKeysError, _validate, conversation_id
-from bot.channels.seen import SeenUpdates
-from bot.channels.senders import is_reserved, namespaced, platform_user_id
-from bot.channels.session_keys import SessionSecretError, key_matches, load_session_secret, secret_from_file, session_key
-from bot.channels.signatures import appsecret_proof, meta_signature, meta_signature_valid, secret_token_valid, verify_token_valid
-from bot.channels.socketio import granted_session_id, short_origin
-from bot.channels.telegram import TelegramInput
-from bot.channels.widget import privacy_page
-from bot.settings import load_settings
+from bot.core.session_keys import SessionSecretError, key_matches, load_session_secret, secret_from_file, session_key
+from bot.core.settings import load_settings
+from bot.rasa_server.channels.config import ChannelConfigError, channel_settings, channel_states
+from bot.rasa_server.channels.rest import CLIENT_SEPARATOR, RestClients, RestKeysError, _validate, conversation_id
+from bot.rasa_server.channels.seen import SeenUpdates
+from bot.rasa_server.channels.senders import is_reserved, namespaced, platform_user_id
+from bot.rasa_server.channels.signatures import (
+    appsecret_proof,
+    meta_signature,
+    meta_signature_valid,
+    secret_token_valid,
+    verify_token_valid,
+)
+from bot.rasa_server.channels.socketio import granted_session_id, short_origin
+from bot.rasa_server.channels.telegram import TelegramInput
+from bot.rasa_server.channels.widget import privacy_page
 
 BODY = b'{"object":"page","entry":[{"id":"1","messaging":[]}]}'
 TELEGRAM_ENV = {"MIGRANT_BOT_TELEGRAM_TOKEN": "123:abc", "MIGRANT_BOT_TELEGRAM_SECRET": "s3cret_-x"}
@@ -322,7 +328,7 @@ async def test_claims_off_the_event_loop(tmp_path):
 
 
 def test_start_prints_which_channels_are_on(monkeypatch, capsys):
-    from bot.channels.__main__ import main
+    from bot.rasa_server.channels.__main__ import main
 
     for name, value in TELEGRAM_ENV.items():
         monkeypatch.setenv(name, value)
@@ -338,7 +344,7 @@ def test_start_prints_which_channels_are_on(monkeypatch, capsys):
 async def test_no_channel_writes_into_another_channels_conversation():
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-    from bot.channels.guard import guarded
+    from bot.rasa_server.channels.guard import guarded
 
     handled: list[UserMessage] = []
 
@@ -357,8 +363,8 @@ async def test_no_channel_writes_into_another_channels_conversation():
 
 
 async def test_a_failed_message_is_released_for_the_platforms_retry(tmp_path, monkeypatch):
-    from bot.channels import platform
-    from bot.channels.platform import Incoming
+    from bot.rasa_server.channels import platform
+    from bot.rasa_server.channels.platform import Incoming
 
     seen = SeenUpdates.from_url(f"sqlite:///{tmp_path / 'seen.db'}")
     monkeypatch.setattr(platform, "seen_updates", lambda: seen)

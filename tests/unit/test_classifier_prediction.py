@@ -14,7 +14,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components.regularized_logistic_regression import RegularizedLogisticRegressionClassifier
+from bot.rasa_server.components.regularized_logistic_regression import RegularizedLogisticRegressionClassifier
 
 FEATURES = 400
 INTENTS = ["greet", "thanks", "visa", "work"]

@@ -11,7 +11,7 @@ from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 
-from bot.components.regularized_logistic_regression import RegularizedLogisticRegressionClassifier
+from bot.rasa_server.components.regularized_logistic_regression import RegularizedLogisticRegressionClassifier
 
 
 def _context(node: str) -> ExecutionContext:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.guard import clean_metadata
-from bot.channels.socketio import ContractSocketIOOutput
-from bot.language.choose import choose_reply_language
-from bot.language.detect import Detection
+from bot.core.language.choose import choose_reply_language
+from bot.core.language.detect import Detection
+from bot.rasa_server.channels.guard import clean_metadata
+from bot.rasa_server.channels.socketio import ContractSocketIOOutput
 
 
 @pytest.mark.parametrize(

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.content.build import build
-from bot.content.check import MIN_EXAMPLES, check_pack
-from bot.content.loader import ContentError, load_pack
-from bot.content.model import CONVERSATION_LABELS
-from bot.content.stamp import stamp
-from bot.settings import PROJECT_ROOT, Settings
+from bot.core.content.build import build
+from bot.core.content.check import MIN_EXAMPLES, check_pack
+from bot.core.content.loader import ContentError, load_pack
+from bot.core.content.model import CONVERSATION_LABELS
+from bot.core.content.stamp import stamp
+from bot.core.settings import PROJECT_ROOT, Settings
 
 TOPIC_IDS = {
     "visa_short_stay", "visa_long_stay", "residence_permit", "permanent_residence", "work_permit", "blue_card",

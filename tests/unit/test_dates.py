@@ -1,4 +1,4 @@
-"""The date in "checked on <date>", in the form each language's sentence needs (bot/offices/dates.py)."""
+"""The date in "checked on <date>", in the form each language's sentence needs (bot/core/offices/dates.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from babel.dates import format_date, get_month_names
 
-from bot.offices.dates import checked_on
+from bot.core.offices.dates import checked_on
 
 NOVEMBER_22 = date(2026, 11, 22)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.offices.directory import Branch, Directory, load_directory
-from bot.offices.places import City
+from bot.core.offices.directory import Branch, Directory, load_directory
+from bot.core.offices.places import City
 
 CITIES = {
     "riga": City("riga", {"en": "Riga"}, (56.9496, 24.1052), ("riga",), True),

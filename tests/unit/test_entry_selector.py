@@ -12,7 +12,7 @@ from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components.entry_selector import EntrySelector
+from bot.rasa_server.components.entry_selector import EntrySelector
 
 EXAMPLES = {
     "residence_permit/fee": ["how much is the residence permit fee", "residence permit cost", "price of a residence permit"],

@@ -1,4 +1,4 @@
-"""Deleting conversations (bot.privacy.erase) on a real SQLite database, with this environment's SQLAlchemy.
+"""Deleting conversations (bot.core.privacy.erase) on a real SQLite database, with this environment's SQLAlchemy.
 
 The same module runs on SQLAlchemy 1.4 (here, Rasa's environment) and 2.0
 (the staff app, tests/staff/test_privacy.py).
@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine, func, insert, select
 from sqlalchemy.engine import Engine
 
-from bot.privacy.erase import count_events, erase_conversation, events, expired_senders, last_event_at, metadata, seen_updates
+from bot.core.privacy.erase import count_events, erase_conversation, events, expired_senders, last_event_at, metadata, seen_updates
 
 DAY = 86400.0
 NOW = 1_800_000_000.0

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from bot.evaluation import Outcome, Question, extract_meta, read_questions, score, without_training_examples
-from bot.settings import PROJECT_ROOT
+from bot.core.settings import PROJECT_ROOT
+from bot.tools.evaluation import Outcome, Question, extract_meta, read_questions, score, without_training_examples
 
 
 def outcome(text: str, lang: str, label: str, got: str, reply_lang: str | None = None) -> Outcome:

@@ -1,4 +1,4 @@
-"""The event broker's database: where it is by default, and deleting a sender's events (bot/event_log.py, SQLAlchemy 1.4)."""
+"""The event broker's database: where it is by default, and deleting a sender's events (bot/core/event_log.py, SQLAlchemy 1.4)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, insert, inspect, select
 
-from bot import event_log
-from bot.settings import default_events_url, load_settings
+from bot.core import event_log
+from bot.core.settings import default_events_url, load_settings
 
 
 def test_the_default_is_beside_a_sqlite_conversation_store_and_never_the_same_database(monkeypatch, tmp_path):

@@ -6,8 +6,8 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from bot.offices.holidays import easter_sunday, public_holidays
-from bot.offices.hours import RIGA, Interval, WeeklyHours
+from bot.core.offices.holidays import easter_sunday, public_holidays
+from bot.core.offices.hours import RIGA, Interval, WeeklyHours
 
 HOURS = WeeklyHours.parse(
     {

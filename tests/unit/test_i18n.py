@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import i18n
-from bot.i18n import LOCALES_DIR, Catalogs
+from bot.core import i18n
+from bot.core.i18n import LOCALES_DIR, Catalogs
 
 PLEASE = "You are welcome! Is there anything else I can help with?"
 

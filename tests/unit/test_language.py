@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from actions.services import Services
-from bot.content.store import ContentStore
-from bot.language.choose import choose_reply_language
-from bot.language.detect import Detection, dominant_script
+from bot.core.content.store import ContentStore
+from bot.core.language.choose import choose_reply_language
+from bot.core.language.detect import Detection, dominant_script
 
 
 @pytest.fixture(scope="module")

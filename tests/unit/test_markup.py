@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from bot.channels.markup import commonmark, plain_text, split_markup, telegram_html, utf16_length, whatsapp_text
+from bot.core.markup import commonmark, plain_text, split_markup, telegram_html, utf16_length, whatsapp_text
 
 #: an answer as the actions write it: a paragraph, a list, bold, an address block, a sources line
 ANSWER = (

@@ -9,9 +9,9 @@ import time
 import pytest
 
 from benchmarks.masking import FALSE_CHANGE_TARGET, RECALL_TARGET, read_ordinary, read_personal, score
-from bot.content.model import Pack
-from bot.privacy.masking import KINDS, Masked, Masker, default_masker, mask_personal_data
-from bot.settings import PROJECT_ROOT
+from bot.core.content.model import Pack
+from bot.core.privacy.masking import KINDS, Masked, Masker, default_masker, mask_personal_data
+from bot.core.settings import PROJECT_ROOT
 
 # (message, what it becomes), per kind and language
 CASES = [
@@ -208,7 +208,7 @@ def test_a_long_hostile_message_is_masked_quickly(text: str) -> None:
 
 
 def test_importing_the_module_loads_nothing_heavy() -> None:
-    code = "import sys, bot.privacy.masking; print(sorted(m for m in sys.modules if m.startswith(('bot.content', 'yaml'))))"
+    code = "import sys, bot.core.privacy.masking; print(sorted(m for m in sys.modules if m.startswith(('bot.core.content', 'yaml'))))"
     loaded = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]"
 
@@ -216,7 +216,7 @@ def test_importing_the_module_loads_nothing_heavy() -> None:
 def test_the_blind_set_stays_above_its_floor():
     """The set written without seeing the masker (never tuned on): 95-97% per language when measured (docs/privacy.md)."""
     from benchmarks.masking import BLIND, score
-    from bot.text import normalize_user_text
+    from bot.core.text import normalize_user_text
 
     result = score(prepare=normalize_user_text, path=BLIND)
     assert {lang: round(s.recall, 3) for lang, s in result.languages.items() if s.recall < 0.93} == {}

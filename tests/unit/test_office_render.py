@@ -7,10 +7,10 @@ from datetime import date, datetime
 
 import pytest
 
-from actions.render import national_card, office_contact, sources_line
-from bot.offices.directory import Branch
-from bot.offices.hours import RIGA, WeeklyHours
-from bot.offices.render import host_label, hours_lines, markdown_link, office_card, office_card_text, status_line
+from bot.core.offices.directory import Branch
+from bot.core.offices.hours import RIGA, WeeklyHours
+from bot.core.offices.render import host_label, hours_lines, markdown_link, office_card, office_card_text, status_line
+from bot.core.render import national_card, office_contact, sources_line
 
 HOURS = WeeklyHours.parse(
     {"mon": ["08:30-12:00", "12:30-17:00"], "tue": ["08:30-17:00"], "wed": ["08:30-17:00"], "thu": ["08:30-17:00"], "fri": ["08:30-15:00"]}

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.channels.payloads import button_payload, sanitize_incoming
+from bot.core.payloads import button_payload, sanitize_incoming
 
 
 def test_button_payload_format():

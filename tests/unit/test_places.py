@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.offices.places import PlaceResolver, distance_km
+from bot.core.offices.places import PlaceResolver, distance_km
 
 
 @pytest.fixture(scope="module")

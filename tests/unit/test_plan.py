@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.content.check import check_pack
-from bot.content.loader import ContentError, load_pack
-from bot.content.model import Pack
-from bot.plan.answers import SKIP, STOP, WHY, command_in, option_in
-from bot.plan.build import Plan, build_plan
-from bot.plan.check import check_plan, structural_problems
-from bot.plan.model import COMMAND_KEYS, PHASES, QUESTIONS, TEXT_KEYS, PlanContent, PlanStep
-from bot.settings import PROJECT_ROOT, Settings
+from bot.core.content.check import check_pack
+from bot.core.content.loader import ContentError, load_pack
+from bot.core.content.model import Pack
+from bot.core.plan.answers import SKIP, STOP, WHY, command_in, option_in
+from bot.core.plan.build import Plan, build_plan
+from bot.core.plan.check import check_plan, structural_problems
+from bot.core.plan.model import COMMAND_KEYS, PHASES, QUESTIONS, TEXT_KEYS, PlanContent, PlanStep
+from bot.core.settings import PROJECT_ROOT, Settings
 
 LANGUAGES = ("en", "lv", "ru", "uk")
 

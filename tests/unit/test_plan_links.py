@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bot.plan.links import (
+from bot.core.plan.links import (
     MAX_TOKEN_LENGTH,
     PLAN_LINK_TTL_SECONDS,
     _fernet,
@@ -16,8 +16,8 @@ from bot.plan.links import (
     plan_token,
     read_plan_token,
 )
-from bot.plan.model import QUESTIONS
-from bot.settings import load_settings
+from bot.core.plan.model import QUESTIONS
+from bot.core.settings import load_settings
 
 SECRET = b"s" * 48
 ANSWERS = {

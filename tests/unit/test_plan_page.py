@@ -12,14 +12,14 @@ from html.parser import HTMLParser
 
 import pytest
 
-from bot.i18n import translator
-from bot.offices.dates import checked_on
-from bot.offices.render import host_label
-from bot.plan.build import build_plan
-from bot.plan.links import plan_token
-from bot.plan.page import PLAN_PAGE_CSP, PLAN_STYLE, expired_page, plan_page, render_plan_response
-from bot.plan.pdf import plan_document, plan_pdf, printable
-from bot.plan.present import PresentedPlan, PresentedStep, present_plan
+from bot.core.i18n import translator
+from bot.core.offices.dates import checked_on
+from bot.core.offices.render import host_label
+from bot.core.plan.build import build_plan
+from bot.core.plan.links import plan_token
+from bot.core.plan.page import PLAN_PAGE_CSP, PLAN_STYLE, expired_page, plan_page, render_plan_response
+from bot.core.plan.pdf import plan_document, plan_pdf, printable
+from bot.core.plan.present import PresentedPlan, PresentedStep, present_plan
 
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc)
 SECRET = b"k" * 48

@@ -8,11 +8,11 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from bot.offices.places import distance_km
-from bot.offices.render import national_card
-from bot.plan.build import build_plan
-from bot.plan.model import PlanContent, PlanStep
-from bot.plan.present import ABROAD, CONSULAR_OFFICE, plan_key, present_plan
+from bot.core.offices.places import distance_km
+from bot.core.offices.render import national_card
+from bot.core.plan.build import build_plan
+from bot.core.plan.model import PlanContent, PlanStep
+from bot.core.plan.present import ABROAD, CONSULAR_OFFICE, plan_key, present_plan
 
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc)
 IN_RIGA = {"location": "in_latvia", "citizenship": "third_country", "purpose": "work", "city": "riga", "family": "alone", "when": None}

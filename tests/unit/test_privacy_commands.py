@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.privacy.commands import DELETE_PAYLOAD, PRIVACY_PAYLOAD, Command, command_language, command_of
-from bot.privacy.notice import privacy_notice, privacy_summary
+from bot.core.privacy.commands import DELETE_PAYLOAD, PRIVACY_PAYLOAD, Command, command_language, command_of
+from bot.core.privacy.notice import privacy_notice, privacy_summary
 
 DELETE = [
     ("delete my conversation", "en"),
@@ -80,7 +80,7 @@ def test_the_phrases_the_notice_quotes_are_the_commands_it_promises(lang):
 
 
 def test_a_retention_period_that_is_not_a_number_is_a_clear_error(monkeypatch):
-    from bot.settings import load_settings
+    from bot.core.settings import load_settings
 
     monkeypatch.setenv("MIGRANT_BOT_RETENTION_DAYS", "a month")
     with pytest.raises(ValueError, match="MIGRANT_BOT_RETENTION_DAYS"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.ratelimit import SenderRateLimiter
+from bot.rasa_server.channels.ratelimit import SenderRateLimiter
 
 
 def test_the_limit_is_per_sender_and_per_window():

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import store as store_module
-from bot.content.rebuild import Rebuilt
-from bot.content.store import ContentStore
-from bot.settings import load_settings
+from bot.core.content import store as store_module
+from bot.core.content.rebuild import Rebuilt
+from bot.core.content.store import ContentStore
+from bot.core.settings import load_settings
 
 
 def test_the_first_build_is_waited_for_and_kept_while_the_key_stays():

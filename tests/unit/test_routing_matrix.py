@@ -15,10 +15,10 @@ import math
 import pytest
 from rasa_sdk import Tracker
 
-from actions.render import MAX_OFFICES
 from actions.routing import ABROAD, office_cards, routed_office
 from actions.turn import Turn
-from bot.language.choose import LanguageChoice
+from bot.core.language.choose import LanguageChoice
+from bot.core.render import MAX_OFFICES
 
 #: the office ids of shared/content-scope.md
 OFFICES = [

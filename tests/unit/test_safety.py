@@ -14,9 +14,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import safety
 from actions.answers import ActionAnswerTopic, ActionFallback
 from actions.safety import Lexicon, compile_phrase, fold, lexicon, read_lexicon
-from bot.content.check import check_pack
-from bot.content.loader import load_pack
-from bot.settings import PROJECT_ROOT, Settings
+from bot.core.content.check import check_pack
+from bot.core.content.loader import load_pack
+from bot.core.settings import PROJECT_ROOT, Settings
 
 LEXICON = PROJECT_ROOT / "data" / "packs" / "latvia" / "safety.yml"
 EVAL = PROJECT_ROOT / "data" / "eval"

@@ -17,9 +17,9 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components.features import classifier_input
-from bot.components.sentence_encoder import SentenceEncoder
-from bot.settings import PROJECT_ROOT
+from bot.core.settings import PROJECT_ROOT
+from bot.rasa_server.components.features import classifier_input
+from bot.rasa_server.components.sentence_encoder import SentenceEncoder
 
 DIM = 384  # multilingual-e5-small
 
@@ -91,7 +91,7 @@ def test_loading_and_embedding_do_not_touch_the_network() -> None:
         socket.getaddrinfo = refuse
         socket.create_connection = refuse
 
-        from bot.components.sentence_encoder import get_encoder
+        from bot.rasa_server.components.sentence_encoder import get_encoder
 
         vectors = get_encoder("multilingual-e5-small", 1).encode(["labdien", "привіт"])
         print(vectors.shape)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from actions.services import Services
-from bot.content.model import Pack, Translation
+from bot.core.content.model import Pack, Translation
 
 
 class _Store:

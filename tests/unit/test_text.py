@@ -1,6 +1,6 @@
 import pytest
 
-from bot.text import MAX_MESSAGE_CHARS, has_words, normalize_user_text
+from bot.core.text import MAX_MESSAGE_CHARS, has_words, normalize_user_text
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import text
 
-from bot.tracker_cache import SessionCachingSQLTrackerStore, latest_session
+from bot.rasa_server.tracker_cache import SessionCachingSQLTrackerStore, latest_session
 
 DOMAIN = Domain.from_dict(
     {"slots": {"language": {"type": "text", "mappings": [{"type": "custom"}]}}, "actions": ["action_answer"], "intents": ["greet"]}
@@ -87,7 +87,7 @@ def test_latest_session_compares_timestamps_like_rasas_query():
 
 def test_a_conversation_deleted_elsewhere_is_not_kept_alive_by_the_cache(tmp_path, monkeypatch):
     """The staff app or the retention job deletes rows directly: the cache reads again after CACHE_SECONDS."""
-    from bot import tracker_cache
+    from bot.rasa_server import tracker_cache
 
     store = SessionCachingSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "t.db"))
     store.enable_session_cache()
@@ -101,7 +101,7 @@ def test_a_conversation_deleted_elsewhere_is_not_kept_alive_by_the_cache(tmp_pat
         return await store.retrieve("a")
 
     assert asyncio.run(say("my question")) is not None
-    with store.engine.begin() as connection:  # as bot.privacy.erase does it, from another process
+    with store.engine.begin() as connection:  # as bot.core.privacy.erase does it, from another process
         connection.execute(text("DELETE FROM events WHERE sender_id = 'a'"))
     assert asyncio.run(store.retrieve("a")) is not None, "within the cache period the copy in memory answers"
     clock[0] += tracker_cache.CACHE_SECONDS + 1

@@ -7,11 +7,11 @@ import re
 
 import pytest
 
-from bot.channels.origins import OriginPolicy, OriginSettingError
-from bot.channels.socketio import OriginCheckingServer, valid_session_id
-from bot.settings import PROJECT_ROOT
-from bot.widget.assets import CLIENT, FORMAT_SOURCE, STATIC_DIR, WIDGET_SOURCE, static_file, widget_bundle
-from bot.widget.strings import WIDGET_STRINGS, language_list, widget_strings
+from bot.core.settings import PROJECT_ROOT
+from bot.rasa_server.channels.origins import OriginPolicy, OriginSettingError
+from bot.rasa_server.channels.socketio import OriginCheckingServer, valid_session_id
+from bot.rasa_server.widget.assets import CLIENT, FORMAT_SOURCE, STATIC_DIR, WIDGET_SOURCE, static_file, widget_bundle
+from bot.rasa_server.widget.strings import WIDGET_STRINGS, language_list, widget_strings
 
 # ---- origins ----
 

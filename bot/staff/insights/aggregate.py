@@ -1,7 +1,7 @@
 """The insights job: the event broker's new events become daily counts in the staff database.
 
 The Rasa server publishes every conversation event to its SQL event broker
-(bot/event_broker.py, ``MIGRANT_BOT_EVENTS_URL``). This job reads the events
+(bot/rasa_server/event_broker.py, ``MIGRANT_BOT_EVENTS_URL``). This job reads the events
 after the last one it counted, and adds to two tables of the staff database
 (bot/staff/db.py):
 
@@ -55,9 +55,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot import event_log
-from bot.content.model import CONVERSATION_LABELS, FALLBACK_LABEL
-from bot.dialogue import ENTITY_FEEDBACK, FEEDBACK_UNHELPFUL
+from bot.core import event_log
+from bot.core.content.model import CONVERSATION_LABELS, FALLBACK_LABEL
+from bot.core.dialogue import ENTITY_FEEDBACK, FEEDBACK_UNHELPFUL
 from bot.staff import conversations
 from bot.staff.db import insights_cells, insights_days, insights_state
 from bot.staff.web import CONFIG, ENGINE
@@ -132,7 +132,7 @@ def _meta(data: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _is_unhelpful_mark(data: dict[str, Any]) -> bool:
-    """The press of "this did not help" (bot.channels.payloads.feedback_payload: the feedback entity)."""
+    """The press of "this did not help" (bot.core.payloads.feedback_payload: the feedback entity)."""
     entities = (data.get("parse_data") or {}).get("entities") or []
     return any(isinstance(e, dict) and e.get("entity") == ENTITY_FEEDBACK and e.get("value") == FEEDBACK_UNHELPFUL for e in entities)
 

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from ruamel.yaml.comments import CommentedMap
 
-from bot.content.model import Answer, Pack, Topic
-from bot.offices.places import plain
+from bot.core.content.model import Answer, Pack, Topic
+from bot.core.offices.places import plain
 from bot.staff import contacts, yamledit
 from bot.staff.draft import UNCHANGED, Draft, followed_source, later_versions, text_hash, version, versions
 from bot.staff.permissions import User

@@ -15,8 +15,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.content.check import MAX_ENTRY_ANSWER_CHARS, MAX_ENTRY_TITLE_CHARS, MIN_ENTRY_EXAMPLES
-from bot.content.model import ENTRY_SEPARATOR, OVERVIEW_KEY, Entry, Pack, Topic
+from bot.core.content.check import MAX_ENTRY_ANSWER_CHARS, MAX_ENTRY_TITLE_CHARS, MIN_ENTRY_EXAMPLES
+from bot.core.content.model import ENTRY_SEPARATOR, OVERVIEW_KEY, Entry, Pack, Topic
 from bot.staff import yamledit
 from bot.staff.draft import UNCHANGED, Draft, text_hash
 from bot.staff.templating import render

@@ -20,7 +20,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import delete, select
 
-from bot.content.model import ENTRY_SEPARATOR, Pack
+from bot.core.content.model import ENTRY_SEPARATOR, Pack
 from bot.staff import spreadsheet, yamledit
 from bot.staff.db import pending_imports
 from bot.staff.draft import Draft, FileChange, text_hash

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from bot.content.model import Pack
+from bot.core.content.model import Pack
 from bot.staff import conversations, inbox, yamledit
 from bot.staff.draft import Draft, text_hash
 from bot.staff.templating import render

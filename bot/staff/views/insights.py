@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from markupsafe import Markup
 
-from bot.content.model import Pack
+from bot.core.content.model import Pack
 from bot.staff import conversations, inbox
 from bot.staff.insights import charts
 from bot.staff.insights.figures import (

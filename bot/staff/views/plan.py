@@ -9,7 +9,7 @@ its comments and layout (ruamel's round trip; the wrapped lists of words that
 did not change keep their line breaks).
 
 Before a step is saved, the draft's plan with the step changed is checked
-with ``bot.plan.check.structural_problems``; what it finds is shown beside the
+with ``bot.core.plan.check.structural_problems``; what it finds is shown beside the
 field it is about, in the interface language, and nothing is saved.
 
 Translation tracking works per item (a text, a phase heading, a question, a
@@ -32,11 +32,11 @@ from aiohttp import web
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from bot.content.model import Pack
-from bot.plan.build import build_plan
-from bot.plan.check import check_plan, structural_problems
-from bot.plan.model import CITY_QUESTION, PHASES, QUESTIONS, TRANSLATED_FROM, PlanContent, PlanStep, item_fingerprint, text_in
-from bot.plan.present import present_plan
+from bot.core.content.model import Pack
+from bot.core.plan.build import build_plan
+from bot.core.plan.check import check_plan, structural_problems
+from bot.core.plan.model import CITY_QUESTION, PHASES, QUESTIONS, TRANSLATED_FROM, PlanContent, PlanStep, item_fingerprint, text_in
+from bot.core.plan.present import present_plan
 from bot.staff import yamledit
 from bot.staff.draft import Draft, text_hash
 from bot.staff.templating import render

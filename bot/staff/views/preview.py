@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.content.model import Pack
+from bot.core.content.model import Pack
 from bot.staff import preview as previewing
 from bot.staff.templating import render
 from bot.staff.views.content import title_for

@@ -2,8 +2,8 @@
 
 Deleting takes two steps: the admin enters the id and sees how many events the
 conversation holds (never its messages), then confirms. Every row of that
-sender goes from the conversation store (bot.privacy.erase) and the event
-broker's database (bot.event_log), and the audit
+sender goes from the conversation store (bot.core.privacy.erase) and the event
+broker's database (bot.core.event_log), and the audit
 log records who deleted how many events of which conversation, naming the
 conversation by a hash prefix only (``conversation_label``): the log must not
 keep the id that the deletion removed.
@@ -17,8 +17,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot import event_log
-from bot.privacy import erase
+from bot.core import event_log
+from bot.core.privacy import erase
 from bot.staff import audit, conversations
 from bot.staff.templating import render
 from bot.staff.web import CONFIG, ENGINE, requires
@@ -95,7 +95,7 @@ async def delete_conversation(request: web.Request) -> web.StreamResponse:
         async with store.begin() as conn:
             deleted = await conn.run_sync(erase.erase_conversation, sender)
     events = conversations.events_store(request.app)
-    if events is not None:  # the event broker's copies (bot/event_log.py)
+    if events is not None:  # the event broker's copies (bot/core/event_log.py)
         async with events.begin() as conn:
             await conn.run_sync(event_log.erase_sender, sender)
     async with request.app[ENGINE].begin() as conn:

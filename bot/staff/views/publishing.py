@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.content.model import Pack
+from bot.core.content.model import Pack
 from bot.staff import publish
 from bot.staff.publish_content import ContentTree, changed_files
 from bot.staff.publish_jobs import last_publish, last_step_seconds, recent_jobs

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.settings import PROJECT_ROOT
+from bot.core.settings import PROJECT_ROOT
 from tests.e2e.security.test_hardening import LOOPBACK, listening_addresses
 from tests.e2e.servers import free_port
 

@@ -59,7 +59,7 @@ def assert_nowhere(workdir: Path, details: list[str]) -> None:
 
 def rows_of(workdir: Path, sender: str) -> tuple[int, int]:
     """(events, seen-update records) of ``sender``: events in the conversations' database and the event broker's."""
-    with sqlite3.connect(workdir / "events.db") as db:  # bot/event_broker.py, beside the conversations
+    with sqlite3.connect(workdir / "events.db") as db:  # bot/rasa_server/event_broker.py, beside the conversations
         broker = db.execute("SELECT count(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[0]
     with sqlite3.connect(workdir / "tracker.db") as db:
         tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}

@@ -7,7 +7,7 @@ import html
 import pytest
 import requests
 
-from bot.privacy.notice import privacy_notice
+from bot.core.privacy.notice import privacy_notice
 
 
 @pytest.mark.parametrize("lang", ["en", "lv", "ru", "uk"])

@@ -5,7 +5,7 @@ connection sending ``session_request`` with someone's id received their
 replies live and could write into their conversation, and a socket could
 claim a REST sender's id. Now ``session_confirm`` gives
 ``{"session_id", "session_key"}`` and an existing id is joined only with its
-key (bot/channels/session_keys.py).
+key (bot/core/session_keys.py).
 """
 
 from __future__ import annotations
