@@ -20,6 +20,13 @@ chat: setup ## chat with the running assistant in this terminal
 content-check: setup ## list missing, too short or stale content
 	@$(PY) -m bot.core.content check
 
+# LANG is the shell's locale, not a language of the content: `make content-stamp LANG=lv`
+# (an old spelling) would stamp every language, so it is refused; the environment's LANG is fine.
+ifeq ($(origin LANG),command line)
+ifneq ($(filter content-stamp,$(MAKECMDGOALS)),)
+$(error content-stamp narrows by LANG_CODE, not LANG: make content-stamp LANG_CODE=$(LANG) (LANG=$(LANG) would stamp every language))
+endif
+endif
 content-stamp: setup ## mark translations up to date (LANG_CODE=lv TOPIC=residence_permit to narrow)
 	@$(PY) -m bot.core.content stamp $(if $(LANG_CODE),--lang $(LANG_CODE)) $(if $(TOPIC),--topic $(TOPIC))
 
@@ -42,11 +49,19 @@ messages-extract: setup ## collect interface strings into locales/messages.pot
 messages-check: setup ## fail on missing, empty or fuzzy interface translations
 	@$(PY) -m bot.core.translations_check
 
-lint: setup ## ruff
-	@.venv/bin/ruff check bot actions tests benchmarks
+messages-template-check: setup staff-setup ## fail when a messages.pot (assistant's, staff app's) differs from the strings the code marks
+	@$(PY) scripts/check_catalog.py babel.cfg locales/messages.pot --fix-hint "make messages-extract"
+	@.venv-staff/bin/python scripts/check_catalog.py bot/staff/babel.cfg bot/staff/locales/messages.pot --fix-hint "make staff-messages"
 
-lock: ## rewrite requirements.txt from requirements.in (the full pinned set)
-	@scripts/lock.sh
+lint: setup ## ruff, and the import contract between the process packages
+	@.venv/bin/ruff check bot actions tests benchmarks
+	@.venv/bin/lint-imports --no-cache
+
+typecheck: setup ## mypy on the shared core, bot/core ([tool.mypy] in pyproject.toml)
+	@.venv/bin/mypy
+
+lock: ## rewrite requirements.txt and requirements-dev.txt, with hashes (ARGS=--upgrade: newest allowed releases)
+	@scripts/lock.sh requirements $(ARGS)
 
 staff-setup: ## create .venv-staff, the staff web app's own environment
 	@scripts/staff-setup.sh
@@ -62,8 +77,8 @@ staff-messages: staff-setup ## collect the staff app's interface strings and mer
 	@.venv-staff/bin/pybabel extract -F bot/staff/babel.cfg -o bot/staff/locales/messages.pot --no-location --omit-header --sort-output .
 	@for lang in $$(ls bot/staff/locales | grep -v -e messages.pot -e README.md); do .venv-staff/bin/pybabel update -i bot/staff/locales/messages.pot -d bot/staff/locales -l $$lang --width 100; done
 
-staff-lock: ## rewrite requirements-staff.txt from requirements-staff.in
-	@scripts/lock.sh requirements-staff
+staff-lock: ## rewrite requirements-staff.txt and requirements-staff-dev.txt, with hashes (ARGS=--upgrade)
+	@scripts/lock.sh requirements-staff $(ARGS)
 
 bench-tools: setup
 	@$(PY) -c "import psutil" 2>/dev/null || $(PY) -m pip install -q -r benchmarks/requirements.txt
@@ -84,5 +99,5 @@ bench-lbfgs: bench-tools ## benchmark: accuracy after each number of lbfgs itera
 bench-targets: setup ## the issue's targets against the saved benchmark results
 	@$(PY) benchmarks/targets.py
 
-.PHONY: help run test setup chat content-check content-stamp build train evaluate messages-extract messages-check lint lock \
+.PHONY: help run test setup chat content-check content-stamp build train evaluate messages-extract messages-check messages-template-check lint typecheck lock \
 	staff-setup staff-admin staff-test staff-messages staff-lock bench-tools bench-understanding bench-clinc150 bench-load bench-lbfgs bench-targets

@@ -7,7 +7,7 @@ from actions.entries import chosen_entries, follow_up_entries
 from actions.routing import answer_topic
 from actions.turn import Button, Reply, Turn
 from bot.core.content.model import FALLBACK_LABEL, Entry
-from bot.core.dialogue import ACTION_ANSWER_TOPIC, ACTION_FALLBACK, ACTION_FOR_LABEL, ENTITY_ENTRY, SLOT_TOPIC
+from bot.core.dialogue import ACTION_ANSWER_TOPIC, ACTION_FALLBACK, ACTION_FOR_LABEL, ENTITY_ENTRY, SLOT_TOPIC, Label
 from bot.core.payloads import button_payload
 from bot.core.render import topic_title
 
@@ -22,7 +22,7 @@ def fallback(turn: Turn) -> Reply:
     _ = turn._
     likely = [r["name"] for r in turn.intent_ranking() if r.get("name") in turn.pack.topics][:FALLBACK_CHOICES]
     buttons = menu_buttons(turn, likely or turn.pack.menu)
-    buttons.append(Button(_("Other topics"), button_payload("greet")))
+    buttons.append(Button(_("Other topics"), button_payload(Label.GREET)))
     return Reply(label=FALLBACK_LABEL, messages=[_("I am not sure I understood. Did you mean one of these?")], buttons=buttons)
 
 
@@ -56,7 +56,7 @@ class ActionFollowUp(AnsweringAction):
     """Answers "and how much does it cost?" about the topic answered last."""
 
     def name(self) -> str:
-        return ACTION_FOR_LABEL["follow_up"]
+        return ACTION_FOR_LABEL[Label.FOLLOW_UP]
 
     def respond(self, turn: Turn) -> Reply:
         topic_id = turn.tracker.get_slot(SLOT_TOPIC)

@@ -5,11 +5,9 @@ A subclass implements ``respond(turn)`` and returns a ``Reply``. The base:
 - decides the reply language once per turn (``bot.core.language.choose``);
 - answers a message with no words (emoji, junk, empty, a lone letter) with a
   request to write in words, whatever the model guessed;
-- when the previous reply asked for the user's city and this message is
-  only a city (``actions.state.is_city_reply``), answers with "where to go"
-  for that city instead of what the model guessed for a bare "Jelgava"; any
-  other message is answered by ``respond`` as a new question. The whole
-  state machine is in ``actions.state``;
+- answers what Rasa predicted: the action is the one the rules chose (a
+  city given when asked is its own intent and action, ``actions.city``;
+  the state machine is in ``actions.state``);
 - when the message holds a danger phrase (``actions.safety``: violence,
   trafficking, self-harm ...), starts the reply with that emergency entry's
   answer (112 and the right hotline), whatever the model guessed: here, so
@@ -36,10 +34,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.safety import safety_first
 from actions.services import services
-from actions.state import awaited_answer, city_awaited, place_only, slot_events
+from actions.state import slot_events
 from actions.turn import Button, Reply, Turn
 from bot.core.content.model import FALLBACK_LABEL, Pack
-from bot.core.dialogue import ENTITY_LANGUAGE, SLOT_CHOSEN_LANGUAGE, SLOT_LANGUAGE
+from bot.core.dialogue import ENTITY_LANGUAGE, INTENT_INFORM_CITY, SLOT_CHOSEN_LANGUAGE, SLOT_LANGUAGE, Label
 from bot.core.language.choose import LanguageChoice, choose_reply_language
 from bot.core.payloads import button_payload, feedback_payload
 from bot.core.render import sources_line, topic_title
@@ -55,7 +53,7 @@ def requested_language(tracker: Tracker, pack: Pack, text: str) -> str | None:
     for entity in latest.get("entities") or []:
         if entity.get("entity") == ENTITY_LANGUAGE and entity.get("value") in pack.languages:
             return entity["value"]
-    if (latest.get("intent") or {}).get("name") != "change_language":
+    if (latest.get("intent") or {}).get("name") != Label.CHANGE_LANGUAGE:
         return None
     lowered = text.lower()
     found = [code for code, lang in pack.languages.items() if any(alias in lowered for alias in lang.aliases)]
@@ -68,8 +66,9 @@ def decide_language(tracker: Tracker, pack: Pack, text: str) -> LanguageChoice:
     client = metadata.get("lang") if metadata.get("lang") in pack.languages else None
     # the user's app language (Telegram): used only when nothing else tells (bot.core.language.choose)
     hint = metadata.get("lang_hint") if metadata.get("lang_hint") in pack.languages else None
-    # a button payload ("/residence_permit") says nothing about language, nor does the city asked for ("Liepāja", "Rīgā")
-    says_language = text and not text.startswith("/") and not (city_awaited(tracker) and place_only(text, pack))
+    # a button payload ("/residence_permit") says nothing about language, nor does a place alone ("Liepāja", "Rīgā")
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    says_language = text and not text.startswith("/") and intent != INTENT_INFORM_CITY
     return choose_reply_language(
         requested=requested_language(tracker, pack, text),
         client=client,
@@ -101,7 +100,7 @@ class AnsweringAction(Action, abc.ABC):
     def _reply(self, turn: Turn) -> Reply:
         if not has_words(turn.text):
             return unreadable_reply(turn)
-        reply = awaited_answer(turn) or self.respond(turn)
+        reply = self.respond(turn)
         return with_feedback_button(turn, safety_first(turn, reply))
 
     @staticmethod

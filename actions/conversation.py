@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from actions.base import AnsweringAction, menu_buttons
 from actions.turn import Reply, Turn
-from bot.core.dialogue import ACTION_FOR_LABEL, ENTITY_FEEDBACK, FEEDBACK_UNHELPFUL, SLOT_TOPIC
+from bot.core.dialogue import ACTION_FOR_LABEL, ENTITY_FEEDBACK, FEEDBACK_UNHELPFUL, SLOT_TOPIC, Label
 from bot.core.privacy.notice import privacy_summary
 from bot.core.render import office_contact
 
@@ -20,41 +20,43 @@ class ActionGreet(AnsweringAction):
     """Greets, says in one line what is kept and how to delete it, and shows the menu of main topics."""
 
     def name(self) -> str:
-        return ACTION_FOR_LABEL["greet"]
+        return ACTION_FOR_LABEL[Label.GREET]
 
     def respond(self, turn: Turn) -> Reply:
         greeting = f"{label_answer(turn, 'greet')}\n\n{privacy_summary(turn.lang)}"
-        return Reply(label="greet", messages=[greeting], buttons=menu_buttons(turn, turn.pack.menu))
+        return Reply(label=Label.GREET, messages=[greeting], buttons=menu_buttons(turn, turn.pack.menu))
 
 
 class ActionGoodbye(AnsweringAction):
     """Says goodbye."""
 
     def name(self) -> str:
-        return ACTION_FOR_LABEL["goodbye"]
+        return ACTION_FOR_LABEL[Label.GOODBYE]
 
     def respond(self, turn: Turn) -> Reply:
-        return Reply(label="goodbye", messages=[turn._("Goodbye, and good luck! Write again any time.")])
+        return Reply(label=Label.GOODBYE, messages=[turn._("Goodbye, and good luck! Write again any time.")])
 
 
 class ActionThanks(AnsweringAction):
     """Answers thanks."""
 
     def name(self) -> str:
-        return ACTION_FOR_LABEL["thanks"]
+        return ACTION_FOR_LABEL[Label.THANKS]
 
     def respond(self, turn: Turn) -> Reply:
-        return Reply(label="thanks", messages=[turn._("You are welcome! Is there anything else I can help with?")])
+        return Reply(label=Label.THANKS, messages=[turn._("You are welcome! Is there anything else I can help with?")])
 
 
 class ActionOutOfScope(AnsweringAction):
     """Politely refuses and says what the assistant can help with."""
 
     def name(self) -> str:
-        return ACTION_FOR_LABEL["out_of_scope"]
+        return ACTION_FOR_LABEL[Label.OUT_OF_SCOPE]
 
     def respond(self, turn: Turn) -> Reply:
-        return Reply(label="out_of_scope", messages=[label_answer(turn, "out_of_scope")], buttons=menu_buttons(turn, turn.pack.menu))
+        return Reply(
+            label=Label.OUT_OF_SCOPE, messages=[label_answer(turn, Label.OUT_OF_SCOPE)], buttons=menu_buttons(turn, turn.pack.menu)
+        )
 
 
 class ActionAskHuman(AnsweringAction):
@@ -66,7 +68,7 @@ class ActionAskHuman(AnsweringAction):
     """
 
     def name(self) -> str:
-        return ACTION_FOR_LABEL["ask_human"]
+        return ACTION_FOR_LABEL[Label.ASK_HUMAN]
 
     def respond(self, turn: Turn) -> Reply:
         topic = turn.pack.topics.get(turn.tracker.get_slot(SLOT_TOPIC) or "")
@@ -76,4 +78,4 @@ class ActionAskHuman(AnsweringAction):
         text = turn._("I am an automatic assistant. You can talk to a person here:") + "\n\n" + office_contact(office, turn.lang)
         if turn.entity(ENTITY_FEEDBACK) == FEEDBACK_UNHELPFUL:
             text = turn._("Sorry that this did not help. The team that writes the answers will see your question.") + "\n\n" + text
-        return Reply(label="ask_human", messages=[text], offices=[office.id], sources=list(office.sources))
+        return Reply(label=Label.ASK_HUMAN, messages=[text], offices=[office.id], sources=list(office.sources))

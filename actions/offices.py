@@ -13,7 +13,7 @@ from actions.routing import routed_branch
 from actions.services import services
 from actions.turn import Button, Reply, Turn
 from bot.core.content.model import Pack
-from bot.core.dialogue import ACTION_FOR_LABEL, ENTITY_OFFICE, SLOT_CITY, SLOT_TOPIC
+from bot.core.dialogue import ACTION_FOR_LABEL, ENTITY_OFFICE, SLOT_CITY, SLOT_TOPIC, Label
 from bot.core.offices.places import plain
 from bot.core.payloads import button_payload
 from bot.core.render import national_card, where_to_go
@@ -38,7 +38,7 @@ def office_reply(turn: Turn, office_id: str, city: str | None) -> Reply:
     routed = routed_branch(turn, office_id, city)
     card = routed.card if routed else national_card(office, turn.lang)
     return Reply(
-        label="office_lookup",
+        label=Label.OFFICE_LOOKUP,
         messages=[],
         offices=[office_id],
         sources=list(routed.sources if routed else office.sources),
@@ -52,7 +52,7 @@ class ActionOfficeLookup(AnsweringAction):
     """Gives an office's branch or contacts; asks which office when none was named."""
 
     def name(self) -> str:
-        return ACTION_FOR_LABEL["office_lookup"]
+        return ACTION_FOR_LABEL[Label.OFFICE_LOOKUP]
 
     def respond(self, turn: Turn) -> Reply:
         pack = turn.pack
@@ -62,7 +62,7 @@ class ActionOfficeLookup(AnsweringAction):
             office_id = topic.offices[0]
         if office_id not in pack.offices:
             reachable = [o for o in pack.offices.values() if o.phone or o.email]
-            buttons = [Button(o.short, button_payload("office_lookup", **{ENTITY_OFFICE: o.id})) for o in reachable]
-            return Reply(label="office_lookup", messages=[turn._("Which office do you need?")], buttons=buttons)
+            buttons = [Button(o.short, button_payload(Label.OFFICE_LOOKUP, **{ENTITY_OFFICE: o.id})) for o in reachable]
+            return Reply(label=Label.OFFICE_LOOKUP, messages=[turn._("Which office do you need?")], buttons=buttons)
         city = services().places().find(turn.text) or turn.tracker.get_slot(SLOT_CITY)
         return office_reply(turn, office_id, city)

@@ -3,9 +3,10 @@
 "Where to go" (``office_cards``) lists the answer's offices, each once and at
 most ``MAX_OFFICES``, in the content's order: the main (first) office, when
 the directory has branches for it, as its branch in or nearest to the user's
-city (named now or earlier), or as Latvia's embassies when the user is still
-abroad; every other office (and the main one while the city is unknown) with
-its national contacts.
+city (named now or earlier), or as the country's embassies (the pack's
+``settings.consular_office``) when the user is still abroad; every other
+office (and the main one while the city is unknown) with its national
+contacts.
 
 With the city unknown and the main office in several cities, the answer asks
 for the city once instead of listing offices (buttons for the largest cities
@@ -21,13 +22,14 @@ from typing import Any
 
 from actions.services import services
 from actions.turn import Button, Reply, Turn
+from bot.core import city_reply
 from bot.core.content.model import Answer, Entry, Pack
 from bot.core.dialogue import SLOT_CITY, SLOT_CITY_ASKED
 from bot.core.offices.render import office_card
+from bot.core.plan.present import abroad_card
 from bot.core.render import MAX_OFFICES, national_card, where_to_go
 
-ABROAD = "abroad"
-CONSULAR_OFFICE = "mfa_consular"
+ABROAD = city_reply.ABROAD
 
 
 def routed_office(pack: Pack, topic: Answer) -> str | None:
@@ -42,8 +44,7 @@ def routed_office(pack: Pack, topic: Answer) -> str | None:
 
 def place_named(text: str) -> str | None:
     """The city ``text`` names, or ``ABROAD``, or None."""
-    places = services().places()
-    return places.find(text) or (ABROAD if places.is_abroad(text) else None)
+    return city_reply.place_named(text, services().places())
 
 
 def place_in(turn: Turn) -> str | None:
@@ -80,14 +81,6 @@ def routed_branch(turn: Turn, office_id: str, city: str | None, topic_id: str | 
     return RoutedBranch(card=card, sources=route.branch.sources or office.sources)
 
 
-def _abroad_card(turn: Turn) -> dict[str, Any] | None:
-    consular = turn.pack.offices.get(CONSULAR_OFFICE)
-    if consular is None:
-        return None
-    note = turn._("From abroad, apply at a Latvian embassy or consulate, or online where an e-service exists:")
-    return {"note": note, **national_card(consular, turn.lang)}
-
-
 @dataclass(frozen=True)
 class OfficeCards:
     """Where to go for one answer: a card per office (each office once) and the sources of their facts."""
@@ -112,8 +105,8 @@ def office_cards(turn: Turn, answer: Answer, topic_id: str, city: str | None) ->
             continue
         card: tuple[dict[str, Any], tuple[str, ...]] | None = None
         if office_id == main and city == ABROAD:
-            abroad = _abroad_card(turn)
-            card = (abroad, pack.offices[CONSULAR_OFFICE].sources) if abroad else None
+            abroad = abroad_card(pack, turn.lang)
+            card = (abroad, pack.offices[abroad["office"]].sources) if abroad else None
         elif office_id == main and city:
             routed = routed_branch(turn, office_id, city, topic_id)
             card = (routed.card, routed.sources) if routed else None
@@ -160,8 +153,9 @@ def answer_topic(turn: Turn, topic_id: str, city: str | None = None, entry: Entr
         where = office_cards(turn, answer, topic_id, city)
         if where.cards:
             reply.where, reply.cards = where_to_go(where.cards, turn.lang), where.cards
-        if CONSULAR_OFFICE in where.offices and CONSULAR_OFFICE not in reply.offices:
-            reply.offices.append(CONSULAR_OFFICE)
+        consular = turn.pack.settings.consular_office
+        if consular and consular in where.offices and consular not in reply.offices:
+            reply.offices.append(consular)
     reply.city = city if known_place(turn, city) else None
     return reply
 

@@ -346,7 +346,7 @@ def measure(name: str, args: argparse.Namespace) -> dict:
         "tag": args.tag,
         "topology": args.topology,
         "speedups": not args.no_speedups,
-        "tracker_cache": args.topology == "single" and os.environ.get("MIGRANT_BOT_TRACKER_CACHE", "1") != "0",
+        "tracker_cache": args.topology == "single" and os.environ.get("MIGRANT_BOT_TRACKER_CACHE", "1") != "0",  # single: ZERO_DOWNTIME=0
         "users": args.users,
         "think_seconds": args.think,
         "think_spread": args.think_spread,

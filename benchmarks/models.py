@@ -109,7 +109,8 @@ class ProxyAssistant(Assistant):
     def _env(self) -> dict[str, str]:
         env = super()._env()
         env.update(
-            MIGRANT_BOT_TRACKER_CACHE="0",  # two servers write the same conversations
+            MIGRANT_BOT_ZERO_DOWNTIME="1",  # two servers write the same conversations: no tracker cache
+            MIGRANT_BOT_TRACKER_CACHE="0",
             MIGRANT_BOT_RASA_PORT=str(self.rasa_port),
             MIGRANT_BOT_RASA_BLUE_PORT=str(self.blue_port),
             MIGRANT_BOT_RASA_GREEN_PORT=str(self.green_port),

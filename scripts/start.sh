@@ -7,32 +7,28 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/staff-setup.sh
 . scripts/env.sh
-# The var folder (MIGRANT_BOT_VAR_DIR, default var/) holds conversations, staff
-# accounts, secrets and logs: readable by this user only (docs/privacy.md),
-# whatever the machine's default umask is.
+# Every setting, its default and its check: bot/core/settings.py. This refuses
+# what would go wrong only later, e.g. the in-memory tracker cache
+# (MIGRANT_BOT_TRACKER_CACHE=1) with two Rasa servers on one conversation store.
+.venv/bin/python -m bot.core.settings check
+# The var folder (MIGRANT_BOT_VAR_DIR, default var/) holds conversations
+# (tracker.db, events.db), staff accounts, secrets and logs: readable by this
+# user only (docs/privacy.md), whatever the machine's default umask is.
 var="${MIGRANT_BOT_VAR_DIR:-var}"
-export MIGRANT_BOT_STAFF_VAR_DIR="${MIGRANT_BOT_STAFF_VAR_DIR:-$var}"
-export MIGRANT_BOT_DATABASE_URL="${MIGRANT_BOT_DATABASE_URL:-sqlite:///$(realpath -m "$var")/tracker.db}"
-# Rasa's event broker writes every conversation event here (the staff app's figures read it)
-export MIGRANT_BOT_EVENTS_URL="${MIGRANT_BOT_EVENTS_URL:-sqlite:///$(realpath -m "$var")/events.db}"
 umask 077
 mkdir -p "$var"
 chmod 700 "$var"
 find "$var" -maxdepth 3 -type f -exec chmod 600 {} +
 find "$var" -mindepth 1 -maxdepth 2 -type d -exec chmod 700 {} +
 
-# Secrets made once and kept in the var folder, unless the environment sets them:
-# MIGRANT_BOT_API_TOKEN: the HTTP API can change state (replace the model, edit
-# conversations), so it always needs a token;
-# MIGRANT_BOT_ACTIONS_TOKEN: the action server answers only the Rasa server.
-secret() {  # variable file
-  if [ -z "${!1:-}" ]; then
-    [ -s "$var/$2" ] || .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))' > "$var/$2"
-    export "$1=$(cat "$var/$2")"
-  fi
-}
-secret MIGRANT_BOT_API_TOKEN api-token
-secret MIGRANT_BOT_ACTIONS_TOKEN actions-token
+# Secrets made once and kept in the var folder, unless the environment sets them
+# (bot/core/settings.py makes and reads them, for the staff app too):
+# MIGRANT_BOT_API_TOKEN (var/api-token): the HTTP API can change state (replace
+# the model, edit conversations), so it always needs a token;
+# MIGRANT_BOT_ACTIONS_TOKEN (var/actions-token): the action server answers only the Rasa server.
+MIGRANT_BOT_API_TOKEN="$(.venv/bin/python -m bot.core.settings api-token)"
+MIGRANT_BOT_ACTIONS_TOKEN="$(.venv/bin/python -m bot.core.settings actions-token)"
+export MIGRANT_BOT_API_TOKEN MIGRANT_BOT_ACTIONS_TOKEN
 
 .venv/bin/python -m bot.core.content check >/dev/null || { .venv/bin/python -m bot.core.content check; exit 1; }
 # Messenger channels are on when their variables are set (docs/channels.md);
@@ -60,8 +56,8 @@ rasa_server() {  # name port interface
   pids+=($!)
 }
 if [ "$MIGRANT_BOT_ZERO_DOWNTIME" = 1 ]; then
-  # two servers write the same conversations: neither may keep them in memory
-  export MIGRANT_BOT_TRACKER_CACHE=0
+  # two servers write the same conversations: neither keeps them in memory
+  # (MIGRANT_BOT_TRACKER_CACHE is off unless MIGRANT_BOT_ZERO_DOWNTIME=0; the check above refuses it on)
   rasa_server blue "$MIGRANT_BOT_RASA_BLUE_PORT" 127.0.0.1
   rasa_server green "$MIGRANT_BOT_RASA_GREEN_PORT" 127.0.0.1
   .venv-staff/bin/python -m bot.staff proxy >"$var/proxy.log" 2>&1 &
@@ -97,7 +93,7 @@ The assistant is running.
   Logs:              $var/rasa-*.log, $var/proxy.log, $var/actions.log, $var/staff.log
   Publishing:        zero-downtime $([ "$MIGRANT_BOT_ZERO_DOWNTIME" = 1 ] && echo "on: proxy :${MIGRANT_BOT_RASA_PORT} -> rasa :${MIGRANT_BOT_RASA_BLUE_PORT} / :${MIGRANT_BOT_RASA_GREEN_PORT}" || echo "off (one Rasa server)")
                      .venv-staff/bin/python -m bot.staff publish | rollback | publish-status
-  API token:         $var/api-token (or MIGRANT_BOT_API_TOKEN)
+  API token:         ${MIGRANT_BOT_STAFF_VAR_DIR:-$var}/api-token (or MIGRANT_BOT_API_TOKEN)
 Press Ctrl+C to stop.
 MSG
     wait -n "${pids[@]}"

@@ -52,6 +52,11 @@ export MIGRANT_BOT_ACTIONS_TOKEN="${MIGRANT_BOT_ACTIONS_TOKEN:-$($py -c 'import 
 echo "== content";             $py -m bot.core.content check
 echo "== interface strings";   $py -m bot.core.translations_check
 echo "== lint";                .venv/bin/ruff check bot actions tests benchmarks
+echo "== import contract";     .venv/bin/lint-imports --no-cache  # [tool.importlinter] in pyproject.toml
+echo "== types (mypy)";        .venv/bin/mypy                     # [tool.mypy] in pyproject.toml
+echo "== message templates"    # messages.pot against what pybabel extracts now
+$py scripts/check_catalog.py babel.cfg locales/messages.pot --fix-hint "make messages-extract"
+.venv-staff/bin/python scripts/check_catalog.py bot/staff/babel.cfg bot/staff/locales/messages.pot --fix-hint "make staff-messages"
 echo "== pip check";           .venv/bin/pip check --disable-pip-version-check
 echo "== rasa data validate"
 $py -m bot.core.content build >/dev/null

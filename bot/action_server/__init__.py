@@ -18,14 +18,13 @@ from __future__ import annotations
 import argparse
 import hmac
 import logging
-import os
 
 from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.core.settings import PREFIX
+from bot.core.settings import PREFIX, load_settings
 
 OPEN_PATHS = frozenset({"/health"})
 logger = logging.getLogger(__name__)
@@ -33,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 def token_from_environment() -> str:
     """The shared token; a clear error when it is missing or too short to be a secret."""
-    token = os.environ.get(PREFIX + "ACTIONS_TOKEN", "")
+    token = load_settings().action_server.token
     if len(token) < 16:
         raise SystemExit(f"{PREFIX}ACTIONS_TOKEN must be set to a random value of at least 16 characters")
     return token
@@ -58,11 +57,11 @@ def protected_app(token: str, actions_package: str = "actions") -> Sanic:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--port", type=int, default=5055)
+    parser.add_argument("--port", type=int, default=load_settings().action_server.port)
     parser.add_argument("--actions", default="actions", help="the package of actions")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    host = os.environ.get(PREFIX + "ACTIONS_HOST", "127.0.0.1")
+    host = load_settings().action_server.host
     app = protected_app(token_from_environment(), args.actions)
     logger.info("action server on http://%s:%d", host, args.port)
     app.run(host, args.port, workers=1, access_log=False)

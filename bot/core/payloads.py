@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Iterator
+from typing import Collection, Iterator
 
 from bot.core.content.model import Pack
 from bot.core.dialogue import (
@@ -23,12 +23,13 @@ from bot.core.dialogue import (
     FEEDBACK_INTENT,
     FEEDBACK_UNHELPFUL,
     INTENT_PLAN_STEP,
+    Label,
 )
 from bot.core.text import normalize_user_text
 
 _PAYLOAD = re.compile(r'^/(?P<intent>[a-z_]{2,40})(?P<entities>\{"(?:language|office|feedback|entry)":"[a-z_0-9]{2,40}"\})?$')
 _PLAN_STEP = re.compile(r'^/plan_step\{"step":"(?P<number>[1-9][0-9]{0,2})"\}$')
-_MENU_INTENTS = frozenset({"greet", "change_language", "office_lookup"})
+_MENU_INTENTS = frozenset({Label.GREET, Label.CHANGE_LANGUAGE, Label.OFFICE_LOOKUP})
 
 
 def feedback_payload() -> str:
@@ -61,7 +62,7 @@ def known_payloads(pack: Pack) -> Iterator[str]:
 def _is_allowed(text: str, pack: Pack) -> bool:
     step = _PLAN_STEP.match(text)
     if step:  # a plan's "next step": a number no larger than the pack's plan has steps
-        return bool(pack.plan) and int(step.group("number")) <= len(pack.plan.steps)
+        return pack.plan is not None and int(step.group("number")) <= len(pack.plan.steps)
     match = _PAYLOAD.match(text)
     if not match:
         return False
@@ -74,7 +75,8 @@ def _is_allowed(text: str, pack: Pack) -> bool:
         return True
     ((key, value),) = json.loads(match.group("entities")).items()
     entries = pack.topics[intent].entries if intent in pack.topics else {}
-    allowed = {ENTITY_LANGUAGE: pack.languages, ENTITY_OFFICE: pack.offices, ENTITY_ENTRY: entries}.get(key, ())
+    choices: dict[str, Collection[str]] = {ENTITY_LANGUAGE: pack.languages, ENTITY_OFFICE: pack.offices, ENTITY_ENTRY: entries}
+    allowed = choices.get(key, ())
     return value in allowed
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from typing import cast
 
 from babel.messages.pofile import read_po
 
@@ -42,8 +43,8 @@ def find_problems(locales_dir: Path = LOCALES_DIR, languages_file: Path | None =
                 found.append(f"{where}: not translated")
             elif entry.fuzzy:
                 found.append(f"{where}: marked fuzzy; check and unmark it")
-            elif sorted(_PLACEHOLDER.findall(entry.string)) != sorted(_PLACEHOLDER.findall(message.id)):
-                found.append(f"{where}: the translation must keep the placeholders {_PLACEHOLDER.findall(message.id)}")
+            elif sorted(_PLACEHOLDER.findall(cast(str, entry.string))) != sorted(_PLACEHOLDER.findall(cast(str, message.id))):
+                found.append(f"{where}: the translation must keep the placeholders {_PLACEHOLDER.findall(cast(str, message.id))}")
     return found
 
 

@@ -20,18 +20,67 @@
    event (7% of the server's time). ``resolve_event_type`` remembers the class
    found for each type name and asks Rasa for names it has not seen.
 
-``install()`` runs in the Rasa server process (the tracker store calls it);
-it is idempotent.
+Every change this project makes to Rasa's own behaviour, or that leans on a
+private name of Rasa or its socket.io libraries, is listed in ``PRIVATE_USES``
+with the module that does it and the test that proves Rasa's behaviour is
+kept. They were checked against the versions in ``CHECKED_VERSIONS`` only:
+``check_versions()`` refuses to start on any other (a new Rasa may rename
+what these lean on, and would fail quietly rather than loudly). The tracker
+store and the socket.io channel call it when they are built; ``install()``
+calls it before patching.
+
+``install()`` runs once at the Rasa server's start (``bot/rasa_server/serve.py``),
+before Rasa loads anything; it is idempotent. Started any other way (``rasa run``),
+the server is only slower: every patch keeps Rasa's results.
 """
 
 from __future__ import annotations
 
 import functools
+from importlib import metadata
 from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.pool import QueuePool
+
+#: The distributions whose private names this project uses, at the versions they were checked against.
+CHECKED_VERSIONS = {"rasa": "3.6.21", "python-socketio": "5.9.0", "python-engineio": "4.7.1"}
+
+#: What leans on a private name (where; the test proving Rasa's behaviour is kept).
+PRIVATE_USES = (
+    ("RemoteAction._validate_action_result replaced", "patches.validate_action_result", "tests/unit/test_patches.py"),
+    ("Event.resolve_by_type replaced", "patches.resolve_event_type", "tests/unit/test_patches.py"),
+    (
+        "SQLTrackerStore._retrieve/save overridden on its private SQL helpers",
+        "tracker_cache.SessionCachingSQLTrackerStore",
+        "tests/unit/test_tracker_cache.py",
+    ),
+    ("SQLTrackerStore._stream_new_events overridden", "tracker_store.DatabaseUrlTrackerStore", "tests/e2e/test_event_broker.py"),
+    (
+        "engineio.AsyncServer._cors_allowed_origins/_make_response/_bad_request/_close_session, "
+        "socketio.AsyncServer._engineio_server_class",
+        "channels.socketio.HardenedEngineIO, OriginCheckingServer",
+        "tests/e2e/security/ and tests/unit/test_widget.py",
+    ),
+)
+
+
+class UncheckedVersionError(SystemExit):
+    """A library whose private names this project uses is not at a version they were checked against."""
+
+
+def check_versions(installed: dict[str, str] | None = None) -> None:
+    """Refuses to go on unless every library of ``CHECKED_VERSIONS`` is at its checked version."""
+    found = installed if installed is not None else {name: metadata.version(name) for name in CHECKED_VERSIONS}
+    wrong = [f"{name} {found.get(name)} (checked: {version})" for name, version in CHECKED_VERSIONS.items() if found.get(name) != version]
+    if wrong:
+        raise UncheckedVersionError(
+            "bot/rasa_server/patches.py was checked against other versions: "
+            + ", ".join(wrong)
+            + ". Re-check each entry of PRIVATE_USES against the new version, run its test, then update CHECKED_VERSIONS."
+        )
+
 
 _VALIDATION_HINT = (
     ". Failed to validate Action server response from API, "
@@ -80,6 +129,7 @@ def resolve_event_type(type_name: str, default: type | None = None) -> type | No
 def install() -> None:
     """Replaces Rasa's per-call schema check and event class lookup by the cached ones."""
     global _rasa_resolve_by_type
+    check_versions()
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.core.events import Event
 

@@ -8,10 +8,9 @@ to ``rasa run`` unchanged: ``python -m bot.rasa_server.serve --model ... --port 
 
 from __future__ import annotations
 
-import os
 import sys
 
-from bot.core.settings import PREFIX
+from bot.core.settings import PREFIX, api_token, load_settings, refuse_unsafe
 
 
 def rasa_arguments(argv: list[str], token: str) -> list[str]:
@@ -25,7 +24,15 @@ def rasa_arguments(argv: list[str], token: str) -> list[str]:
 def main() -> None:
     from rasa.__main__ import main as rasa_main
 
-    sys.argv = rasa_arguments(sys.argv[1:], os.environ.get(PREFIX + "API_TOKEN", ""))
+    from bot.rasa_server import patches
+
+    settings = load_settings()
+    refuse_unsafe(settings)  # before a model is loaded: two servers must not each cache conversations
+    if settings.rasa_speedups:
+        patches.install()
+    else:
+        patches.check_versions()
+    sys.argv = rasa_arguments(sys.argv[1:], api_token(settings))
     rasa_main()
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 from bot.core.privacy.erase import erase_conversation
-from bot.core.settings import load_settings
+from bot.core.settings import load_settings, refuse_unsafe
 from bot.rasa_server import patches
 from bot.rasa_server.tracker_cache import SessionCachingSQLTrackerStore
 
@@ -54,7 +54,9 @@ class DatabaseUrlTrackerStore(SessionCachingSQLTrackerStore):
         publish_many([{"sender_id": sender_id, **event.as_dict()} for event in new_events])
 
     def __init__(self, domain: Any = None, host: Any = None, event_broker: Any = None, **kwargs: Any) -> None:
+        patches.check_versions()  # this class overrides private methods of Rasa's SQLTrackerStore
         settings = load_settings()
+        refuse_unsafe(settings)  # two Rasa servers must not each keep conversations in memory
         url = make_url(settings.database_url)
         dialect = url.get_backend_name()
         if dialect == "sqlite":
@@ -80,4 +82,3 @@ class DatabaseUrlTrackerStore(SessionCachingSQLTrackerStore):
             self.sessionmaker = sessionmaker(bind=self.engine)
             if settings.tracker_cache:  # only one Rasa server writes this file
                 self.enable_session_cache()
-        patches.install()

@@ -17,13 +17,13 @@ import argparse
 import asyncio
 import getpass
 import logging
-import os
 import sys
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.core.settings import load_settings
 from bot.staff import conversations, retention
 from bot.staff.app import create_app
 from bot.staff.config import load_config
@@ -33,12 +33,10 @@ from bot.staff.passwords import password_problem
 from bot.staff.publish_cli import add_commands, run_command
 from bot.staff.users import EMAIL, UserExists, create_user
 
-PASSWORD_ENV = "MIGRANT_BOT_STAFF_ADMIN_PASSWORD"
-
 
 def _read_password() -> str:
-    if os.environ.get(PASSWORD_ENV):
-        return os.environ[PASSWORD_ENV]
+    if given := load_settings().staff.admin_password:  # MIGRANT_BOT_STAFF_ADMIN_PASSWORD
+        return given
     if not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\n")
     first = getpass.getpass("Password for the new admin: ")

@@ -1,31 +1,19 @@
-"""The staff app's settings, read from the environment (prefix ``MIGRANT_BOT_STAFF_``).
+"""The staff app's settings: the staff section of ``bot.core.settings`` as the app's views and jobs use it.
 
-What the staff app shares with the assistant (the content, the conversation
-store, how long conversations are kept) comes from ``bot.core.settings``.
+Nothing is read from the environment here: the schema (``bot/core/settings.py``)
+names every variable (``MIGRANT_BOT_STAFF_*``, and what the staff app shares
+with the assistant: the content, the conversation store, how long
+conversations are kept). This adds the staff secret, made once into its var
+folder when the environment has none.
 """
 
 from __future__ import annotations
 
-import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.settings import PROJECT_ROOT, load_settings
-
-PREFIX = "MIGRANT_BOT_STAFF_"
-
-
-def _env(name: str, default: str) -> str:
-    return os.environ.get(PREFIX + name, default)
-
-
-def _int(name: str, default: int) -> int:
-    raw = _env(name, str(default))
-    try:
-        return int(raw)
-    except ValueError as error:
-        raise SystemExit(f"{PREFIX}{name} must be a whole number, not {raw!r}") from error
+from bot.core.content.loader import load_pack_settings
+from bot.core.settings import api_token, check_time_zone, load_settings, secret_in_file
 
 
 @dataclass(frozen=True)
@@ -53,72 +41,35 @@ class StaffConfig:
     inbox_retention_days: int  # archived inbox questions are deleted this long after they were asked (MIGRANT_BOT_INBOX_RETENTION_DAYS)
     housekeeping_delay_s: int  # the periodic jobs (retention, expired imports) first run this long after the start
     events_url: str = ""  # the event broker's database (MIGRANT_BOT_EVENTS_URL): the insights job reads it
-    timezone: str = "Europe/Riga"  # the insights' days begin at midnight here (MIGRANT_BOT_STAFF_TIMEZONE)
-
-
-def _secret(var_dir: Path) -> bytes:
-    """The signing secret: the environment's, or one generated once into var/staff-secret."""
-    value = _env("SECRET", "")
-    if value:
-        return value.encode()
-    path = var_dir / "staff-secret"
-    if not path.exists():
-        var_dir.mkdir(parents=True, exist_ok=True)
-        old = os.umask(0o077)
-        try:
-            path.write_text(secrets.token_urlsafe(48) + "\n", encoding="utf-8")
-        finally:
-            os.umask(old)
-    return path.read_text(encoding="utf-8").strip().encode()
-
-
-def _api_token(var_dir: Path) -> str:
-    token = os.environ.get("MIGRANT_BOT_API_TOKEN", "")
-    path = var_dir / "api-token"
-    if not token and path.exists():
-        token = path.read_text(encoding="utf-8").strip()
-    return token
-
-
-def _timezone(name: str) -> str:
-    """An IANA time zone name the machine knows (``Europe/Riga``), or a clear error."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise SystemExit(f"{PREFIX}TIMEZONE must be a time zone name such as Europe/Riga, not {name!r}") from None
-    return name
+    timezone: str = "Europe/Riga"  # the insights' days begin at midnight here (MIGRANT_BOT_STAFF_TIMEZONE, else the pack's)
 
 
 def load_config() -> StaffConfig:
-    """Reads the settings (defaults suit a local start)."""
-    var_dir = Path(_env("VAR_DIR", str(PROJECT_ROOT / "var")))
-    try:
-        content = load_settings()
-    except ValueError as error:  # a setting shared with the assistant, e.g. MIGRANT_BOT_RETENTION_DAYS
-        raise SystemExit(str(error)) from None
+    """The staff app's settings (defaults suit a local start); a bad value ends the program with its variable's name."""
+    settings = load_settings()
+    staff = settings.staff
+    assert staff.var_dir is not None and staff.draft_dir is not None  # the loader fills them in
     return StaffConfig(
-        database_url=_env("DATABASE_URL", f"sqlite:///{var_dir / 'staff.db'}"),
-        host=_env("HOST", "127.0.0.1"),
-        port=_int("PORT", 5080),
-        secret=_secret(var_dir),
-        secure_cookies=_env("SECURE_COOKIES", "0").lower() in ("1", "true", "yes"),
-        session_hours=_int("SESSION_HOURS", 8),
-        published_data_dir=content.data_dir,
-        published_locales_dir=content.locales_dir,
-        draft_dir=Path(_env("DRAFT_DIR", str(var_dir / "staff" / "draft"))),
-        snapshots_dir=var_dir / "staff" / "published",
-        pack=content.pack,
-        account_failures=_int("ACCOUNT_FAILURES", 5),
-        ip_failures=_int("IP_FAILURES", 20),
-        failure_window_s=_int("FAILURE_WINDOW_S", 900),
-        rasa_url=_env("RASA_URL", f"http://127.0.0.1:{os.environ.get('MIGRANT_BOT_RASA_PORT', '5005')}").rstrip("/"),
-        api_token=_api_token(var_dir),
-        conversations_url=content.database_url,
-        retention_days=content.retention_days,
-        inbox_retention_days=content.inbox_retention_days,
-        housekeeping_delay_s=_int("HOUSEKEEPING_DELAY_S", 60),
-        events_url=content.events_url,
-        timezone=_timezone(_env("TIMEZONE", "Europe/Riga")),
+        database_url=staff.database_url,
+        host=staff.host,
+        port=staff.port,
+        secret=secret_in_file(staff.secret, staff.var_dir / "staff-secret", create=True).encode(),
+        secure_cookies=staff.secure_cookies,
+        session_hours=staff.session_hours,
+        published_data_dir=settings.data_dir,
+        published_locales_dir=settings.locales_dir,
+        draft_dir=staff.draft_dir,
+        snapshots_dir=staff.var_dir / "staff" / "published",
+        pack=settings.pack,
+        account_failures=staff.account_failures,
+        ip_failures=staff.ip_failures,
+        failure_window_s=staff.failure_window_s,
+        rasa_url=staff.rasa_url,
+        api_token=api_token(settings),
+        conversations_url=settings.database_url,
+        retention_days=settings.retention_days,
+        inbox_retention_days=settings.inbox_retention_days,
+        housekeeping_delay_s=staff.housekeeping_delay_s,
+        events_url=settings.events_url,
+        timezone=check_time_zone(staff.timezone or load_pack_settings(settings).time_zone),
     )

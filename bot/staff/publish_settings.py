@@ -1,59 +1,29 @@
-"""Settings of the switch proxy and of publishing, read from the environment.
+"""Settings of the switch proxy and of publishing: the switch and publish sections of ``bot.core.settings``.
 
-The same variables are read by ``scripts/start.sh`` (ports, tokens) so the
-proxy, the two Rasa servers and the publish job agree.
+Nothing is read from the environment here. ``scripts/start.sh`` takes the same
+values (ports, tokens) from the same schema, so the proxy, the two Rasa
+servers and the publish job agree.
 """
 
 from __future__ import annotations
 
-import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.settings import PROJECT_ROOT
+from bot.core.settings import Settings, api_token, load_settings, secret_in_file
 from bot.switch.proxy import ProxySettings
 
 
-def _env(name: str, default: str) -> str:
-    return os.environ.get(name) or default
-
-
-def _int(name: str, default: int) -> int:
-    raw = _env(name, str(default))
-    try:
-        return int(raw)
-    except ValueError as error:
-        raise SystemExit(f"{name} must be a whole number, not {raw!r}") from error
-
-
-def _float(name: str, default: float) -> float:
-    raw = _env(name, str(default))
-    try:
-        value = float(raw)
-    except ValueError as error:
-        raise SystemExit(f"{name} must be a number, not {raw!r}") from error
-    if not 0 <= value <= 1:
-        raise SystemExit(f"{name} must be between 0 and 1, not {raw!r}")
-    return value
-
-
 def var_dir() -> Path:
-    return Path(_env("MIGRANT_BOT_STAFF_VAR_DIR", str(PROJECT_ROOT / "var")))
+    """The staff app's var folder (``MIGRANT_BOT_STAFF_VAR_DIR``, else ``MIGRANT_BOT_VAR_DIR``)."""
+    folder = load_settings().staff.var_dir
+    assert folder is not None  # the loader fills it in
+    return folder
 
 
-def secret_file(env: str, path: Path) -> str:
-    """A token from the environment, or one generated once into ``path`` (mode 600)."""
-    if os.environ.get(env):
-        return os.environ[env]
-    if not path.exists() or not path.read_text(encoding="utf-8").strip():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        old = os.umask(0o077)
-        try:
-            path.write_text(secrets.token_urlsafe(32) + "\n", encoding="utf-8")
-        finally:
-            os.umask(old)
-    return path.read_text(encoding="utf-8").strip()
+def _proxy_token(settings: Settings) -> str:
+    """``MIGRANT_BOT_PROXY_TOKEN``, else ``proxy-token`` in the staff app's var folder (made once, mode 600)."""
+    return secret_in_file(settings.switch.token, var_dir() / "proxy-token", create=True)
 
 
 @dataclass(frozen=True)
@@ -76,36 +46,36 @@ class PublishSettings:
 
 
 def load_publish_settings() -> PublishSettings:
-    var = var_dir()
-    blue = _int("MIGRANT_BOT_RASA_BLUE_PORT", 5006)
-    green = _int("MIGRANT_BOT_RASA_GREEN_PORT", 5007)
+    settings = load_settings()
+    switch, publish = settings.switch, settings.publish
     return PublishSettings(
-        zero_downtime=_env("MIGRANT_BOT_ZERO_DOWNTIME", "1") not in ("0", "false", "no"),
-        sides={"blue": f"http://127.0.0.1:{blue}", "green": f"http://127.0.0.1:{green}"},
-        single_url=f"http://127.0.0.1:{_int('MIGRANT_BOT_RASA_PORT', 5005)}",
-        control_url=f"http://127.0.0.1:{_int('MIGRANT_BOT_PROXY_CONTROL_PORT', 5009)}",
-        proxy_token=secret_file("MIGRANT_BOT_PROXY_TOKEN", var / "proxy-token"),
-        api_token=secret_file("MIGRANT_BOT_API_TOKEN", var / "api-token"),
-        rasa_python=Path(_env("MIGRANT_BOT_RASA_PYTHON", str(PROJECT_ROOT / ".venv" / "bin" / "python"))),
-        train_config=Path(_env("MIGRANT_BOT_STAFF_TRAIN_CONFIG", str(PROJECT_ROOT / "config.yml"))),
-        models_dir=Path(_env("MIGRANT_BOT_MODELS_DIR", str(PROJECT_ROOT / "models"))),
-        heldout=Path(_env("MIGRANT_BOT_STAFF_HELDOUT", str(PROJECT_ROOT / "data" / "eval" / "heldout.jsonl"))),
-        max_accuracy_drop=_float("MIGRANT_BOT_STAFF_MAX_ACCURACY_DROP", 0.02),
-        work_dir=var / "staff" / "publish",
-        step_timeout_s=_int("MIGRANT_BOT_STAFF_STEP_TIMEOUT_S", 1800),
+        zero_downtime=settings.zero_downtime,
+        sides={"blue": f"http://127.0.0.1:{switch.blue_port}", "green": f"http://127.0.0.1:{switch.green_port}"},
+        single_url=f"http://127.0.0.1:{settings.rasa_port}",
+        control_url=f"http://127.0.0.1:{switch.control_port}",
+        proxy_token=_proxy_token(settings),
+        api_token=api_token(settings, create=True),
+        rasa_python=publish.rasa_python,
+        train_config=publish.train_config,
+        models_dir=publish.models_dir,
+        heldout=publish.heldout,
+        max_accuracy_drop=publish.max_accuracy_drop,
+        work_dir=var_dir() / "staff" / "publish",
+        step_timeout_s=publish.step_timeout_s,
     )
 
 
 def proxy_settings_from_env() -> ProxySettings:
     """The proxy's listen addresses, upstreams and token."""
+    settings = load_settings()
     publish = load_publish_settings()
     return ProxySettings(
         upstreams=publish.sides,
-        host=_env("MIGRANT_BOT_PROXY_HOST", "0.0.0.0"),
-        port=_int("MIGRANT_BOT_RASA_PORT", 5005),
-        control_port=_int("MIGRANT_BOT_PROXY_CONTROL_PORT", 5009),
+        host=settings.switch.host,
+        port=settings.rasa_port,
+        control_port=settings.switch.control_port,
         token=publish.proxy_token,
         state_file=var_dir() / "proxy-state.json",
-        max_body_bytes=_int("MIGRANT_BOT_PROXY_MAX_BODY_BYTES", 2 * 1024 * 1024),
-        read_timeout_s=float(_int("MIGRANT_BOT_PROXY_READ_TIMEOUT_S", 300)),
+        max_body_bytes=settings.switch.max_body_bytes,
+        read_timeout_s=settings.switch.read_timeout_s,
     )

@@ -6,15 +6,16 @@ Buttons are listed with numbers; type a number to press one.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import uuid
 
 import requests
 
+from bot.core.settings import load_settings
+
 
 def main(argv: list[str] | None = None) -> int:
-    port = os.environ.get("MIGRANT_BOT_RASA_PORT", "5005")
+    port = load_settings().rasa_port
     parser = argparse.ArgumentParser(prog="python -m bot.tools.chat", description=__doc__)
     parser.add_argument("--url", default=f"http://localhost:{port}")
     parser.add_argument("--lang", help="the language picked in the client (sent as metadata.lang)")

@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import re
 import sys
 import uuid
@@ -42,9 +41,11 @@ import aiohttp
 from bot.core.content.loader import load_pack
 from bot.core.content.model import FALLBACK_LABEL, Pack
 from bot.core.content.numbers import numbers_in
+from bot.core.dialogue import Label
+from bot.core.settings import api_token
 from bot.core.text import normalize_user_text
 
-OUT_OF_SCOPE = "out_of_scope"
+OUT_OF_SCOPE = Label.OUT_OF_SCOPE
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,7 @@ def score(outcomes: list[Outcome]) -> Scores:
         by_label[outcome.question.label].append(correct)
     in_scope = [o for o in outcomes if o.question.label != OUT_OF_SCOPE]
     # a request for another language is rightly answered in that language
-    same_language_expected = [o for o in outcomes if o.question.label != "change_language"]
+    same_language_expected = [o for o in outcomes if o.question.label != Label.CHANGE_LANGUAGE]
     out_scope = [o for o in outcomes if o.question.label == OUT_OF_SCOPE]
     return Scores(
         total=len(outcomes),
@@ -219,11 +220,11 @@ async def _ask(session: aiohttp.ClientSession, url: str, question: Question, lim
 async def _parse(session: aiohttp.ClientSession, url: str, question: Question, limit: asyncio.Semaphore) -> Outcome:
     """The model's intent for one question (the text normalised as the channels do)."""
     async with limit:
-        params = {"token": os.environ.get("MIGRANT_BOT_API_TOKEN", "")}
+        params = {"token": api_token()}
         async with session.post(f"{url}/model/parse", params=params, json={"text": normalize_user_text(question.text)}) as response:
             response.raise_for_status()
             intent = ((await response.json()).get("intent") or {}).get("name") or "<none>"
-    return Outcome(question=question, label=FALLBACK_LABEL if intent == "nlu_fallback" else intent, lang="")
+    return Outcome(question=question, label=FALLBACK_LABEL if intent == Label.NLU_FALLBACK else intent, lang="")
 
 
 async def run_questions(url: str, questions: list[Question], concurrency: int = 4, nlu_only: bool = False) -> list[Outcome]:

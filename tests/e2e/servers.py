@@ -70,6 +70,7 @@ class Assistant:
             TF_CPP_MIN_LOG_LEVEL="2",
             SANIC_REQUEST_MAX_SIZE="2097152",  # as scripts/start.sh sets it for the Rasa servers
             MIGRANT_BOT_PUBLIC_URL=self.url,  # messengers link to a printable plan under it
+            MIGRANT_BOT_ZERO_DOWNTIME="0",  # one Rasa server: its tracker cache is on (bot/core/settings.py)
         )
         env.update(self.extra_env)
         env.pop("MIGRANT_BOT_WIDGET_ORIGINS", None)  # the tests expect the default origin policy (docs/widget.md)

@@ -11,7 +11,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswerTopic, ActionFallback, ActionFollowUp
-from actions.conversation import ActionAskHuman, ActionGreet, ActionOutOfScope, ActionThanks
+from actions.city import ActionCityReply
+from actions.conversation import ActionAskHuman, ActionGreet
 from actions.language import ActionChangeLanguage
 from actions.offices import ActionOfficeLookup
 from actions.state import place_only
@@ -211,7 +212,7 @@ async def test_office_lookup_without_a_city_gives_the_national_contacts_as_a_car
 
 
 async def test_still_abroad_points_to_the_embassy(pack):
-    messages, events = await run(ActionThanks(), "city_answer_abroad_uk")
+    messages, events = await run(ActionCityReply(), "city_answer_abroad_uk")
     meta = metas(messages)[0]
     assert meta["label"] == "residence_permit" and meta["offices"] == ["mfa_consular"]
     (where,) = texts(messages)  # only where to go: the answer was given with the city question
@@ -252,10 +253,10 @@ async def test_a_new_latvian_question_after_the_city_prompt_gets_its_own_offices
 @pytest.mark.parametrize(
     ("state", "action", "answer_id", "branch", "lang"),
     [
-        ("city_answer_jelgava_uk", ActionGreet(), "residence_permit", "ocma_jelgava", "uk"),  # whatever the model guessed
-        ("city_prompt_city_lv", ActionFallback(), "work_permit", "ocma_riga_1", "lv"),  # "Rīgā"
-        ("city_prompt_button_en", ActionOutOfScope(), "residence_permit.how_to_apply", "ocma_daugavpils", "en"),  # a city button
-        ("city_prompt_filler_ru", ActionOutOfScope(), "job_search", "nva_daugavpils", "ru"),  # "я живу в Даугавпилсе"
+        ("city_answer_jelgava_uk", ActionCityReply(), "residence_permit", "ocma_jelgava", "uk"),  # "Єлгава"
+        ("city_prompt_city_lv", ActionCityReply(), "work_permit", "ocma_riga_1", "lv"),  # "Rīgā"
+        ("city_prompt_button_en", ActionCityReply(), "residence_permit.how_to_apply", "ocma_daugavpils", "en"),  # a city button
+        ("city_prompt_filler_ru", ActionCityReply(), "job_search", "nva_daugavpils", "ru"),  # "я живу в Даугавпилсе"
     ],
 )
 async def test_a_city_after_the_city_prompt_gets_only_where_to_go(pack, state, action, answer_id, branch, lang):
@@ -277,9 +278,21 @@ async def test_a_city_after_the_city_prompt_gets_only_where_to_go(pack, state, a
 
 
 async def test_the_city_prompt_routes_to_the_branch_of_that_city(pack):
-    messages, events = await run(ActionGreet(), "city_answer_jelgava_uk")
+    messages, events = await run(ActionCityReply(), "city_answer_jelgava_uk")
     assert cards(messages)[0]["id"] == "ocma_jelgava"
     assert SlotSet("city", "jelgava") in events
+
+
+async def test_an_action_answers_what_it_was_chosen_for_even_while_a_city_is_awaited():
+    # which action runs is the rules' choice (inform_city + awaiting_city); no action swaps in the waiting answer
+    messages, events = await run(ActionGreet(), "city_answer_jelgava_uk")
+    assert metas(messages)[0]["label"] == "greet" and "office_cards" not in custom(messages)
+    assert SlotSet("awaiting_city", None) in events
+
+
+async def test_the_city_reply_action_without_a_waiting_answer_gives_the_fallback():
+    messages, _ = await run(ActionCityReply(), "city_prompt_nonsense_uk")
+    assert metas(messages)[0]["label"] == "fallback"
 
 
 async def test_nonsense_after_the_city_prompt_gets_the_fallback_and_drops_the_waiting_answer():

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.core.offices.directory import Branch
-from bot.core.offices.hours import RIGA, WeeklyHours
+from bot.core.offices.holidays import Calendar
+from bot.core.offices.hours import WeeklyHours
 from bot.core.offices.render import host_label, hours_lines, markdown_link, office_card, office_card_text, status_line
 from bot.core.render import national_card, office_contact, sources_line
 
+RIGA = ZoneInfo("Europe/Riga")
 HOURS = WeeklyHours.parse(
-    {"mon": ["08:30-12:00", "12:30-17:00"], "tue": ["08:30-17:00"], "wed": ["08:30-17:00"], "thu": ["08:30-17:00"], "fri": ["08:30-15:00"]}
+    {"mon": ["08:30-12:00", "12:30-17:00"], "tue": ["08:30-17:00"], "wed": ["08:30-17:00"], "thu": ["08:30-17:00"], "fri": ["08:30-15:00"]},
+    Calendar(time_zone="Europe/Riga", country="LV"),
 )
 BRANCH = Branch(
     id="ocma_test",

@@ -67,7 +67,6 @@ def test_the_tracker_store_uses_the_fast_engine_for_sqlite(tmp_path, monkeypatch
     assert store.sessionmaker.kw["bind"] is store.engine
     with store.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-    assert RemoteAction._validate_action_result is patches.validate_action_result
 
 
 def test_event_types_resolve_to_rasas_classes():
@@ -93,3 +92,44 @@ def test_the_speedups_can_be_turned_off(tmp_path, monkeypatch):
     monkeypatch.setenv("MIGRANT_BOT_RASA_SPEEDUPS", "0")
     store = DatabaseUrlTrackerStore()
     assert not isinstance(store.engine.pool, QueuePool)
+
+
+def test_the_installed_libraries_are_the_checked_versions():
+    patches.check_versions()  # raises when requirements.txt moves Rasa or socket.io on
+
+
+def test_another_rasa_version_is_refused_with_what_to_do():
+    installed = {**patches.CHECKED_VERSIONS, "rasa": "3.6.22"}
+    with pytest.raises(patches.UncheckedVersionError, match=r"rasa 3\.6\.22 \(checked: 3\.6\.21\).*PRIVATE_USES"):
+        patches.check_versions(installed)
+    with pytest.raises(patches.UncheckedVersionError, match="python-engineio None"):
+        patches.check_versions({"rasa": "3.6.21", "python-socketio": "5.9.0"})
+
+
+def test_every_private_use_names_a_test_that_exists():
+    from bot.core.settings import PROJECT_ROOT
+
+    for what, where, proof in patches.PRIVATE_USES:
+        for path in proof.split(" and "):
+            assert (PROJECT_ROOT / path).exists(), (what, where, path)
+
+
+def test_the_server_start_installs_the_patches_before_rasa_runs(monkeypatch):
+    import rasa.__main__
+    from rasa.shared.core.events import Event
+
+    from bot.rasa_server import serve
+
+    seen = {}
+
+    def fake_rasa_main() -> None:
+        seen["validation"] = RemoteAction._validate_action_result
+        seen["resolve"] = Event.resolve_by_type
+
+    monkeypatch.setattr(rasa.__main__, "main", fake_rasa_main)
+    monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
+    monkeypatch.setenv("MIGRANT_BOT_API_TOKEN", "t" * 32)
+    monkeypatch.setattr("sys.argv", ["serve", "--port", "5999"])
+    serve.main()
+    assert seen["validation"] is patches.validate_action_result
+    assert seen["resolve"] is patches.resolve_event_type

@@ -12,7 +12,7 @@ from bot.core.offices.places import distance_km
 from bot.core.offices.render import national_card
 from bot.core.plan.build import build_plan
 from bot.core.plan.model import PlanContent, PlanStep
-from bot.core.plan.present import ABROAD, CONSULAR_OFFICE, plan_key, present_plan
+from bot.core.plan.present import ABROAD, plan_key, present_plan
 
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc)
 IN_RIGA = {"location": "in_latvia", "citizenship": "third_country", "purpose": "work", "city": "riga", "family": "alone", "when": None}
@@ -59,10 +59,10 @@ def test_steps_before_leaving_that_an_embassy_takes_are_done_from_abroad(pack):
     shown = presented(pack, {**IN_RIGA, "location": "abroad"})
     assert shown.phases[0][0] == "before_leaving"
     routed = [s for s in shown.phases[0][2] if pack.directory.branches_of(pack.entry(s.entry).offices[0])]
-    consular = [s for s in routed if CONSULAR_OFFICE in pack.entry(s.entry).offices]
+    consular = [s for s in routed if pack.settings.consular_office in pack.entry(s.entry).offices]
     assert consular and len(consular) < len(routed)
     for step in consular:
-        assert step.office["office"] == CONSULAR_OFFICE
+        assert step.office["office"] == pack.settings.consular_office == "mfa_consular"
         assert step.office["note"].startswith("From abroad")
     # what someone in Latvia does for the person (the employer at NVA): at the office in the person's city
     vacancy = next(s for s in routed if s.id == "vacancy_registration")

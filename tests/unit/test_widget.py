@@ -11,7 +11,7 @@ from bot.core.settings import PROJECT_ROOT
 from bot.rasa_server.channels.origins import OriginPolicy, OriginSettingError
 from bot.rasa_server.channels.socketio import OriginCheckingServer, valid_session_id
 from bot.rasa_server.widget.assets import CLIENT, FORMAT_SOURCE, STATIC_DIR, WIDGET_SOURCE, static_file, widget_bundle
-from bot.rasa_server.widget.strings import WIDGET_STRINGS, language_list, widget_strings
+from bot.rasa_server.widget.strings import PACK_STRINGS, WIDGET_STRINGS, language_list, widget_strings
 
 # ---- origins ----
 
@@ -64,10 +64,11 @@ def test_session_ids(value, ok):
 
 def test_widget_strings_come_from_the_catalogs(pack):
     for code in pack.languages:
-        strings = widget_strings(code)
-        assert set(strings) == set(WIDGET_STRINGS)
+        strings = widget_strings(code, pack)
+        assert set(strings) == set(WIDGET_STRINGS) | set(PACK_STRINGS)
         assert all(value.strip() for value in strings.values())
-    assert widget_strings("uk")["send"] == "Надіслати"
+    assert widget_strings("uk", pack)["send"] == "Надіслати"
+    assert widget_strings("lv", pack)["title"] == "Palīdzība iebraucējiem Latvijā"  # the pack's, not the catalogs'
     assert widget_strings("lv")["call"] == "Zvanīt {phone}"
     assert widget_strings("uk")["plan_progress"] == "Зроблено: {done} з {total}"  # no plural forms: the catalogs give none
 
@@ -83,7 +84,7 @@ def test_widget_js_uses_only_known_string_keys():
     source = WIDGET_SOURCE.read_text(encoding="utf-8")
     used = set(re.findall(r"\b(?:t|say)\('([a-z_]+)'", source)) | set(re.findall(r"'data-key', '([a-z_]+)'", source))
     assert {"assistant_said", "new_tab", "show_on_map", "title"} <= used
-    assert used <= set(WIDGET_STRINGS), used - set(WIDGET_STRINGS)
+    assert used <= set(WIDGET_STRINGS) | set(PACK_STRINGS), used - set(WIDGET_STRINGS) - set(PACK_STRINGS)
 
 
 def test_language_list_has_directions(pack):

@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from bot.core.content.loader import answer_file
-from bot.core.content.model import Answer, Pack
+from bot.core.content.model import PACK_TEXTS, REQUIRED_PACK_TEXTS, Answer, Label, Pack
 from bot.core.content.numbers import numbers_in
 from bot.core.plan.check import check_plan
 from bot.core.yaml_fast import safe_load
@@ -136,7 +136,8 @@ def _check_labels(pack: Pack) -> list[Finding]:
 def _check_duplicates(pack: Pack) -> list[Finding]:
     owner: dict[str, str] = {}
     findings = []
-    for entry in [*pack.answers(), *pack.labels.values()]:
+    learnt: list[Answer | Label] = [*pack.answers(), *pack.labels.values()]
+    for entry in learnt:
         for tr in entry.translations.values():
             for example in tr.examples:
                 key = " ".join(example.lower().split())
@@ -149,9 +150,10 @@ def _check_duplicates(pack: Pack) -> list[Finding]:
 def _check_held_out(pack: Pack, held_out: Iterable[str]) -> list[Finding]:
     """Held-out questions are never trained on: no way of asking may be one of them."""
     questions = {" ".join(q.lower().split()) for q in held_out}
+    learnt: list[Answer | Label] = [*pack.answers(), *pack.labels.values()]
     return [
         Finding("error", answer.id, f"example {example!r} is a held-out question (data/eval/); held-out questions are never trained on")
-        for answer in [*pack.answers(), *pack.labels.values()]
+        for answer in learnt
         for tr in answer.translations.values()
         for example in tr.examples
         if " ".join(example.lower().split()) in questions
@@ -214,13 +216,13 @@ def _check_offices(pack: Pack) -> list[Finding]:
     for branch in pack.directory.branches:
         where = f"branches/{branch.office}.yml ({branch.id})"
         findings += _check_place(pack, where, branch.name, branch.address, branch.address_note)
-        office = pack.offices.get(branch.office)
-        if office is None or branch.office in pack.directory.local_offices:
+        parent = pack.offices.get(branch.office)
+        if parent is None or branch.office in pack.directory.local_offices:
             continue
         for lang, name in branch.name.items():
-            own = office.name.get(lang)
-            if not ((own and name.startswith(own)) or (office.short and name.startswith(office.short))):
-                message = f"'{lang}' name {name!r} starts with neither the office's name {own!r} nor '{office.short}'"
+            own = parent.name.get(lang)
+            if not ((own and name.startswith(own)) or (parent.short and name.startswith(parent.short))):
+                message = f"'{lang}' name {name!r} starts with neither the office's name {own!r} nor '{parent.short}'"
                 findings.append(Finding("error", where, message))
     return findings
 
@@ -245,8 +247,20 @@ def _check_plan(pack: Pack) -> list[Finding]:
     return findings
 
 
+def _check_pack_texts(pack: Pack) -> list[Finding]:
+    """``pack.yml``'s texts (the widget's title; the note above the consular office) exist in every language."""
+    needed = [*REQUIRED_PACK_TEXTS, *(["abroad_note"] if pack.settings.consular_office else [])]
+    findings = []
+    for key in needed:
+        texts = pack.settings.texts.get(key) or {}
+        for lang in pack.languages:
+            if not texts.get(lang):
+                findings.append(Finding("error", "pack.yml", f"texts.{key} ({PACK_TEXTS[key]}) has no '{lang}' text"))
+    return findings
+
+
 def check_pack(pack: Pack, held_out: Iterable[str] = ()) -> list[Finding]:
     """Every completeness problem of the pack, errors first; ``held_out``: the texts of the held-out questions."""
     findings = [*_check_topics(pack), *_check_labels(pack), *_check_duplicates(pack), *_check_held_out(pack, held_out)]
-    findings += [*_check_safety(pack), *_check_offices(pack), *_check_plan(pack)]
+    findings += [*_check_safety(pack), *_check_offices(pack), *_check_plan(pack), *_check_pack_texts(pack)]
     return sorted(findings, key=lambda f: (f.severity != "error", f.where))

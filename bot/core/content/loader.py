@@ -18,16 +18,20 @@ from bot.core.content.model import (
     CONVERSATION_LABELS,
     ENTRY_SEPARATOR,
     OVERVIEW_KEY,
+    PACK_TEXTS,
     Answer,
     Entry,
     Label,
     Language,
     Office,
     Pack,
+    PackSettings,
+    PersonalCode,
     Topic,
     Translation,
 )
 from bot.core.offices.directory import load_directory
+from bot.core.offices.holidays import Calendar, holiday_problems, time_zone_problems
 from bot.core.plan.check import structural_problems as plan_structure_problems
 from bot.core.plan.loader import load_plan
 from bot.core.settings import Settings, load_settings
@@ -251,6 +255,136 @@ def _load_offices(path: Path, problems: _Problems) -> dict[str, Office]:
     return offices
 
 
+_SETTINGS = ("time_zone", "holidays", "consular_office", "personal_code")
+_HOLIDAY_KEYS = ("country", "subdivision", "extra_days_off")
+_PERSONAL_CODE_KEYS = ("pattern", "after_cue")
+
+
+def _unknown_keys(raw: dict[str, Any], known: tuple[str, ...], where: str, problems: _Problems) -> None:
+    for key in raw:
+        if key not in known:
+            problems.add("pack.yml", f"{where}: unknown setting {key!r}; the settings are {', '.join(known)}")
+
+
+def _calendar(raw: dict[str, Any], problems: _Problems) -> Calendar:
+    time_zone = raw.get("time_zone")
+    if not isinstance(time_zone, str) or not time_zone.strip():
+        problems.add("pack.yml", "settings.time_zone is missing: the IANA time zone of the offices' hours, such as Europe/Riga")
+        time_zone = "UTC"
+    for problem in time_zone_problems(time_zone.strip()):
+        problems.add("pack.yml", f"settings.{problem}")
+        time_zone = "UTC"
+    rules = raw.get("holidays")
+    if rules is None:
+        return Calendar(time_zone=time_zone.strip())
+    if not isinstance(rules, dict):
+        problems.add("pack.yml", "settings.holidays must be a mapping with country, and optionally subdivision and extra_days_off")
+        return Calendar(time_zone=time_zone.strip())
+    _unknown_keys(rules, _HOLIDAY_KEYS, "settings.holidays", problems)
+    country = rules.get("country")
+    subdivision = rules.get("subdivision")
+    if not isinstance(country, str) or not country.strip():
+        problems.add("pack.yml", "settings.holidays.country is missing: the ISO 3166 code of the country, such as LV")
+        country = None
+    elif found := holiday_problems(country.strip(), str(subdivision) if subdivision is not None else None):
+        problems.items.extend(f"pack.yml: settings.holidays: {p}" for p in found)
+        country = None
+    extra = []
+    raw_days = rules.get("extra_days_off") or []
+    if not isinstance(raw_days, list):
+        problems.add("pack.yml", "settings.holidays.extra_days_off must be a list of dates like 2026-06-22")
+        raw_days = []
+    for value in raw_days:
+        try:
+            extra.append(value if isinstance(value, date) else date.fromisoformat(str(value)))
+        except ValueError:
+            problems.add("pack.yml", f"settings.holidays.extra_days_off: {value!r} is not a date like 2026-06-22")
+    return Calendar(
+        time_zone=time_zone.strip(),
+        country=country.strip() if country else None,
+        subdivision=str(subdivision) if subdivision is not None and country else None,
+        extra_days_off=tuple(sorted(set(extra))),
+    )
+
+
+def _personal_code(raw: Any, problems: _Problems) -> PersonalCode | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        problems.add("pack.yml", "settings.personal_code must be a mapping with pattern and after_cue (regular expressions)")
+        return None
+    _unknown_keys(raw, _PERSONAL_CODE_KEYS, "settings.personal_code", problems)
+    found = {}
+    for key in _PERSONAL_CODE_KEYS:
+        value = raw.get(key)
+        if not isinstance(value, str) or not value.strip():
+            problems.add("pack.yml", f"settings.personal_code.{key} is missing: a regular expression (put it in single quotes)")
+            continue
+        try:
+            re.compile(value if key == "pattern" else f"(?P<code>{value})")
+        except re.error as error:
+            problems.add("pack.yml", f"settings.personal_code.{key} is not a valid regular expression: {error}")
+            continue
+        found[key] = value
+    return PersonalCode(**found) if len(found) == len(_PERSONAL_CODE_KEYS) else None
+
+
+def _texts(raw: Any, languages: dict[str, Language] | None, problems: _Problems) -> dict[str, dict[str, str]]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.add("pack.yml", f"'texts' must map text keys ({', '.join(PACK_TEXTS)}) to their text per language")
+        return {}
+    texts: dict[str, dict[str, str]] = {}
+    for key, per_language in raw.items():
+        if key not in PACK_TEXTS:
+            problems.add("pack.yml", f"texts: unknown text {key!r}; the texts are {', '.join(PACK_TEXTS)}")
+            continue
+        if not isinstance(per_language, dict) or not all(isinstance(v, str) for v in per_language.values()):
+            problems.add("pack.yml", f"texts.{key} must map language codes to the text")
+            continue
+        for lang in per_language:
+            if languages is not None and lang not in languages:
+                problems.add("pack.yml", f"texts.{key}: language '{lang}' is not in data/languages.yml")
+        texts[str(key)] = {str(lang): text.strip() for lang, text in per_language.items() if text.strip()}
+    return texts
+
+
+def read_pack_settings(meta: dict[str, Any], problems: _Problems, languages: dict[str, Language] | None = None) -> PackSettings:
+    """The ``settings`` and ``texts`` of a read ``pack.yml``, every problem added to ``problems``."""
+    raw = meta.get("settings")
+    if not isinstance(raw, dict):
+        problems.add("pack.yml", "'settings' is missing or not a mapping: it needs at least time_zone (docs/packs.md)")
+        raw = {}
+    _unknown_keys(raw, _SETTINGS, "settings", problems)
+    consular = raw.get("consular_office")
+    if consular is not None and not (isinstance(consular, str) and _ID.match(consular)):
+        problems.add("pack.yml", f"settings.consular_office must be an office id of offices.yml, not {consular!r}")
+        consular = None
+    return PackSettings(
+        calendar=_calendar(raw, problems),
+        consular_office=consular,
+        personal_code=_personal_code(raw.get("personal_code"), problems),
+        texts=_texts(meta.get("texts"), languages, problems),
+    )
+
+
+def load_pack_settings(settings: Settings | None = None) -> PackSettings:
+    """Only the configured pack's settings (``pack.yml``), without reading its topics: quick, for a process that needs no more.
+
+    The staff app's time zone, say (``load_pack_settings().time_zone``).
+
+    Raises:
+        ContentError: when ``pack.yml`` or its settings cannot be used.
+    """
+    settings = settings or load_settings()
+    problems = _Problems()
+    pack_settings = read_pack_settings(_read_yaml(settings.pack_dir / "pack.yml", problems), problems)
+    if problems.items:
+        raise ContentError(problems.items)
+    return pack_settings
+
+
 def answer_file(answer: Answer) -> str:
     """Where staff find an answer: ``topics/<topic>.yml``, with the entry key for an entry."""
     if isinstance(answer, Entry):
@@ -268,6 +402,9 @@ def _check_references(pack: Pack, problems: _Problems) -> None:
             problems.add("pack.yml", f"menu topic '{topic_id}' does not exist")
     if pack.general_office not in pack.offices:
         problems.add("pack.yml", f"general_office '{pack.general_office}' does not exist")
+    consular = pack.settings.consular_office
+    if consular is not None and consular not in pack.offices:
+        problems.add("pack.yml", f"settings.consular_office '{consular}' does not exist in offices.yml")
     for name in [*pack.topics, *pack.labels]:
         if not _ID.match(name):
             problems.add(name, "ids use lowercase letters, digits and _ only")
@@ -289,7 +426,8 @@ def load_pack(settings: Settings | None = None) -> Pack:
     topics = {t.id: t for t in (_load_topic(p, languages, problems) for p in topic_files) if t}
     labels = {lb.id: lb for lb in (_load_label(p, languages, problems) for p in label_files) if lb}
     offices = _load_offices(pack_dir / "offices.yml", problems)
-    directory, directory_problems = load_directory(pack_dir, set(offices), set(topics))
+    pack_settings = read_pack_settings(meta, problems, languages)
+    directory, directory_problems = load_directory(pack_dir, set(offices), set(topics), pack_settings.calendar)
     problems.items.extend(directory_problems)
     # the personal plan of the move: optional, off when the pack has no plan.yml
     plan_file = pack_dir / "plan.yml"
@@ -308,6 +446,7 @@ def load_pack(settings: Settings | None = None) -> Pack:
         directory=directory,
         files=tuple(str(p) for p in [*topic_files, *label_files]),
         plan=plan,
+        settings=pack_settings,
     )
     _check_references(pack, problems)
     problems.items.extend(plan_structure_problems(pack))

@@ -6,23 +6,17 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot.core.dialogue import LEARNT_LABELS
+from bot.core.dialogue import Label as DialogueLabel
 from bot.core.offices.directory import Directory
+from bot.core.offices.holidays import Calendar
 from bot.core.plan.model import PlanContent
 
 #: Conversation labels of content-scope.md that are not topics, plus the
-#: internal ``follow_up`` label ("and how much does it cost?").
-CONVERSATION_LABELS = (
-    "greet",
-    "goodbye",
-    "thanks",
-    "ask_human",
-    "change_language",
-    "office_lookup",
-    "out_of_scope",
-    "follow_up",
-    "plan",  # asking for a personal plan of the move (bot.core.plan); its interview is in the pack's plan.yml
-)
-FALLBACK_LABEL = "fallback"
+#: internal ``follow_up`` label ("and how much does it cost?"): the pack teaches each
+#: with ways of asking (labels/). Plain strings: they are written into YAML and JSON.
+CONVERSATION_LABELS = tuple(label.value for label in LEARNT_LABELS)
+FALLBACK_LABEL = DialogueLabel.FALLBACK.value
 
 
 @dataclass(frozen=True)
@@ -151,6 +145,53 @@ class Office:
         return self.address_note.get(lang)
 
 
+#: Texts a pack gives per language in ``pack.yml``'s ``texts`` (what names its country): key -> what it is for.
+PACK_TEXTS = {
+    "widget_title": "the web widget's title",
+    "abroad_note": "the line above the consular office's card for someone still abroad",
+}
+#: Of those, the ones every pack must have (``abroad_note`` only with a ``consular_office``).
+REQUIRED_PACK_TEXTS = ("widget_title",)
+
+
+@dataclass(frozen=True)
+class PersonalCode:
+    """How the country's personal identity code is written, for masking it (``bot.core.privacy.masking``).
+
+    Both are regular expressions (Python's ``re``): ``pattern`` finds a code
+    alone in a message, with the boundaries around it; ``after_cue`` finds the
+    code's digits in any grouping right after its name ("personal code",
+    "personas kods", "персональний код").
+    """
+
+    pattern: str
+    after_cue: str
+
+
+@dataclass(frozen=True)
+class PackSettings:
+    """What differs from country to country outside the topics: ``pack.yml``'s ``settings`` and ``texts`` (docs/packs.md)."""
+
+    #: the time zone of office hours and the public holidays offices close on
+    calendar: Calendar = field(default_factory=Calendar)
+    #: the office of the country's embassies and consulates, shown to someone still abroad; None: the pack has none
+    consular_office: str | None = None
+    #: None: no personal code is masked by its shape (only e-mails, phones, documents etc.)
+    personal_code: PersonalCode | None = None
+    #: ``PACK_TEXTS`` key -> language -> text
+    texts: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def time_zone(self) -> str:
+        """The IANA name of the pack's time zone (``Europe/Riga``): office hours, and the day a staff report's day begins."""
+        return self.calendar.time_zone
+
+    def text(self, key: str, lang: str, fallback: str = "en") -> str | None:
+        """The pack's text ``key`` in ``lang`` (or the fallback language); None when the pack has none."""
+        texts = self.texts.get(key) or {}
+        return texts.get(lang) or texts.get(fallback) or next(iter(texts.values()), None)
+
+
 @dataclass(frozen=True)
 class Pack:
     """Everything the assistant knows for one country or city."""
@@ -168,11 +209,14 @@ class Pack:
     files: tuple[str, ...] = field(default=(), compare=False)
     #: the personal plan of the move (``plan.yml``, bot.core.plan); None: the pack has no plan and the feature is off
     plan: PlanContent | None = field(default=None, compare=False)
+    #: time zone, holidays, consular office, personal codes and texts naming the country (``pack.yml``)
+    settings: PackSettings = field(default_factory=PackSettings, compare=False)
 
     def examples_by_language(self) -> dict[str, list[str]]:
         """Every way of asking (topics, their entries and labels), grouped by language."""
         examples: dict[str, list[str]] = {code: [] for code in self.languages}
-        for entry in [*self.answers(), *self.labels.values()]:
+        learnt: list[Answer | Label] = [*self.answers(), *self.labels.values()]
+        for entry in learnt:
             for lang, translation in entry.translations.items():
                 examples.setdefault(lang, []).extend(translation.examples)
         return examples

@@ -20,10 +20,13 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 from bot.core.content.model import Language
 from bot.core.language.naive_bayes import NaiveBayesLanguageModel
+
+if TYPE_CHECKING:
+    from lingua import LanguageDetector as LinguaDetector
 
 #: A statistical guess counts as reliable at or above this probability.
 RELIABLE_PROBABILITY = 0.80
@@ -65,7 +68,7 @@ class _Lingua:
 
     def __init__(self, codes: Iterable[str]) -> None:
         self._codes = list(codes)
-        self._detector = None
+        self._detector: LinguaDetector | None = None
         self._known: set[str] = set()
 
     def _build(self) -> None:

@@ -16,7 +16,7 @@ _ORDERS = (1, 2, 3, 4)
 
 def char_ngrams(text: str) -> list[str]:
     """Character n-grams of each word, with word boundaries marked."""
-    grams = []
+    grams: list[str] = []
     for word in text.lower().split():
         padded = f" {word} "
         for n in _ORDERS:

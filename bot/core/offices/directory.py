@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from bot.core.offices.holidays import Calendar
 from bot.core.offices.hours import WeeklyHours
 from bot.core.offices.places import City, distance_km, load_cities, load_word_list
 from bot.core.urls import is_https_url
@@ -106,9 +107,9 @@ class Directory:
         return len({b.city for b in self.branches_of(office, topic)}) > 1
 
 
-def _branch(raw: dict[str, Any], office: str, holidays: tuple[date, ...], where: str, problems: list[str]) -> Branch | None:
+def _branch(raw: dict[str, Any], office: str, calendar: Calendar, where: str, problems: list[str]) -> Branch | None:
     try:
-        hours = WeeklyHours.parse(raw["hours"], holidays) if raw.get("hours") else None
+        hours = WeeklyHours.parse(raw["hours"], calendar) if raw.get("hours") else None
         reviewed = raw.get("reviewed")
         return Branch(
             id=str(raw["id"]),
@@ -133,16 +134,21 @@ def _branch(raw: dict[str, Any], office: str, holidays: tuple[date, ...], where:
         return None
 
 
-def load_directory(pack_dir: Path, office_ids: set[str], topic_ids: set[str]) -> tuple[Directory, list[str]]:
-    """Reads cities, holidays and branches; returns the directory and every problem found."""
+def load_directory(
+    pack_dir: Path, office_ids: set[str], topic_ids: set[str], calendar: Calendar | None = None
+) -> tuple[Directory, list[str]]:
+    """Reads cities and branches; returns the directory and every problem found.
+
+    ``calendar``: the time zone and days off of the branches' hours (the pack's ``settings``).
+    """
     problems: list[str] = []
     cities_file = pack_dir / "cities.yml"
     cities = {c.id: c for c in load_cities(cities_file)} if cities_file.exists() else {}
     not_places = load_word_list(cities_file, "not_places") if cities_file.exists() else ()
     abroad_forms = load_word_list(cities_file, "abroad_forms") if cities_file.exists() else ()
-    holidays_file = pack_dir / "holidays.yml"
-    extra = safe_load(holidays_file.read_text(encoding="utf-8")) if holidays_file.exists() else {}
-    holidays = tuple(d if isinstance(d, date) else date.fromisoformat(str(d)) for d in (extra or {}).get("extra_days_off") or ())
+    calendar = calendar or Calendar()
+    if (pack_dir / "holidays.yml").exists():
+        problems.append("holidays.yml: extra days off are now pack.yml's settings.holidays.extra_days_off (docs/packs.md); move them there")
     branches: list[Branch] = []
     local_offices: set[str] = set()
     for path in sorted((pack_dir / "branches").glob("*.yml")):
@@ -160,7 +166,7 @@ def load_directory(pack_dir: Path, office_ids: set[str], topic_ids: set[str]) ->
         elif data.get("local") not in (None, False):
             problems.append(f"{where}: 'local' must be true or false")
         for raw in data.get("branches") or []:
-            branch = _branch(raw, office, holidays, where, problems) if isinstance(raw, dict) else None
+            branch = _branch(raw, office, calendar, where, problems) if isinstance(raw, dict) else None
             if branch is None:
                 continue
             for key in ("website", "booking"):

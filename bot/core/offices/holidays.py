@@ -1,57 +1,81 @@
-"""Latvia's public holidays (offices are closed), by the law on holidays.
+"""The days offices are closed for a holiday, and the time zone their hours are kept in: a pack's calendar.
 
-Source: the law "Par svētku, atceres un atzīmējamām dienām", article 1
-(https://likumi.lv/ta/id/72608). Fixed dates, the Easter days, and the rule
-that 4 May, 18 November and the closing day of the Song and Dance Festival
-move the day off to the next working day when they fall on a weekend. One-off
-days off the government declares (a festival closing day, say) are listed in
-the pack's ``holidays.yml`` as extra dates.
+Public holidays come from the maintained ``holidays`` package
+(https://pypi.org/project/holidays/) for the country (and optional
+subdivision) the pack names in ``pack.yml`` (``settings.holidays``), with
+the days it moves when a holiday falls on a weekend ("observed" days). Days
+off the library does not know (a one-off day the government declares, a
+working day moved to a Saturday, a festival's closing day) are the pack's
+``extra_days_off``. docs/packs.md lists the settings.
+
+Latvia's pack names ``LV``: the law "Par svētku, atceres un atzīmējamām
+dienām", article 1 (https://likumi.lv/ta/id/72608), fixed dates, the Easter
+days, and 4 May and 18 November moved to Monday when they fall on a weekend;
+tests/unit/test_pack_settings.py compares it with the hand-written rules the
+assistant had before.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from functools import cache
+from dataclasses import dataclass
+from datetime import date
+from functools import cache, cached_property
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-_FIXED = ((1, 1), (5, 1), (5, 4), (6, 23), (6, 24), (11, 18), (12, 24), (12, 25), (12, 26), (12, 31))
-_MOVED_TO_MONDAY = ((5, 4), (11, 18))
-
-
-def easter_sunday(year: int) -> date:
-    """Western Easter Sunday (the anonymous Gregorian algorithm)."""
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = divmod(b, 4)
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    weekday_shift = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * weekday_shift) // 451
-    month, day = divmod(h + weekday_shift - 7 * m + 114, 31)
-    return date(year, month, day + 1)
-
-
-def _next_working_day(day: date) -> date:
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
+import holidays as holiday_library
 
 
 @cache
-def public_holidays(year: int, extra: tuple[date, ...] = ()) -> frozenset[date]:
-    """Every day of ``year`` on which offices are closed for a holiday."""
-    easter = easter_sunday(year)
-    days = {date(year, month, day) for month, day in _FIXED}
-    days |= {easter - timedelta(days=2), easter, easter + timedelta(days=1)}
-    days |= {easter + timedelta(days=49)}  # Pentecost (a Sunday)
-    for month, day in _MOVED_TO_MONDAY:
-        holiday = date(year, month, day)
-        if holiday.weekday() >= 5:
-            days.add(_next_working_day(holiday))
-    days |= {d for d in extra if d.year == year}
-    return frozenset(days)
+def public_holidays(year: int, country: str, subdivision: str | None = None, extra: tuple[date, ...] = ()) -> frozenset[date]:
+    """Every day of ``year`` on which offices are closed for a public holiday in ``country`` (ISO 3166 code, e.g. ``LV``)."""
+    days = holiday_library.country_holidays(country, subdiv=subdivision, years=year)
+    return frozenset(days) | {d for d in extra if d.year == year}
 
 
-def is_public_holiday(day: date, extra: tuple[date, ...] = ()) -> bool:
-    """True when ``day`` is a public holiday in Latvia."""
-    return day in public_holidays(day.year, extra)
+def holiday_problems(country: str, subdivision: str | None = None) -> list[str]:
+    """Why the ``holidays`` package cannot give the public holidays of ``country`` (and ``subdivision``); empty when it can."""
+    supported = holiday_library.list_supported_countries()
+    if country not in supported:
+        return [f"country {country!r} is not one the holidays package knows (an ISO 3166 code such as LV, EE, DE)"]
+    if subdivision is not None and subdivision not in supported[country]:
+        known = ", ".join(supported[country]) or "none"
+        return [f"subdivision {subdivision!r} is not one of {country}'s ({known})"]
+    return []
+
+
+def time_zone_problems(name: str) -> list[str]:
+    """Why ``name`` is not an IANA time zone this machine knows (``Europe/Riga``); empty when it is."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return [f"time_zone {name!r} is not an IANA time zone name such as Europe/Riga"]
+    return []
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Where a pack's offices are: the time zone of their hours, and the days they are closed.
+
+    ``country`` None: no public holidays, only ``extra_days_off``.
+    """
+
+    time_zone: str = "UTC"
+    country: str | None = None
+    subdivision: str | None = None
+    extra_days_off: tuple[date, ...] = ()
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        """The time zone office hours are in."""
+        return ZoneInfo(self.time_zone)
+
+    def is_day_off(self, day: date) -> bool:
+        """True when ``day`` is a public holiday or one of the pack's extra days off."""
+        if self.country is None:
+            return day in self.extra_days_off
+        return day in public_holidays(day.year, self.country, self.subdivision, self.extra_days_off)
+
+
+def is_public_holiday(day: date, calendar: Calendar) -> bool:
+    """True when offices keeping ``calendar`` are closed on ``day`` for a holiday."""
+    return calendar.is_day_off(day)

@@ -1,15 +1,13 @@
-"""Opening hours: a week of intervals, closed on public holidays, in Europe/Riga time."""
+"""Opening hours: a week of intervals, closed on public holidays, in the pack's time zone (``Calendar``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
-from zoneinfo import ZoneInfo
 
-from bot.core.offices.holidays import is_public_holiday
+from bot.core.offices.holidays import Calendar
 
-RIGA = ZoneInfo("Europe/Riga")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -34,13 +32,17 @@ class Interval:
 
 @dataclass(frozen=True)
 class WeeklyHours:
-    """Open intervals per weekday (0 = Monday); a lunch break is a gap between two."""
+    """Open intervals per weekday (0 = Monday); a lunch break is a gap between two.
+
+    The hours are in ``calendar``'s time zone and closed on its days off (the
+    pack's ``settings``; a bare ``Calendar()`` is UTC without holidays).
+    """
 
     days: tuple[tuple[Interval, ...], ...]
-    holidays: tuple[date, ...] = ()
+    calendar: Calendar = field(default_factory=Calendar)
 
     @classmethod
-    def parse(cls, raw: dict[str, list[str]], holidays: tuple[date, ...] = ()) -> WeeklyHours:
+    def parse(cls, raw: dict[str, list[str]], calendar: Calendar | None = None) -> WeeklyHours:
         """Reads ``{"mon": ["08:30-12:00", "12:30-17:00"], ...}``; missing days are closed."""
         unknown = set(raw) - set(WEEKDAYS)
         if unknown:
@@ -52,20 +54,21 @@ class WeeklyHours:
                 if after.start < before.end:
                     raise ValueError(f"{name}: opening hours overlap")
             days.append(tuple(intervals))
-        return cls(tuple(days), holidays)
+        return cls(tuple(days), calendar or Calendar())
 
     def intervals_on(self, day: date) -> tuple[Interval, ...]:
         """The open intervals of a calendar day (none on a public holiday)."""
-        if is_public_holiday(day, self.holidays):
+        if self.calendar.is_day_off(day):
             return ()
         return self.days[day.weekday()]
 
     def status(self, now: datetime) -> Status:
-        """Whether the office is open at ``now`` (converted to Riga time), and until when or from when."""
-        local = now.astimezone(RIGA)
+        """Whether the office is open at ``now`` (converted to the calendar's time zone), and until when or from when."""
+        zone = self.calendar.zone
+        local = now.astimezone(zone)
         for interval in self.intervals_on(local.date()):
             if interval.start <= local.time() < interval.end:
-                return Status(open=True, until=datetime.combine(local.date(), interval.end, RIGA))
+                return Status(open=True, until=datetime.combine(local.date(), interval.end, zone))
         return Status(open=False, opens=self.next_opening(local))
 
     def next_opening(self, local: datetime) -> datetime | None:
@@ -73,7 +76,7 @@ class WeeklyHours:
         for offset in range(15):
             day = local.date() + timedelta(days=offset)
             for interval in self.intervals_on(day):
-                start = datetime.combine(day, interval.start, RIGA)
+                start = datetime.combine(day, interval.start, self.calendar.zone)
                 if start > local:
                     return start
         return None

@@ -25,7 +25,7 @@ from babel.lists import format_list
 from bot.core.content.model import Office
 from bot.core.i18n import translator
 from bot.core.offices.directory import Branch
-from bot.core.offices.hours import RIGA, Interval, Status, WeeklyHours
+from bot.core.offices.hours import Interval, Status, WeeklyHours
 
 #: Babel locale per language where the bare code would pick the wrong
 #: conventions (English as written in the EU: 24-hour clock).
@@ -67,7 +67,7 @@ def status_line(status: Status, now: datetime, lang: str) -> str:
         return _("Open now, until {time}").format(time=format_time(status.until, "short", locale=locale))
     if status.opens is None:
         return _("Closed now")
-    local_now = now.astimezone(RIGA)
+    local_now = now.astimezone(status.opens.tzinfo)  # the office's time zone (the pack's): "today" is the office's day
     time_text = format_time(status.opens, "short", locale=locale)
     if status.opens.date() == local_now.date():
         return _("Closed now; opens today at {time}").format(time=time_text)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib.util
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
@@ -110,7 +110,7 @@ class _Writer:
             self.pdf.ln(height)
 
     def _text_height(self, text: str, line: float) -> float:
-        return float(self.pdf.multi_cell(0, line, text, align="L", dry_run=True, output=MethodReturnValue.HEIGHT))
+        return float(cast(float, self.pdf.multi_cell(0, line, text, align="L", dry_run=True, output=MethodReturnValue.HEIGHT)))
 
     def paragraph(self, text: str, size: float = 10, style: str = "", color: tuple[int, int, int] = INK, gap: float = 1.2) -> None:
         text = printable(text).strip()

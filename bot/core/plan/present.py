@@ -12,8 +12,8 @@ Rasa server, where the action server's services are not set up):
 
 - an office with branches is shown as its branch in or nearest to the
   person's city (a note gives the distance when it is in another town); a
-  step *before leaving* is done from abroad, so it gets Latvia's embassies
-  and consulates instead;
+  step *before leaving* is done from abroad, so it gets the country's
+  embassies and consulates instead (the pack's ``settings.consular_office``);
 - an office without branches, or one with branches while the city is not
   known, is shown with its national contacts;
 - an entry that names no office has no card.
@@ -33,10 +33,8 @@ from bot.core.i18n import translator
 from bot.core.offices.render import national_card, office_card
 from bot.core.plan.build import BEFORE_LEAVING, Plan
 
-#: The city answer (and ``actions.routing``'s place) of a person not in Latvia yet.
+#: The city answer (and ``actions.routing``'s place) of a person not in the country yet.
 ABROAD = "abroad"
-#: Latvia's embassies and consulates: where a step done from abroad is done (``actions.routing.CONSULAR_OFFICE``).
-CONSULAR_OFFICE = "mfa_consular"
 #: Plan text keys (``plan.yml``'s ``texts``).
 INTRO, CONDITIONAL = "intro", "conditional"
 
@@ -82,13 +80,17 @@ def plan_key(answers: Mapping[str, str | None], lang: str) -> str:
     return hashlib.sha256(b"migrant-bot plan key\0" + text.encode("utf-8")).hexdigest()[:16]
 
 
-def _abroad_card(pack: Pack, lang: str) -> dict[str, Any] | None:
-    consular = pack.offices.get(CONSULAR_OFFICE)
+def abroad_card(pack: Pack, lang: str) -> dict[str, Any] | None:
+    """The card of the pack's consular office for someone still abroad, under the pack's ``abroad_note``; None without one.
+
+    ``actions.routing`` shows the same card in a chat answer.
+    """
+    consular = pack.offices.get(pack.settings.consular_office or "")
     if consular is None:
         return None
-    _ = translator(lang)
-    note = _("From abroad, apply at a Latvian embassy or consulate, or online where an e-service exists:")
-    return {"note": note, **national_card(consular, lang)}
+    card = national_card(consular, lang)
+    note = pack.settings.text("abroad_note", lang, pack.default_language)
+    return {"note": note, **card} if note else card
 
 
 def _branch_card(pack: Pack, office: Office, city: str, topic_id: str, lang: str, now: datetime) -> dict[str, Any] | None:
@@ -120,7 +122,7 @@ def main_office_card(pack: Pack, entry: Entry, place: str | None, lang: str, now
     card: dict[str, Any] | None = None
     if pack.directory.branches_of(office.id):
         if place == ABROAD:
-            card = _abroad_card(pack, lang)
+            card = abroad_card(pack, lang)
         elif place:
             card = _branch_card(pack, office, place, entry.topic, lang, now)
     return card or national_card(office, lang)
@@ -131,11 +133,11 @@ def step_place(phase: str, answers: Mapping[str, str | None], pack: Pack, entry:
 
     Abroad only for a step before leaving that an embassy takes (its entry
     names the consular office: a visa, a permit handed in abroad); a step
-    before leaving that someone in Latvia takes for the person (the employer
-    registers the vacancy at NVA, the family member in Latvia files the call
+    before leaving that someone in the country takes for the person (the employer
+    registers the vacancy at NVA, the family member there files the call
     at PMLP) or that is done online is done in the city the person moves to.
     """
-    if phase == BEFORE_LEAVING and CONSULAR_OFFICE in entry.offices:
+    if phase == BEFORE_LEAVING and pack.settings.consular_office in entry.offices:
         return ABROAD
     city = answers.get("city")
     return city if city in pack.directory.cities else None

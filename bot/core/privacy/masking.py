@@ -13,7 +13,7 @@ not allowed), and its multilingual entity models tag the assistant's own
 vocabulary (PMLP, Rīga, "Uzturēšanās Atļauja") as names as readily as people,
 so they would need the same lexicon of words to keep anyway. Numbers have
 shapes a pattern says exactly (a Luhn check for cards, mod 97 for IBANs, the
-date inside a Latvian personal code), and names in these messages come
+date inside a Latvian personal code: the pack's ``settings.personal_code``), and names in these messages come
 either after a cue ("my name is", "mani sauc", "меня зовут", a signature, "my
 wife") or as capitalised words the assistant does not know. The known words
 come from the content pack (every example, title, answer, office and place,
@@ -45,6 +45,10 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.core.content.model import Answer, Label, PersonalCode
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +81,7 @@ def fold(word: str) -> str:
     word = word.lower().translate(_APOSTROPHES)
     if word.isascii():
         return word
-    out = []
+    out: list[str] = []
     for char in word:
         if char < "\u0250":  # Latin: ā → a, š → s
             out.extend(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
@@ -233,12 +237,32 @@ _IBAN_LENGTHS = {
 }
 _IBAN = re.compile(r"(?<!\w)[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,8}(?: ?[A-Za-z0-9]{1,3})?(?!\w)")
 _CARD = re.compile(r"(?<![\w+])[2-6]\d{3}(?:[ -]?\d){9,15}(?!\w)")
-_PERSONAL_CODE = re.compile(r"(?<![\w+-])(?:(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}[- ]?[0-2]\d{4}|32\d{4}[- ]?\d{5})(?![\w-])")
-#: A personal code's eleven digits in any grouping, after its name ("персональний код 3241 0712 345").
-_PERSONAL_CODE_AFTER_CUE = re.compile(
+#: The names of a personal code ("personal code", "personas kods", "персональний код"), before its digits. How the
+#: code itself is written is the country's: the pack's ``settings.personal_code`` (``PersonalCodeShape``).
+_PERSONAL_CODE_CUE = (
     r"(?i)(?<!\w)(?:personal code|personas kod\w*|person\w* kod\w*|персональн\w* код\w*|личн\w* код\w*"
-    r"|особист\w* код\w*|p\.?\s?k\.)[^\d\[\n]{0,12}?(?P<code>\d(?:[ -]?\d){10})(?![\w-])"
+    r"|особист\w* код\w*|p\.?\s?k\.)[^\d\[\n]{0,12}?"
 )
+
+
+@dataclass(frozen=True)
+class PersonalCodeShape:
+    """A country's personal code as compiled regular expressions (from the pack's ``settings.personal_code``).
+
+    ``alone`` finds a code anywhere (its boundaries included); ``after_cue``
+    finds its digits in any grouping after its name ("мій персональний код
+    3241 0712 345"), group ``code`` being the digits.
+    """
+
+    alone: re.Pattern[str]
+    after_cue: re.Pattern[str]
+
+    @classmethod
+    def compile(cls, pattern: str, after_cue: str) -> PersonalCodeShape:
+        """Compiles the pack's two patterns (``after_cue``: the digits only; the cue words are added here)."""
+        return cls(re.compile(pattern), re.compile(rf"{_PERSONAL_CODE_CUE}(?P<code>{after_cue})(?![\w-])"))
+
+
 #: Passport, ID and residence card numbers that need no cue: LV1234567, lv1234567, FE123456, ЕК 451209.
 _DOCUMENT = re.compile(r"(?<![\w-])(?:[A-Z]{2} ?\d{6,7}|[a-z]{2}\d{6,7}|[А-ЯЁІЇЄҐ]{2} ?\d{6})(?![\w-])")
 #: Words after which the next number is a document's ("passport 4510 123456", "ID karte 001488923").
@@ -320,13 +344,17 @@ def _mask_card(text: str) -> str:
     return _CARD.sub(lambda m: _longest_prefix(m, _card_ok, _TAG_OF["card"]), text)
 
 
-def _mask_personal_code_after_cue(text: str) -> str:
-    return _PERSONAL_CODE_AFTER_CUE.sub(lambda m: m.group()[: m.start("code") - m.start()] + _TAG_OF["personal code"], text)
+def _mask_personal_code(text: str, shape: PersonalCodeShape | None) -> str:
+    """Masks personal codes as the pack writes them: alone, then after their name; nothing without a shape."""
+    if shape is None:
+        return text
+    text = shape.alone.sub(_TAG_OF["personal code"], text)
+    return shape.after_cue.sub(lambda m: m.group()[: m.start("code") - m.start()] + _TAG_OF["personal code"], text)
 
 
 def _mask_document_after_cue(text: str) -> str:
     """Masks the first number within a few words after a document word; one pass, right to left."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     for cue in _DOCUMENT_CUE.finditer(text):
         window_end = min(len(text), cue.end() + _DOCUMENT_WINDOW)
         digit = next((i for i in range(cue.end(), window_end) if text[i].isdigit()), None)
@@ -513,7 +541,13 @@ _MAX_NAME_WORDS = 4
 class Masker:
     """Masks personal data, knowing which words are the assistant's own (never a name)."""
 
-    def __init__(self, known_words: Iterable[str] = (), places: Iterable[str] = (), public_texts: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        known_words: Iterable[str] = (),
+        places: Iterable[str] = (),
+        public_texts: Iterable[str] = (),
+        personal_code: PersonalCodeShape | None = None,
+    ) -> None:
         """Builds a masker.
 
         Args:
@@ -522,7 +556,10 @@ class Masker:
             public_texts: what the assistant publishes (answers, offices' addresses, phones, e-mails): an
                 address, phone number or e-mail found there is not personal ("Raiņa bulvāris 15 office hours"
                 must still reach the office).
+            personal_code: how the country's personal code is written (the pack's ``settings.personal_code``);
+                None: no personal code is masked by its shape.
         """
+        self._personal_code = personal_code
         self._places = frozenset(fold(w) for place in places for w in _WORD.findall(place))
         self._known = frozenset(fold(w) for w in known_words) | self._places
         texts = [t for t in public_texts if t]
@@ -584,8 +621,7 @@ class Masker:
             lambda t: _EMAIL.sub(lambda m: m.group() if m.group().lower() in self._public_emails else _TAG_OF["e-mail"], t),
             _mask_iban,
             _mask_card,
-            lambda t: _PERSONAL_CODE.sub(_TAG_OF["personal code"], t),
-            _mask_personal_code_after_cue,
+            lambda t: _mask_personal_code(t, self._personal_code),
             lambda t: _DOCUMENT.sub(self._document, t),
             _mask_date_of_birth,
             lambda t: _mask_phone(t, self._public_phones),
@@ -604,16 +640,23 @@ class Masker:
 
     # -- addresses -----------------------------------------------------------
     def _mask_addresses(self, text: str) -> str:
-        for pattern, replace in (
+        replacers: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
             (_ADDRESS_AFTER, self._street_named_before),
             (_ADDRESS_BEFORE, lambda m: _TAG_OF["address"]),
             (_ADDRESS_NUMBER_FIRST, self._street_with_name),
             (_ADDRESS_CUE, self._street_after_cue),
-        ):
-            text = pattern.sub(
-                lambda m, replace=replace: m.group() if _address_key(m.group()) in self._public_addresses else replace(m), text
-            )
+        )
+        for pattern, replace in replacers:
+            text = pattern.sub(self._unless_public(replace), text)
         return text
+
+    def _unless_public(self, replace: Callable[[re.Match[str]], str]) -> Callable[[re.Match[str]], str]:
+        """``replace``, except that an address the assistant itself publishes (an office's) stays as it is."""
+
+        def masked(match: re.Match[str]) -> str:
+            return match.group() if _address_key(match.group()) in self._public_addresses else replace(match)
+
+        return masked
 
     def _street_named_before(self, match: re.Match[str]) -> str:
         """Masks a street's name, number and flat; keeps the words before the name ("Dzīvoju", "снимаю на").
@@ -861,19 +904,36 @@ def _replace_spans(text: str, spans: list[tuple[int, int]], tag: str) -> str:
 # ---------------------------------------------------------------------------
 
 
+def personal_code_shape(rule: PersonalCode | None) -> PersonalCodeShape | None:
+    """The pack's personal-code setting, compiled (None when the pack sets none)."""
+    return PersonalCodeShape.compile(rule.pattern, rule.after_cue) if rule else None
+
+
+def _settings_only_masker() -> Masker:
+    """Without the pack's vocabulary, but with its personal code when ``pack.yml`` alone can be read."""
+    try:
+        from bot.core.content.loader import load_pack_settings
+
+        return Masker(personal_code=personal_code_shape(load_pack_settings().personal_code))
+    except Exception:
+        logger.exception("pack.yml could not be read either; masking personal data without its personal code")
+        return Masker()
+
+
 @cache
 def default_masker() -> Masker:
-    """The masker with the content pack's vocabulary, places and offices (read on first use, then kept)."""
+    """The masker with the content pack's vocabulary, places, offices and personal code (read on first use, then kept)."""
     try:
         from bot.core.content.store import default_store
 
         pack = default_store().pack()
     except Exception:  # masking must work even when the content cannot be read; it then only masks more
         logger.exception("the content pack could not be read; masking personal data without its vocabulary")
-        return Masker()
+        return _settings_only_masker()
     texts: list[str] = []
     public: list[str] = []  # what the assistant itself publishes, not what users wrote (examples)
-    for item in [*pack.answers(), *pack.labels.values()]:
+    learnt: list[Answer | Label] = [*pack.answers(), *pack.labels.values()]
+    for item in learnt:
         for translation in item.translations.values():
             texts += translation.examples
             public += [translation.title or "", translation.answer or ""]
@@ -888,7 +948,7 @@ def default_masker() -> Masker:
     for city in pack.directory.cities.values():
         places += [*city.name.values(), *city.forms, city.id]
     words = {w for t in texts for w in _WORD.findall(t)}
-    return Masker(known_words=words, places=places, public_texts=public)
+    return Masker(known_words=words, places=places, public_texts=public, personal_code=personal_code_shape(pack.settings.personal_code))
 
 
 def mask_personal_data(text: str) -> Masked:

@@ -1,4 +1,4 @@
-"""Which messenger channels are on, and their settings, from the environment.
+"""Which messenger channels are on, and their settings (the channels section of ``bot.core.settings``).
 
 A channel is on when all its required variables are set, off when none is,
 and a start-up error names the missing ones when only some are: a half
@@ -8,17 +8,14 @@ why. ``python -m bot.rasa_server.channels`` prints the state (``make run`` calls
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from typing import Mapping
 
 from rasa.shared.exceptions import RasaException
 
-from bot.core.settings import PREFIX
+from bot.core.settings import GRAPH_API_URL, PREFIX, TELEGRAM_API_URL, load_settings
 
-GRAPH_API_URL = "https://graph.facebook.com/v25.0"
-TELEGRAM_API_URL = "https://api.telegram.org"
 #: Telegram's rule for ``setWebhook``'s ``secret_token``.
 _TELEGRAM_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
@@ -40,6 +37,11 @@ class ChannelSpec:
     def variable(self, key: str) -> str:
         """The full environment variable name of ``key``."""
         return PREFIX + key
+
+    @staticmethod
+    def setting(key: str) -> str:
+        """The name of ``key``'s field in the channels section of the settings (``TELEGRAM_TOKEN``: ``telegram_token``)."""
+        return key.lower()
 
 
 TELEGRAM = ChannelSpec("telegram", "Telegram", ("TELEGRAM_TOKEN", "TELEGRAM_SECRET"), "TELEGRAM_API_URL", TELEGRAM_API_URL)
@@ -82,14 +84,14 @@ def _validate(spec: ChannelSpec, values: Mapping[str, str], api_url: str) -> Non
 
 
 def channel_settings(name: str, environ: Mapping[str, str] | None = None) -> ChannelSettings | None:
-    """The settings of channel ``name``; None when it is off.
+    """The settings of channel ``name`` (from the settings of ``environ``, else of the environment); None when it is off.
 
     Raises:
         ChannelConfigError: some but not all of its variables are set, or a value is invalid.
     """
     spec = SPECS[name]
-    env = os.environ if environ is None else environ
-    values = {key: env.get(spec.variable(key), "").strip() for key in spec.required}
+    section = load_settings(environ).channels
+    values = {key: getattr(section, spec.setting(key)) for key in spec.required}
     missing = [spec.variable(key) for key, value in values.items() if not value]
     if len(missing) == len(spec.required):
         return None
@@ -99,7 +101,7 @@ def channel_settings(name: str, environ: Mapping[str, str] | None = None) -> Cha
             f"The {spec.title} channel is configured only in part: set {', '.join(missing)} "
             f"(or unset {', '.join(present)} to switch the channel off)."
         )
-    api_url = env.get(spec.variable(spec.api_url_variable), "").strip() or spec.api_url_default
+    api_url = getattr(section, spec.setting(spec.api_url_variable)) or spec.api_url_default
     _validate(spec, values, api_url)
     return ChannelSettings(spec, values, api_url.rstrip("/"))
 

@@ -20,13 +20,12 @@ visitors' browsers, not the server.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from typing import Mapping
 from urllib.parse import urlsplit
 
-from bot.core.settings import PREFIX
+from bot.core.settings import PREFIX, load_settings
 
 ORIGINS_VARIABLE = PREFIX + "WIDGET_ORIGINS"
 _LOCAL_DEVELOPMENT = re.compile(r"^http://(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$")
@@ -54,9 +53,9 @@ class OriginPolicy:
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> OriginPolicy:
-        """The policy ``MIGRANT_BOT_WIDGET_ORIGINS`` describes (see the module docstring)."""
-        raw = (os.environ if environ is None else environ).get(ORIGINS_VARIABLE)
-        if raw is None or not raw.strip():
+        """The policy ``MIGRANT_BOT_WIDGET_ORIGINS`` describes (see the module docstring), in ``environ`` or the environment."""
+        raw = load_settings(environ).channels.widget_origins
+        if not raw:
             return cls(listed=frozenset(), local_development=True)
         return cls(listed=frozenset(parse_origin(entry) for entry in raw.split(",") if entry.strip()), local_development=False)
 

@@ -69,6 +69,7 @@ from sanic.response import HTTPResponse
 from bot.core.i18n import translator_for_metadata
 from bot.core.markup import commonmark
 from bot.core.session_keys import key_matches, load_session_secret, session_key
+from bot.rasa_server import patches
 from bot.rasa_server.channels.guard import OnNewMessage, guarded
 from bot.rasa_server.channels.origins import OriginPolicy
 
@@ -165,6 +166,7 @@ class OriginCheckingServer(socketio.AsyncServer):
     """python-socketio's server on ``HardenedEngineIO``."""
 
     def __init__(self, origin_policy: OriginPolicy, **kwargs: Any) -> None:
+        patches.check_versions()  # HardenedEngineIO overrides private engineio hooks
         super().__init__(cors_allowed_origins=None, max_http_buffer_size=MAX_HTTP_BUFFER_SIZE, **kwargs)
         self.eio.origin_policy = origin_policy
 

@@ -43,6 +43,7 @@ from typing import Any
 from sanic.request import Request
 
 from bot.core.content.store import default_store
+from bot.core.dialogue import Label
 from bot.core.markup import plain_text, split_markup, telegram_html, utf16_length
 from bot.core.payloads import button_payload, known_payloads
 from bot.rasa_server.channels.config import ChannelSettings
@@ -190,7 +191,7 @@ def _message_text(message: dict[str, Any]) -> str:
     text = text_of(message.get("text"))
     if text is not None:
         command = text.strip().split(maxsplit=1)[0].split("@")[0] if text.strip() else ""
-        return button_payload("greet") if command == "/start" else text
+        return button_payload(Label.GREET) if command == "/start" else text
     return text_of(message.get("caption")) or ""  # a photo's caption may be the question; a sticker has none
 
 

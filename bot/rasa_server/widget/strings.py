@@ -5,13 +5,18 @@ into ``locales/messages.pot`` and every language's catalog, and
 ``make messages-check`` fails while a translation is missing. The widget
 never carries text of its own: it asks ``GET /widget/strings/<lang>.json``
 for this table in the chosen language, keyed by the names below.
+
+Strings that name the country (the widget's title) are the content pack's
+(``pack.yml``'s ``texts``, docs/packs.md), not the catalogs': another
+country's pack brings its own.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.core.content.model import Language
+from bot.core.content.model import Language, Pack
+from bot.core.content.store import default_store
 from bot.core.i18n import translator
 
 
@@ -22,7 +27,6 @@ def N_(message: str) -> str:
 
 #: Key (used by widget.js) -> English message id.
 WIDGET_STRINGS: dict[str, str] = {
-    "title": N_("Help for newcomers to Latvia"),
     "open": N_("Open the chat"),
     "close": N_("Close the chat"),
     "language": N_("Language"),
@@ -67,10 +71,20 @@ WIDGET_STRINGS: dict[str, str] = {
 }
 
 
-def widget_strings(lang: str) -> dict[str, str]:
-    """The widget's strings in ``lang`` (English where a catalog lacks one)."""
+#: Key (used by widget.js) -> the pack's text (``pack.yml``'s ``texts``) that fills it.
+PACK_STRINGS: dict[str, str] = {
+    "title": "widget_title",
+}
+
+
+def widget_strings(lang: str, pack: Pack | None = None) -> dict[str, str]:
+    """The widget's strings in ``lang`` (English where a catalog lacks one), with ``pack``'s (the process's pack by default)."""
+    pack = pack or default_store().pack()
     _ = translator(lang)
-    return {key: _(message) for key, message in WIDGET_STRINGS.items()}
+    strings = {key: _(message) for key, message in WIDGET_STRINGS.items()}
+    for key, text in PACK_STRINGS.items():
+        strings[key] = pack.settings.text(text, lang, pack.default_language) or pack.name
+    return strings
 
 
 def language_list(languages: dict[str, Language], default: str) -> dict[str, Any]:
