@@ -7,11 +7,21 @@ same on both databases and free of time-zone surprises.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
-from sqlalchemy import Boolean, Column, Float, ForeignKey, Integer, MetaData, String, Table, Text
+from alembic import command
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Boolean, Column, Connection, Float, ForeignKey, Integer, MetaData, String, Table, Text, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+logger = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).parent / "migrations"  # Alembic's scripts: env.py, versions/
+BASELINE = "0001"  # the revision of the schema create_all made before there were migrations
+_MIGRATION_LOCK = 0x53544146  # a PostgreSQL advisory lock: one process migrates at a time
 
 metadata = MetaData()
 
@@ -95,11 +105,51 @@ def async_url(url: str) -> str:
     raise ValueError(f"unsupported database {backend!r}: use sqlite:///path or postgresql://...")
 
 
+def sync_url(url: str) -> str:
+    """The synchronous driver's URL (SQLite's standard module, psycopg): Alembic's command line uses it."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return str(parsed.set(drivername=parsed.get_backend_name()))
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration without an ini file; ``connection``: the one env.py migrates."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def migrate(connection: Connection) -> None:
+    """Brings the schema to the newest revision (``upgrade head``), in the connection's transaction.
+
+    A database made by ``create_all`` before there were migrations (staff tables, no
+    ``alembic_version``) is stamped at the baseline, after creating any baseline table it
+    lacks; its rows stay.
+    """
+    if connection.dialect.name == "postgresql":  # two processes starting at once: the second waits
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+    config = alembic_config(connection)
+    scripts = ScriptDirectory.from_config(config)
+    if MigrationContext.configure(connection).get_current_revision() == scripts.get_current_head():
+        return  # the usual start: nothing to do (and nothing logged)
+    present = set(inspect(connection).get_table_names())
+    if "alembic_version" not in present:
+        baseline = scripts.get_revision(BASELINE).module.schema()
+        if present & set(baseline.tables):
+            logger.info("the staff database predates migrations: stamping it at revision %s", BASELINE)
+            baseline.create_all(connection, checkfirst=True)
+            command.stamp(config, BASELINE)
+    command.upgrade(config, "head")
+
+
 async def open_database(url: str) -> AsyncEngine:
-    """An engine with every table created (idempotent)."""
+    """An engine on a database migrated to the newest schema (idempotent)."""
     engine = create_async_engine(async_url(url))
     async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
+        await conn.run_sync(migrate)
     return engine
 
 

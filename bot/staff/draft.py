@@ -37,8 +37,23 @@ from bot.core.yaml_fast import safe_load
 from bot.staff import audit
 from bot.staff.db import content_versions
 
-#: What a save that was asked to tell (``report_unchanged``) returns when the files already held its text.
-UNCHANGED = "unchanged"
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What a save did: wrote the files, found nothing to write (``unchanged``), or was refused.
+
+    Refused: someone else saved one of the files since the editor opened it
+    (``conflict``), or the check found ``problems`` (messages for
+    ``bot.staff.problems``). Nothing is written when refused or unchanged.
+    """
+
+    problems: tuple[str, ...] = ()
+    conflict: bool = False
+    unchanged: bool = False
+
+    @property
+    def refused(self) -> bool:
+        return self.conflict or bool(self.problems)
 
 
 def text_hash(text: str) -> str:
@@ -58,7 +73,7 @@ class DraftState:
         return {*self.problems, *self.errors}
 
 
-def _evaluate(root: Path, pack_name: str) -> DraftState:
+def check_draft(root: Path, pack_name: str) -> DraftState:
     """Loads and checks the pack and the interface strings under ``root``.
 
     The same checks as ``make content-check`` and ``make messages-check``; paths
@@ -122,7 +137,7 @@ class Draft:
 
     async def state(self) -> DraftState:
         if self._state is None:
-            self._state = await asyncio.to_thread(_evaluate, self.root, self.pack_name)
+            self._state = await asyncio.to_thread(check_draft, self.root, self.pack_name)
         return self._state
 
     async def pack(self) -> Pack:
@@ -149,7 +164,7 @@ class Draft:
             shutil.copytree(self.root, copy)
             for relative, text in texts.items():
                 (copy / relative).write_text(text, encoding="utf-8")
-            return _evaluate(copy, self.pack_name)
+            return check_draft(copy, self.pack_name)
 
     async def save(
         self,
@@ -162,15 +177,14 @@ class Draft:
         after: Any,
         scope: tuple[str, ...] | None = None,
         tolerate: Callable[[str], bool] | None = None,
-        report_unchanged: bool = False,
-    ) -> list[str]:
+    ) -> SaveResult:
         """Validates and writes one pack file (``relative`` to the pack); see ``save_files``."""
         change = FileChange(self.pack_file(relative), text, base_hash, relative, before, after)
-        return await self.save_files([change], actor, summary, scope=scope, tolerate=tolerate, report_unchanged=report_unchanged)
+        return await self.save_files([change], actor, summary, scope=scope, tolerate=tolerate)
 
     async def save_file(
         self, relative: str, text: str, base_hash: str, actor: str, summary: str, before: Any, after: Any, label: str | None = None
-    ) -> list[str]:
+    ) -> SaveResult:
         """Validates and writes one draft file (``relative`` to the draft root); see ``save_files``."""
         return await self.save_files([FileChange(relative, text, base_hash, label or relative, before, after)], actor, summary)
 
@@ -181,9 +195,8 @@ class Draft:
         summary: str,
         scope: tuple[str, ...] | None = None,
         tolerate: Callable[[str], bool] | None = None,
-        report_unchanged: bool = False,
-    ) -> list[str]:
-        """Validates and writes draft files together; returns the problems that stopped them (empty: saved).
+    ) -> SaveResult:
+        """Validates and writes draft files together; returns whether they were written (``SaveResult``).
 
         All or nothing: the files are checked together in one copy of the
         draft, and written with their version and audit rows in one
@@ -198,17 +211,17 @@ class Draft:
         passes ``()``, so that a new entry's languages still to be written do
         not stop the others). ``tolerate``: new check errors (never loading
         problems) that do not refuse it, e.g. a new entry's missing languages.
-        ``report_unchanged``: when the files already hold the new text, return
-        ``[UNCHANGED]`` instead of ``[]`` (nothing is written either way, and no
-        version), so that the page can say "Nothing changed" rather than "Saved".
+        When the files already hold the new text, nothing is written (and no
+        version): the result is ``unchanged``, so that a page can say "Nothing
+        changed" rather than "Saved".
         """
         async with self.lock:
             current_texts = {c.relative: self.read_file(c.relative) for c in changes}
             if any(text_hash(current_texts[c.relative]) != c.base_hash for c in changes):
-                return ["conflict"]
+                return SaveResult(conflict=True)
             changes = [c for c in changes if c.text != current_texts[c.relative]]
             if not changes:
-                return [UNCHANGED] if report_unchanged else []
+                return SaveResult(unchanged=True)
             current = await self.state()
             candidate = await asyncio.to_thread(self._candidate, {c.relative: c.text for c in changes})
             prefixes = tuple(p for c in changes for p in (f"{c.label}:", f"{Path(c.label).stem}:")) if scope is None else scope
@@ -218,7 +231,7 @@ class Draft:
                 added = {p for p in added if p in candidate.problems or not tolerate(p)}
             new_problems = sorted(added | about_these_files)
             if new_problems:
-                return new_problems
+                return SaveResult(problems=tuple(new_problems))
             async with self.engine.begin() as conn:
                 for c in changes:
                     version = {"at": time.time(), "actor": actor, "path": c.label, "summary": summary}
@@ -230,7 +243,7 @@ class Draft:
                     partial.write_text(c.text, encoding="utf-8")
                     os.replace(partial, target)  # atomic per file: readers see the old or the new file
             self._state = candidate
-            return []
+            return SaveResult()
 
 
 async def versions(engine: AsyncEngine, limit: int = 200) -> list[Any]:

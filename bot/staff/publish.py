@@ -55,7 +55,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.core.settings import PROJECT_ROOT
 from bot.staff.config import StaffConfig, load_config
 from bot.staff.db import publish_jobs
-from bot.staff.draft import _evaluate as check_draft
+from bot.staff.draft import check_draft
 from bot.staff.publish_content import ContentTree, changed_files, install, overlay, snapshot
 from bot.staff.publish_jobs import PublishBusy, create_job, finish_job, job_status, last_live_job, last_publish, set_step, update_job
 from bot.staff.publish_settings import PublishSettings, load_publish_settings
@@ -77,6 +77,33 @@ class Refused(RuntimeError):
     """The gate refused the candidate; the job ends as refused with this message."""
 
 
+# the job row's columns the state fills in, written when the job ends (rollback_of is written by the check step)
+_COLUMNS = ("mode", "model", "previous_model", "side_before", "side_after", "snapshot", "scores", "baseline")
+
+
+@dataclass
+class JobState:
+    """What a job's steps learn, for the later steps; the job row's columns among it are written when the job ends."""
+
+    changed: list[str] = field(default_factory=list)  # the draft's files that differ from the published content
+    unreachable: str = ""  # why the assistant's servers (or the proxy) did not answer; "" they did, or were not asked
+    mode: str | None = None  # answers (no training) | model
+    needed: str | None = None  # the name of the model the draft needs
+    previous_model: str | None = None  # the model live before the job
+    side_before: str | None = None  # the side users were on before the job (None: the servers did not answer)
+    side_after: str | None = None  # the side users are on after it
+    model_file: Path | None = None  # the trained candidate
+    model: str | None = None  # the model live after the job
+    baseline: dict[str, Any] | None = None  # the live model's evaluation figures, the gate's reference
+    scores: dict[str, Any] | None = None  # the evaluation figures of the model live after the job
+    snapshot: str | None = None  # the published content before the job (a folder)
+    rollback_of: int | None = None  # the publish a rollback undoes
+
+    def columns(self) -> dict[str, Any]:
+        """The job row's columns this state fills in (``staff_publish_jobs``)."""
+        return {name: getattr(self, name) for name in _COLUMNS}
+
+
 @dataclass
 class Job:
     """One running job: where it works and how it records its steps."""
@@ -88,7 +115,7 @@ class Job:
     config: StaffConfig
     settings: PublishSettings
     sides: Sides = field(init=False)
-    values: dict[str, Any] = field(default_factory=dict)  # job columns written at the end
+    state: JobState = field(default_factory=JobState)  # what the steps learn; its columns are written at the end
     only: list[str] | None = None  # publish only these files of the draft (relative paths); None: all of it
 
     def __post_init__(self) -> None:
@@ -188,7 +215,7 @@ async def _validate(job: Job) -> str:
     changed = await asyncio.to_thread(changed_files, job.frozen, job.published)
     if not changed:
         raise Refused("nothing to publish: the draft equals the published content")
-    job.values["changed"] = changed
+    job.state.changed = changed
     return f"{len(changed)} file(s) changed: {', '.join(changed[:10])}" + (
         f" (and {len(state.warnings)} warning(s))" if state.warnings else ""
     )
@@ -210,7 +237,7 @@ async def _live(job: Job) -> tuple[str, str] | None:
         active = await job.sides.active()
         return active, await job.sides.model(active)
     except SideError as error:
-        job.values["unreachable"] = str(error)
+        job.state.unreachable = str(error)
         return None
 
 
@@ -228,11 +255,13 @@ async def _compare(job: Job) -> str:
         )
     if mode == "model" and live is None:
         raise StepFailed(
-            "the draft changes ways of asking, which needs a new model, and the assistant's servers do not answer: "
-            + job.values["unreachable"]
+            "the draft changes ways of asking, which needs a new model, and the assistant's servers do not answer: " + job.state.unreachable
         )
     side = live[0] if live else None
-    job.values.update(side_before=side, previous_model=reference, needed=needed, mode=mode)
+    job.state.side_before = side
+    job.state.previous_model = reference
+    job.state.needed = needed
+    job.state.mode = mode
     await update_job(job.engine, job.job_id, mode=mode, side_before=side, previous_model=reference)
     if mode == "answers":
         where = f"the live model {reference} stays"
@@ -248,7 +277,7 @@ async def _train(job: Job) -> str:
     model = Path(out.strip().splitlines()[-1]) if out.strip() else Path()
     if not model.name.endswith(".tar.gz") or not model.exists():
         raise StepFailed(f"training printed no model file ({out.strip()[-200:]!r})")
-    job.values["model_file"] = model
+    job.state.model_file = model
     return f"model {model.name}"
 
 
@@ -265,16 +294,16 @@ def _figures(scores: dict[str, Any]) -> str:
 
 
 async def _baseline(job: Job) -> str:
-    live = job.values["previous_model"]
+    live = job.state.previous_model
     stored = await last_live_job(job.engine, live)
     if stored:
-        job.values["baseline"] = stored["scores"]
+        job.state.baseline = stored["scores"]
         return f"stored with job {stored['id']}: {_figures(stored['scores'])}"
-    idle = job.sides.idle(job.values["side_before"])
+    idle = job.sides.idle(job.state.side_before)
     # measured where no user waits when the idle server holds the live model; else gently on the live one
-    side, concurrency = (idle, 2) if await job.sides.model(idle) == live else (job.values["side_before"], 1)
-    job.values["baseline"] = await _evaluate(job, side, "baseline", concurrency)
-    return f"measured on {side}: {_figures(job.values['baseline'])}"
+    side, concurrency = (idle, 2) if await job.sides.model(idle) == live else (job.state.side_before, 1)
+    job.state.baseline = await _evaluate(job, side, "baseline", concurrency)
+    return f"measured on {side}: {_figures(job.state.baseline)}"
 
 
 async def _load(job: Job, model_file: Path, step: str = "load") -> str:
@@ -282,7 +311,7 @@ async def _load(job: Job, model_file: Path, step: str = "load") -> str:
     drained = await job.sides.drain(idle)
     started = time.monotonic()
     await job.sides.load(idle, model_file)
-    job.values["side_after"] = idle
+    job.state.side_after = idle
     return f"{model_file.name} loaded into {idle} in {time.monotonic() - started:.1f} s (drained: {drained.get('sessions', 0)} sessions)"
 
 
@@ -299,7 +328,7 @@ def gate(candidate: dict[str, Any], baseline: dict[str, Any], max_drop: float) -
 
 
 async def _gate(job: Job) -> str:
-    reasons = gate(job.values["scores"], job.values["baseline"], job.settings.max_accuracy_drop)
+    reasons = gate(job.state.scores, job.state.baseline, job.settings.max_accuracy_drop)
     if reasons:
         raise Refused(
             f"refused: the new model understands less (more than {job.settings.max_accuracy_drop:.1%} lower): " + "; ".join(reasons)
@@ -309,9 +338,9 @@ async def _gate(job: Job) -> str:
 
 async def _go_live(job: Job, source: ContentTree, switch_to: str | None) -> str:
     before = await asyncio.to_thread(snapshot, job.published, job.work / "before")
-    job.values["snapshot"] = str(before.data_dir)
+    job.state.snapshot = str(before.data_dir)
     changed = await asyncio.to_thread(install, source, job.published)
-    if switch_to and switch_to != job.values.get("side_before"):
+    if switch_to and switch_to != job.state.side_before:
         try:
             await job.sides.switch(switch_to)
         except SideError:
@@ -324,24 +353,26 @@ async def _go_live(job: Job, source: ContentTree, switch_to: str | None) -> str:
 async def _run_publish(job: Job) -> None:
     await job.step("validate", lambda: _validate(job))
     await job.step("compare", lambda: _compare(job))
-    if job.values["mode"] == "answers":
+    if job.state.mode == "answers":
         await job.skip("train", "baseline", "load", "evaluate", "gate", why="answer-only change")
         await job.step("go_live", lambda: _go_live(job, job.frozen, None))
-        stored = await last_live_job(job.engine, job.values["previous_model"])
-        job.values.update(model=job.values["previous_model"], side_after=job.values["side_before"], scores=stored and stored["scores"])
+        stored = await last_live_job(job.engine, job.state.previous_model)
+        job.state.model = job.state.previous_model
+        job.state.side_after = job.state.side_before
+        job.state.scores = stored and stored["scores"]
         return
     await job.step("train", lambda: _train(job))
     await job.step("baseline", lambda: _baseline(job))
-    await job.step("load", lambda: _load(job, job.values["model_file"]))
+    await job.step("load", lambda: _load(job, job.state.model_file))
 
     async def evaluate() -> str:
-        job.values["scores"] = await _evaluate(job, job.values["side_after"], "evaluate")
-        return _figures(job.values["scores"])
+        job.state.scores = await _evaluate(job, job.state.side_after, "evaluate")
+        return _figures(job.state.scores)
 
     await job.step("evaluate", evaluate)
     await job.step("gate", lambda: _gate(job))
-    await job.step("go_live", lambda: _go_live(job, job.frozen, job.values["side_after"]))
-    job.values["model"] = job.values["needed"]
+    await job.step("go_live", lambda: _go_live(job, job.frozen, job.state.side_after))
+    job.state.model = job.state.needed
 
 
 # --- rollback --------------------------------------------------------------------------------------
@@ -359,19 +390,21 @@ async def _run_rollback(job: Job) -> None:
         target.update(found)
         live = await _live(job)
         if live is None and found["mode"] != "answers":
-            raise StepFailed("rolling back a new model needs the assistant's servers, which do not answer: " + job.values["unreachable"])
+            raise StepFailed("rolling back a new model needs the assistant's servers, which do not answer: " + job.state.unreachable)
         active, model = live or (None, found["previous_model"])  # an answer-only publish: only the content goes back
-        job.values.update(side_before=active, previous_model=model, rollback_of=found["id"])
+        job.state.side_before = active
+        job.state.previous_model = model
+        job.state.rollback_of = found["id"]
         await update_job(job.engine, job.job_id, rollback_of=found["id"], side_before=active)
         return f"rolls back job {found['id']} ({found['mode']}): model {found['previous_model']}, content of {found['snapshot']}"
 
     await job.step("check", check)
     want = target["previous_model"]
     switch_to = None
-    if job.values["previous_model"] == want:
+    if job.state.previous_model == want:
         await job.skip("load", why=f"{want} is live already")
     else:
-        idle = job.sides.idle(job.values["side_before"])
+        idle = job.sides.idle(job.state.side_before)
         if await job.sides.model(idle) == want:
             await job.skip("load", why=f"{idle} still holds {want}")
         else:
@@ -384,12 +417,12 @@ async def _run_rollback(job: Job) -> None:
     async with job.engine.begin() as conn:
         await conn.execute(update(publish_jobs).where(publish_jobs.c.id == target["id"]).values(state="rolled_back"))
     stored = await last_live_job(job.engine, want)
-    job.values.update(model=want, side_after=switch_to or job.values["side_before"], scores=stored and stored["scores"])
+    job.state.model = want
+    job.state.side_after = switch_to or job.state.side_before
+    job.state.scores = stored and stored["scores"]
 
 
 # --- the API ---------------------------------------------------------------------------------------
-
-_COLUMNS = ("mode", "model", "previous_model", "side_before", "side_after", "snapshot", "scores", "baseline")
 
 
 async def _execute(job: Job, run: Callable[[Job], Awaitable[None]]) -> None:
@@ -411,8 +444,7 @@ async def _execute(job: Job, run: Callable[[Job], Awaitable[None]]) -> None:
 
 
 async def _finish(job: Job, state: str, message: str) -> None:
-    values = {k: (str(v) if isinstance(v, Path) else v) for k, v in job.values.items() if k in _COLUMNS}
-    await finish_job(job.engine, job.job_id, state, message, job.actor, job.kind, **values)
+    await finish_job(job.engine, job.job_id, state, message, job.actor, job.kind, **job.state.columns())
 
 
 async def _start(

@@ -175,3 +175,18 @@ def add_entry(data: Any, key: str, reviewed: date, sources: list[str], source_la
         new["translations"][source_language] = CommentedMap(title=title)
     entries[key] = new
     return new
+
+
+def remove_entry(data: Any, key: str) -> None:
+    """Deletes a topic file's entry ``key``, and the ``entries`` mapping when it was the last one."""
+    del data["entries"][key]
+    if not data["entries"]:
+        del data["entries"]
+
+
+def set_entry_offices(mapping: CommentedMap, offices: list[str]) -> None:
+    """An entry's own offices (a flow list), first in the mapping when the entry named none before."""
+    if "offices" in mapping:
+        assign(mapping, "offices", flow_list(offices))
+    else:
+        mapping.insert(0, "offices", flow_list(offices))

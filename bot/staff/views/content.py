@@ -15,7 +15,7 @@ from ruamel.yaml.comments import CommentedMap
 from bot.core.content.model import Answer, Pack, Topic
 from bot.core.offices.places import plain
 from bot.staff import contacts, yamledit
-from bot.staff.draft import UNCHANGED, Draft, followed_source, later_versions, text_hash, version, versions
+from bot.staff.draft import Draft, SaveResult, followed_source, later_versions, text_hash, version, versions
 from bot.staff.permissions import User
 from bot.staff.problems import shown
 from bot.staff.templating import render
@@ -29,7 +29,7 @@ async def _pack(request: web.Request) -> Pack:
     return await request.app[DRAFT].pack()
 
 
-def _topic(pack: Pack, request: web.Request) -> Topic:
+def requested_topic(pack: Pack, request: web.Request) -> Topic:
     topic = pack.topics.get(request.match_info["topic"])
     if topic is None:
         raise web.HTTPNotFound()
@@ -53,12 +53,12 @@ def title_for(answer: Answer, lang: str) -> str:
     return (source.title if source else None) or ""
 
 
-def _problem_messages(request: web.Request, problems: list[str]) -> list[str]:
+def problem_messages(request: web.Request, result: SaveResult) -> list[str]:
     """A refused save's problems in plain words in the interface language, each knowing its field (bot.staff.problems)."""
     _ = request["_"]
-    if problems == ["conflict"]:
+    if result.conflict:
         return [_("Someone else saved this since you opened it. Reload the page to see their change, then edit again.")]
-    return list(shown(_, problems))
+    return list(shown(_, list(result.problems)))
 
 
 # --- whose languages: a translator sees their own first (or only), editors see all
@@ -137,11 +137,11 @@ def _topic_matches(topic: Topic, search: str) -> bool:
 # --- a topic's facts: offices, sources, reviewed date (editors) -------------
 
 
-def _topic_file(topic_id: str) -> str:
+def topic_file(topic_id: str) -> str:
     return f"topics/{topic_id}.yml"
 
 
-def _facts(data: Any) -> dict[str, Any]:
+def facts_values(data: Any) -> dict[str, Any]:
     return {
         "offices": list(data.get("offices") or []),
         "sources": list(data.get("sources") or []),
@@ -153,13 +153,13 @@ def _facts(data: Any) -> dict[str, Any]:
 @requires("read")
 async def topic_page(request: web.Request) -> web.StreamResponse:
     pack = await _pack(request)
-    topic = _topic(pack, request)
-    text = request.app[DRAFT].read(_topic_file(topic.id))
-    values = _facts(yamledit.load(text))
-    return _topic_form(request, pack, topic, values, text_hash(text), [])
+    topic = requested_topic(pack, request)
+    text = request.app[DRAFT].read(topic_file(topic.id))
+    values = facts_values(yamledit.load(text))
+    return topic_form(request, pack, topic, values, text_hash(text), [])
 
 
-def _topic_form(
+def topic_form(
     request: web.Request,
     pack: Pack,
     topic: Topic,
@@ -203,11 +203,11 @@ def _topic_form(
 async def topic_save(request: web.Request) -> web.StreamResponse:
     draft: Draft = request.app[DRAFT]
     pack = await _pack(request)
-    topic = _topic(pack, request)
+    topic = requested_topic(pack, request)
     form = await request.post()
-    relative = _topic_file(topic.id)
+    relative = topic_file(topic.id)
     data = yamledit.load(draft.read(relative))
-    before = _facts(data)
+    before = facts_values(data)
     values = {
         "offices": [str(o) for o in form.getall("offices", [])],
         "sources": yamledit.lines(str(form.get("sources", ""))),
@@ -217,13 +217,13 @@ async def topic_save(request: web.Request) -> web.StreamResponse:
     yamledit.assign(data, "sources", values["sources"])
     yamledit.assign(data, "reviewed", yamledit.a_date(values["reviewed"]))
     base = str(form.get("base", ""))
-    problems = await draft.save(relative, yamledit.dump(data), base, request["user"].email, "facts", before, values, report_unchanged=True)
-    if problems and problems != [UNCHANGED]:
-        return _topic_form(request, pack, topic, values, base, _problem_messages(request, problems), status=400)
-    return redirect(after_save(f"/topics/{topic.id}", problems))
+    saved = await draft.save(relative, yamledit.dump(data), base, request["user"].email, "facts", before, values)
+    if saved.refused:
+        return topic_form(request, pack, topic, values, base, problem_messages(request, saved), status=400)
+    return redirect(after_save(f"/topics/{topic.id}", saved))
 
 
-def after_save(path: str, problems: list[str], still_stale: bool = False, kept: list[str] | None = None, review: bool = False) -> str:
+def after_save(path: str, saved: SaveResult, still_stale: bool = False, kept: list[str] | None = None, review: bool = False) -> str:
     """Where a successful save goes: the page with what happened, "Saved" only when something was saved as meant.
 
     ``saved=1`` shows the green "Saved"; ``outcome=unchanged`` says nothing
@@ -231,13 +231,13 @@ def after_save(path: str, problems: list[str], still_stale: bool = False, kept: 
     date; ``kept`` lists the translations a minor edit kept up to date;
     ``review=1`` asks whether the changed facts were checked today.
     """
-    if problems == [UNCHANGED]:
+    if saved.unchanged:
         query: dict[str, str] = {"outcome": "unchanged"}
     elif still_stale:
         query = {"outcome": "stale"}
     else:
         query = {"saved": "1", **({"kept": ",".join(kept)} if kept else {})}
-    if review and problems != [UNCHANGED]:
+    if review and not saved.unchanged:
         query["review"] = "1"
     return f"{path}?{urlencode(query, safe=',')}"
 
@@ -266,7 +266,7 @@ def today(request: web.Request) -> date:
     return datetime.now(ZoneInfo(request.app[CONFIG].timezone)).date()
 
 
-async def set_reviewed_today(request: web.Request, relative: str, entry_key: str | None, summary: str) -> list[str]:
+async def set_reviewed_today(request: web.Request, relative: str, entry_key: str | None, summary: str) -> SaveResult:
     """Sets the review date of a topic's overview (``entry_key`` None) or one entry to today, as a validated save."""
     draft: Draft = request.app[DRAFT]
     text = draft.read(relative)
@@ -281,7 +281,7 @@ async def set_reviewed_today(request: web.Request, relative: str, entry_key: str
 # --- one language of a topic: title, answer, ways of asking (editors, translators of that language)
 
 
-def _text(data: Any, lang: str) -> dict[str, Any]:
+def text_values(data: Any, lang: str) -> dict[str, Any]:
     tr = (data.get("translations") or {}).get(lang) or {}
     return {
         "title": str(tr.get("title") or ""),
@@ -291,7 +291,7 @@ def _text(data: Any, lang: str) -> dict[str, Any]:
     }
 
 
-def _language(pack: Pack, request: web.Request) -> str:
+def requested_language(pack: Pack, request: web.Request) -> str:
     lang = request.match_info["lang"]
     if lang not in pack.languages:
         raise web.HTTPNotFound()
@@ -337,11 +337,11 @@ def is_still_stale(mapping: Any, lang: str, source_language: str) -> bool:
     return yamledit.follows(tr) != yamledit.source_fingerprint(mapping, source_language)
 
 
-def minor_edit_messages(request: web.Request, problems: list[str], kept: list[str] | None) -> list[str]:
+def minor_edit_messages(request: web.Request, result: SaveResult, kept: list[str] | None) -> list[str]:
     """The save's problems; after a minor edit that changed a number, first why (translations would state the old one)."""
     _ = request["_"]
-    messages = _problem_messages(request, problems)
-    if kept and any("numbers differ" in p for p in problems):
+    messages = problem_messages(request, result)
+    if kept and any("numbers differ" in p for p in result.problems):
         hint = _(
             "A minor edit keeps the translations up to date, so it cannot change numbers."
             " Save without “Minor edit”: the translators then update theirs."
@@ -392,7 +392,7 @@ async def source_changes(request: web.Request, answer: Answer, topic_id: str, ke
     if translation_status(answer, lang) != "stale" or source is None:
         return None
     followed = answer.translations[lang].translated_from
-    old = await followed_source(request.app[ENGINE], _topic_file(topic_id), key, followed)
+    old = await followed_source(request.app[ENGINE], topic_file(topic_id), key, followed)
     changes: dict[str, Any] = {"found": old is not None, "never": not followed, "old": old}
     if old is not None:
         changes["title"] = word_diff(old.title, source.title or "")
@@ -425,10 +425,10 @@ async def _language_form(
 @requires("read")
 async def topic_language_page(request: web.Request) -> web.StreamResponse:
     pack = await _pack(request)
-    topic = _topic(pack, request)
-    lang = _language(pack, request)
-    text = request.app[DRAFT].read(_topic_file(topic.id))
-    return await _language_form(request, pack, topic, lang, _text(yamledit.load(text), lang), text_hash(text), [])
+    topic = requested_topic(pack, request)
+    lang = requested_language(pack, request)
+    text = request.app[DRAFT].read(topic_file(topic.id))
+    return await _language_form(request, pack, topic, lang, text_values(yamledit.load(text), lang), text_hash(text), [])
 
 
 @routes.post("/topics/{topic}/{lang}")
@@ -436,12 +436,12 @@ async def topic_language_page(request: web.Request) -> web.StreamResponse:
 async def topic_language_save(request: web.Request) -> web.StreamResponse:
     draft: Draft = request.app[DRAFT]
     pack = await _pack(request)
-    topic = _topic(pack, request)
-    lang = _language(pack, request)
+    topic = requested_topic(pack, request)
+    lang = requested_language(pack, request)
     form = await request.post()
-    relative = _topic_file(topic.id)
+    relative = topic_file(topic.id)
     data = yamledit.load(draft.read(relative))
-    before = _text(data, lang)
+    before = text_values(data, lang)
     values = {
         "title": str(form.get("title", "")).strip(),
         "answer": str(form.get("answer", "")).replace("\r\n", "\n").strip(),
@@ -450,11 +450,11 @@ async def topic_language_save(request: web.Request) -> web.StreamResponse:
     kept = write_text(data, lang, topic.source_language, values, form)
     summary = text_summary(f"{lang} text", kept)
     base = str(form.get("base", ""))
-    problems = await draft.save(relative, yamledit.dump(data), base, request["user"].email, summary, before, values, report_unchanged=True)
-    if problems and problems != [UNCHANGED]:
-        return await _language_form(request, pack, topic, lang, values, base, minor_edit_messages(request, problems, kept), status=400)
+    saved = await draft.save(relative, yamledit.dump(data), base, request["user"].email, summary, before, values)
+    if saved.refused:
+        return await _language_form(request, pack, topic, lang, values, base, minor_edit_messages(request, saved, kept), status=400)
     stale = is_still_stale(data, lang, topic.source_language)
-    return redirect(after_save(f"/topics/{topic.id}/{lang}", problems, stale, kept, asks_for_review(request, before, values)))
+    return redirect(after_save(f"/topics/{topic.id}/{lang}", saved, stale, kept, asks_for_review(request, before, values)))
 
 
 @routes.post("/topics/{topic}/reviewed/today")
@@ -462,13 +462,13 @@ async def topic_language_save(request: web.Request) -> web.StreamResponse:
 async def topic_reviewed_today(request: web.Request) -> web.StreamResponse:
     """The topic overview's review date set to today (the prompt after a changed number), back to the page it came from."""
     pack = await _pack(request)
-    topic = _topic(pack, request)
+    topic = requested_topic(pack, request)
     form = await request.post()
     back = str(form.get("next", ""))
     back = back if back.startswith(f"/topics/{topic.id}") and "//" not in back else f"/topics/{topic.id}"
-    problems = await set_reviewed_today(request, _topic_file(topic.id), None, "review date set to today")
-    if problems and problems != [UNCHANGED]:
-        return error_page(request, 400, " ".join(_problem_messages(request, problems)))
+    saved = await set_reviewed_today(request, topic_file(topic.id), None, "review date set to today")
+    if saved.refused:
+        return error_page(request, 400, " ".join(problem_messages(request, saved)))
     return redirect(f"{back}?saved=1")
 
 
@@ -611,11 +611,11 @@ async def office_save(request: web.Request) -> web.StreamResponse:
     previous = _write_names_and_fields(raw, values, OFFICE_FIELDS)
     yamledit.set_or_drop(raw, "sources", values["sources"], after=previous)
     yamledit.set_or_drop(raw, "reviewed", yamledit.a_date(values["reviewed"]) if values["reviewed"] else None, after="sources")
-    problems = await draft.save(
+    saved = await draft.save(
         "offices.yml", yamledit.dump(data), str(form.get("base", "")), request["user"].email, f"office {office_id}", before, values
     )
-    if problems:
-        return _office_form(request, pack, office_id, values, str(form.get("base", "")), _problem_messages(request, problems), status=400)
+    if saved.refused:
+        return _office_form(request, pack, office_id, values, str(form.get("base", "")), problem_messages(request, saved), status=400)
     return redirect(f"/offices/{office_id}?saved=1")
 
 
@@ -664,9 +664,9 @@ async def version_restore(request: web.Request) -> web.StreamResponse:
         return await _version_page(request, row, [_("Tick the box to confirm that the file goes back as it was.")], status=400)
     current = draft.read_file(relative)
     summary, after = f"restored as before version {row['id']}", {"restored": row["id"]}
-    problems = await draft.save_file(relative, row["before"], text_hash(current), request["user"].email, summary, None, after, row["path"])
-    if problems and problems != [UNCHANGED]:
-        return await _version_page(request, row, _problem_messages(request, problems), status=400)
+    saved = await draft.save_file(relative, row["before"], text_hash(current), request["user"].email, summary, None, after, row["path"])
+    if saved.refused:
+        return await _version_page(request, row, problem_messages(request, saved), status=400)
     return redirect("/versions?restored=" + str(row["id"]))
 
 
@@ -765,7 +765,7 @@ async def branch_save(request: web.Request) -> web.StreamResponse:
     yamledit.set_or_drop(raw, "reviewed", yamledit.a_date(values["reviewed"]) if values["reviewed"] else None, after="sources")
     draft: Draft = request.app[DRAFT]
     base = str(form.get("base", ""))
-    problems = await draft.save(relative, yamledit.dump(data), base, request["user"].email, f"branch {branch_id}", before, values)
-    if problems:
-        return _branch_form(request, office_id, values, base, _problem_messages(request, problems), status=400)
+    saved = await draft.save(relative, yamledit.dump(data), base, request["user"].email, f"branch {branch_id}", before, values)
+    if saved.refused:
+        return _branch_form(request, office_id, values, base, problem_messages(request, saved), status=400)
     return redirect(f"/offices/{office_id}/branches/{branch_id}?saved=1")

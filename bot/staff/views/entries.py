@@ -18,27 +18,27 @@ from aiohttp import web
 from bot.core.content.check import MAX_ENTRY_ANSWER_CHARS, MAX_ENTRY_TITLE_CHARS, MIN_ENTRY_EXAMPLES
 from bot.core.content.model import ENTRY_SEPARATOR, OVERVIEW_KEY, Entry, Pack, Topic
 from bot.staff import yamledit
-from bot.staff.draft import UNCHANGED, Draft, text_hash
+from bot.staff.draft import Draft, text_hash
 from bot.staff.templating import render
 from bot.staff.views.content import (
-    _facts,
-    _language,
-    _problem_messages,
-    _text,
-    _topic,
-    _topic_file,
-    _topic_form,
     after_save,
     asks_for_review,
+    facts_values,
     is_still_stale,
     languages_first,
     minor_edit_messages,
     outcome_of,
     own_languages,
+    problem_messages,
+    requested_language,
+    requested_topic,
     set_reviewed_today,
     source_changes,
     text_summary,
+    text_values,
     title_for,
+    topic_file,
+    topic_form,
     translation_status,
     write_text,
 )
@@ -64,7 +64,7 @@ def _entry_path(entry: Entry) -> str:
 
 def _where(entry: Entry) -> tuple[str, ...]:
     """How check messages name an entry: by its place in the file and by its id."""
-    return (f"{_topic_file(entry.topic)} (entry {entry.key}):", f"{entry.id}:")
+    return (f"{topic_file(entry.topic)} (entry {entry.key}):", f"{entry.id}:")
 
 
 #: the content check's out-of-date warning ("... update it, then run make content-stamp"): a developer's instruction;
@@ -88,7 +88,7 @@ async def entry_add(request: web.Request) -> web.StreamResponse:
     _ = request["_"]
     draft: Draft = request.app[DRAFT]
     pack = await draft.pack()
-    topic = _topic(pack, request)
+    topic = requested_topic(pack, request)
     form = await request.post()
     key = str(form.get("key", "")).strip()
     title = " ".join(str(form.get("title", "")).split())
@@ -102,7 +102,7 @@ async def entry_add(request: web.Request) -> web.StreamResponse:
         problems.append(_("This topic already has an entry %(key)s.") % {"key": key})
     if len(title) > MAX_ENTRY_TITLE_CHARS:
         problems.append(_("A title has at most %(count)d characters.") % {"count": MAX_ENTRY_TITLE_CHARS})
-    relative = _topic_file(topic.id)
+    relative = topic_file(topic.id)
     text = draft.read(relative)
     if not problems:
         data = yamledit.load(text)
@@ -126,12 +126,12 @@ async def entry_add(request: web.Request) -> web.StreamResponse:
             scope=(),
             tolerate=still_to_write,
         )
-        if not saved:
+        if not saved.refused:
             return redirect(f"/entries/{topic.id}/{key}?saved=1")
-        problems = _problem_messages(request, saved)
-    values = _facts(yamledit.load(text))
+        problems = problem_messages(request, saved)
+    values = facts_values(yamledit.load(text))
     extra = {"new_entry": {"key": key, "title": title}, "entry_errors": problems}
-    return _topic_form(request, pack, topic, values, text_hash(text), [], status=400, extra=extra)
+    return topic_form(request, pack, topic, values, text_hash(text), [], status=400, extra=extra)
 
 
 # --- an entry's facts: offices, sources, reviewed date (editors) ---------------
@@ -178,7 +178,7 @@ def _entry_form(
 
 
 def _load_entry(draft: Draft, topic: Topic, entry: Entry) -> tuple[str, Any, Any]:
-    text = draft.read(_topic_file(topic.id))
+    text = draft.read(topic_file(topic.id))
     data = yamledit.load(text)
     raw = yamledit.entry(data, entry.key)
     if raw is None:
@@ -191,7 +191,7 @@ def _load_entry(draft: Draft, topic: Topic, entry: Entry) -> tuple[str, Any, Any
 async def entry_page(request: web.Request) -> web.StreamResponse:
     draft: Draft = request.app[DRAFT]
     pack = await draft.pack()
-    topic = _topic(pack, request)
+    topic = requested_topic(pack, request)
     entry = _entry(topic, request)
     text, _data, raw = _load_entry(draft, topic, entry)
     current = await _current_problems(draft, entry)
@@ -205,7 +205,7 @@ async def entry_delete(request: web.Request) -> web.StreamResponse:
     _ = request["_"]
     draft: Draft = request.app[DRAFT]
     pack = await draft.pack()
-    topic = _topic(pack, request)
+    topic = requested_topic(pack, request)
     entry = _entry(topic, request)
     form = await request.post()
     _text_before, data, raw = _load_entry(draft, topic, entry)
@@ -214,15 +214,13 @@ async def entry_delete(request: web.Request) -> web.StreamResponse:
     if form.get("confirm") != "yes":
         errors = [_("Tick \u201cYes, delete this entry\u201d to delete it.")]
         return _entry_form(request, pack, topic, entry, _entry_facts(raw, topic), base, errors, current, status=400)
-    before = {"entry": entry.key, "translations": {lang: _text(raw, lang) for lang in entry.translations}}
-    del data["entries"][entry.key]
-    if not data["entries"]:
-        del data["entries"]
-    relative = _topic_file(topic.id)
+    before = {"entry": entry.key, "translations": {lang: text_values(raw, lang) for lang in entry.translations}}
+    yamledit.remove_entry(data, entry.key)
+    relative = topic_file(topic.id)
     summary = f"deleted entry {entry.key}"
-    problems = await draft.save(relative, yamledit.dump(data), base, request["user"].email, summary, before, None, scope=())
-    if problems:
-        errors = _problem_messages(request, problems)
+    saved = await draft.save(relative, yamledit.dump(data), base, request["user"].email, summary, before, None, scope=())
+    if saved.refused:
+        errors = problem_messages(request, saved)
         return _entry_form(request, pack, topic, entry, _entry_facts(raw, topic), base, errors, current, status=400)
     return redirect(f"/topics/{topic.id}?saved=1")
 
@@ -232,7 +230,7 @@ async def entry_delete(request: web.Request) -> web.StreamResponse:
 async def entry_save(request: web.Request) -> web.StreamResponse:
     draft: Draft = request.app[DRAFT]
     pack = await draft.pack()
-    topic = _topic(pack, request)
+    topic = requested_topic(pack, request)
     entry = _entry(topic, request)
     form = await request.post()
     _text_before, data, raw = _load_entry(draft, topic, entry)
@@ -246,21 +244,16 @@ async def entry_save(request: web.Request) -> web.StreamResponse:
         "reviewed": str(form.get("reviewed", "")).strip(),
     }
     if values["own_offices"]:
-        if "offices" in raw:
-            yamledit.assign(raw, "offices", yamledit.flow_list(offices))
-        else:
-            raw.insert(0, "offices", yamledit.flow_list(offices))
+        yamledit.set_entry_offices(raw, offices)
     yamledit.assign(raw, "reviewed", yamledit.a_date(values["reviewed"]))
     yamledit.assign(raw, "sources", values["sources"])
     base = str(form.get("base", ""))
     summary = f"entry {entry.key} facts"
-    problems = await draft.save(
-        _topic_file(topic.id), yamledit.dump(data), base, request["user"].email, summary, before, values, scope=(), report_unchanged=True
-    )
-    if problems and problems != [UNCHANGED]:
+    saved = await draft.save(topic_file(topic.id), yamledit.dump(data), base, request["user"].email, summary, before, values, scope=())
+    if saved.refused:
         current = await _current_problems(draft, entry)
-        return _entry_form(request, pack, topic, entry, values, base, _problem_messages(request, problems), current, status=400)
-    return redirect(after_save(_entry_path(entry), problems))
+        return _entry_form(request, pack, topic, entry, values, base, problem_messages(request, saved), current, status=400)
+    return redirect(after_save(_entry_path(entry), saved))
 
 
 # --- one language of an entry: title, answer, ways of asking (editors, translators of that language)
@@ -304,12 +297,12 @@ async def _entry_language_form(
 async def entry_language_page(request: web.Request) -> web.StreamResponse:
     draft: Draft = request.app[DRAFT]
     pack = await draft.pack()
-    topic = _topic(pack, request)
+    topic = requested_topic(pack, request)
     entry = _entry(topic, request)
-    lang = _language(pack, request)
+    lang = requested_language(pack, request)
     text, _data, raw = _load_entry(draft, topic, entry)
     current = await _current_problems(draft, entry)
-    return await _entry_language_form(request, pack, topic, entry, lang, _text(raw, lang), text_hash(text), [], current)
+    return await _entry_language_form(request, pack, topic, entry, lang, text_values(raw, lang), text_hash(text), [], current)
 
 
 @routes.post("/entries/{topic}/{entry}/{lang}")
@@ -317,12 +310,12 @@ async def entry_language_page(request: web.Request) -> web.StreamResponse:
 async def entry_language_save(request: web.Request) -> web.StreamResponse:
     draft: Draft = request.app[DRAFT]
     pack = await draft.pack()
-    topic = _topic(pack, request)
+    topic = requested_topic(pack, request)
     entry = _entry(topic, request)
-    lang = _language(pack, request)
+    lang = requested_language(pack, request)
     form = await request.post()
     _text_before, data, raw = _load_entry(draft, topic, entry)
-    before = _text(raw, lang)
+    before = text_values(raw, lang)
     values = {
         "title": " ".join(str(form.get("title", "")).split()),
         "answer": str(form.get("answer", "")).replace("\r\n", "\n").strip(),
@@ -331,15 +324,13 @@ async def entry_language_save(request: web.Request) -> web.StreamResponse:
     kept = write_text(raw, lang, entry.source_language, values, form)
     base = str(form.get("base", ""))
     summary = text_summary(f"entry {entry.key} {lang} text", kept)
-    problems = await draft.save(
-        _topic_file(topic.id), yamledit.dump(data), base, request["user"].email, summary, before, values, scope=(), report_unchanged=True
-    )
-    if problems and problems != [UNCHANGED]:
+    saved = await draft.save(topic_file(topic.id), yamledit.dump(data), base, request["user"].email, summary, before, values, scope=())
+    if saved.refused:
         current = await _current_problems(draft, entry)
-        errors = minor_edit_messages(request, problems, kept)
+        errors = minor_edit_messages(request, saved, kept)
         return await _entry_language_form(request, pack, topic, entry, lang, values, base, errors, current, status=400)
     stale = is_still_stale(raw, lang, entry.source_language)
-    return redirect(after_save(f"{_entry_path(entry)}/{lang}", problems, stale, kept, asks_for_review(request, before, values)))
+    return redirect(after_save(f"{_entry_path(entry)}/{lang}", saved, stale, kept, asks_for_review(request, before, values)))
 
 
 @routes.post("/entries/{topic}/{entry}/reviewed/today")
@@ -347,12 +338,12 @@ async def entry_language_save(request: web.Request) -> web.StreamResponse:
 async def entry_reviewed_today(request: web.Request) -> web.StreamResponse:
     """The entry's review date set to today (the prompt after a changed number), back to the page it came from."""
     pack = await request.app[DRAFT].pack()
-    topic = _topic(pack, request)
+    topic = requested_topic(pack, request)
     entry = _entry(topic, request)
     form = await request.post()
     back = str(form.get("next", ""))
     back = back if back.startswith(_entry_path(entry)) and "//" not in back else _entry_path(entry)
-    problems = await set_reviewed_today(request, f"topics/{topic.id}.yml", entry.key, f"review date of entry {entry.key} set to today")
-    if problems and problems != [UNCHANGED]:
-        return error_page(request, 400, " ".join(_problem_messages(request, problems)))
+    saved = await set_reviewed_today(request, f"topics/{topic.id}.yml", entry.key, f"review date of entry {entry.key} set to today")
+    if saved.refused:
+        return error_page(request, 400, " ".join(problem_messages(request, saved)))
     return redirect(f"{back}?saved=1")

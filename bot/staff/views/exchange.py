@@ -25,7 +25,7 @@ from bot.staff import spreadsheet, yamledit
 from bot.staff.db import pending_imports
 from bot.staff.draft import Draft, FileChange, text_hash
 from bot.staff.templating import render
-from bot.staff.views.content import _problem_messages
+from bot.staff.views.content import problem_messages
 from bot.staff.web import DRAFT, ENGINE, error_page, redirect, requires
 
 routes = web.RouteTableDef()
@@ -180,9 +180,9 @@ async def import_apply(request: web.Request) -> web.StreamResponse:
         before = {f"{_label(c)}{c.lang}.{c.field}": c.before for c in changes}
         after = {f"{_label(c)}{c.lang}.{c.field}": c.after for c in changes}
         file_changes.append(FileChange(draft.pack_file(relative), yamledit.dump(data), bases[relative], relative, before, after))
-    problems = await draft.save_files(file_changes, request["user"].email, f"import {pending['filename']}")
-    if problems:
-        return _import_page(request, _problem_messages(request, problems), status=400, changes=found, pending=None)
+    saved = await draft.save_files(file_changes, request["user"].email, f"import {pending['filename']}")
+    if saved.refused:
+        return _import_page(request, problem_messages(request, saved), status=400, changes=found, pending=None)
     async with engine.begin() as conn:
         await conn.execute(delete(pending_imports).where(pending_imports.c.id == pending["id"]))
     return redirect("/versions?saved=1")

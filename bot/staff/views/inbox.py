@@ -18,10 +18,11 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from bot.core.content.model import Pack
+from bot.core.dialogue import Label
 from bot.staff import conversations, inbox, yamledit
 from bot.staff.draft import Draft, text_hash
 from bot.staff.templating import render
-from bot.staff.views.content import _problem_messages, title_for
+from bot.staff.views.content import problem_messages, title_for
 from bot.staff.views.names import language_names
 from bot.staff.web import DRAFT, ENGINE, LANGUAGES, error_page, redirect, requires
 
@@ -64,8 +65,8 @@ def reason_names(request: web.Request) -> dict[str, str]:
     """Why a question is in the inbox, in plain words."""
     _ = request["_"]
     return {
-        "nlu_fallback": _("not understood"),
-        "out_of_scope": _("not covered"),
+        Label.NLU_FALLBACK.value: _("not understood"),
+        Label.OUT_OF_SCOPE.value: _("not covered"),
         inbox.UNHELPFUL: _("marked “did not help”"),
         inbox.CHECK: _("answered: please check"),
     }
@@ -193,9 +194,9 @@ async def add_example(request: web.Request) -> web.StreamResponse:
     # an entry's save is refused only for a new error (its other languages may still be to write)
     scope = () if entry else None
     after = {lang: example, **({"entry": entry.key} if entry else {})}
-    problems = await draft.save(relative, yamledit.dump(data), text_hash(text), request["user"].email, summary, None, after, scope=scope)
-    if problems:
-        return error_page(request, 400, " ".join(_problem_messages(request, problems)))
+    saved = await draft.save(relative, yamledit.dump(data), text_hash(text), request["user"].email, summary, None, after, scope=scope)
+    if saved.refused:
+        return error_page(request, 400, " ".join(problem_messages(request, saved)))
     await inbox.mark_handled(request.app[ENGINE], group_text or example, group_lang or lang, "added")
     return redirect("/inbox?" + urlencode({"added": target, "in": lang}))
 

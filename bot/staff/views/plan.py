@@ -40,7 +40,7 @@ from bot.core.plan.present import present_plan
 from bot.staff import yamledit
 from bot.staff.draft import Draft, text_hash
 from bot.staff.templating import render
-from bot.staff.views.content import _problem_messages, title_for
+from bot.staff.views.content import problem_messages, title_for
 from bot.staff.views.names import language_names
 from bot.staff.web import CONFIG, DRAFT, redirect, requires
 
@@ -608,9 +608,9 @@ async def _save_step(request: web.Request, step_id: str | None) -> web.StreamRes
         _write_step(data, raw, before, values)
         summary = f"plan: step {target_id}"
     after = {"id": target_id, **values}
-    problems = await draft.save(FILE, dump_plan(text, data), base, request["user"].email, summary, before, after)
-    if problems:
-        errors = [plain_problem(names, p) for p in _problem_messages(request, problems)]
+    saved = await draft.save(FILE, dump_plan(text, data), base, request["user"].email, summary, before, after)
+    if saved.refused:
+        errors = [plain_problem(names, p) for p in problem_messages(request, saved)]
         return _step_form(request, pack, plan, step_id, values, base, {"": errors}, status=400)
     return redirect(f"/plan/steps/{target_id}?saved=1")
 
@@ -673,9 +673,9 @@ async def step_delete(request: web.Request) -> web.StreamResponse:
     index, _raw = _find_step(data, step.id)
     _remove_item(data["steps"], index)
     summary = f"plan: deleted step {step.id}"
-    problems = await draft.save(FILE, dump_plan(text, data), base, request["user"].email, summary, {"id": step.id, **values}, None)
-    if problems:
-        errors = [plain_problem(names, p) for p in _problem_messages(request, problems)]
+    saved = await draft.save(FILE, dump_plan(text, data), base, request["user"].email, summary, {"id": step.id, **values}, None)
+    if saved.refused:
+        errors = [plain_problem(names, p) for p in problem_messages(request, saved)]
         return _step_form(request, pack, plan, step.id, values, base, {"delete": errors}, status=400)
     return redirect("/plan?saved=1")
 
@@ -864,9 +864,9 @@ async def texts_save(request: web.Request) -> web.StreamResponse:
             after.setdefault(item, new)
             before.setdefault(item, old)
     summary = f"plan: {lang} texts"
-    problems = await draft.save(FILE, dump_plan(text, data), base, request["user"].email, summary, before, after)
-    if problems:
-        errors = [plain_problem(names, p) for p in _problem_messages(request, problems)]
+    saved = await draft.save(FILE, dump_plan(text, data), base, request["user"].email, summary, before, after)
+    if saved.refused:
+        errors = [plain_problem(names, p) for p in problem_messages(request, saved)]
         return _texts_form(request, pack, plan, lang, values, base, errors, ticked, status=400)
     return redirect(f"/plan/texts/{lang}?saved=1")
 

@@ -18,7 +18,7 @@ from babel.messages.pofile import read_po, write_po
 
 from bot.staff.draft import Draft, text_hash
 from bot.staff.templating import render
-from bot.staff.views.content import _problem_messages
+from bot.staff.views.content import problem_messages
 from bot.staff.web import DRAFT, LANGUAGES, redirect, requires
 
 routes = web.RouteTableDef()
@@ -132,7 +132,7 @@ async def strings_save(request: web.Request) -> web.StreamResponse:
         if new != old:
             before[msgid], after[msgid] = old, new
     base = str(form.get("base", ""))
-    problems = await draft.save_file(relative, _write(catalog), base, request["user"].email, f"{lang} interface strings", before, after)
-    if problems:
-        return _page(request, lang, _rows(draft, lang, submitted), base, _problem_messages(request, problems), status=400)
+    saved = await draft.save_file(relative, _write(catalog), base, request["user"].email, f"{lang} interface strings", before, after)
+    if saved.refused:
+        return _page(request, lang, _rows(draft, lang, submitted), base, problem_messages(request, saved), status=400)
     return redirect(f"/strings/{lang}?saved=1")
