@@ -13,6 +13,7 @@ from bot.core.offices.holidays import Calendar
 from bot.core.offices.hours import WeeklyHours
 from bot.core.offices.render import host_label, hours_lines, markdown_link, office_card, office_card_text, status_line
 from bot.core.render import national_card, office_contact, sources_line
+from tests.conftest import real_languages
 
 RIGA = ZoneInfo("Europe/Riga")
 HOURS = WeeklyHours.parse(
@@ -178,7 +179,7 @@ def test_national_contacts_as_a_card_and_text(pack):
     assert f"[pmlp.gov.lv]({ocma.website})" in office_contact(ocma, "en")
 
 
-@pytest.mark.parametrize("lang", ["en", "lv", "ru", "uk"])
+@pytest.mark.parametrize("lang", real_languages())
 def test_a_name_gets_its_acronym_only_when_it_adds_one(pack, lang):
     assert not national_card(pack.offices["emergency_112"], lang)["name"].endswith("(112)")  # never "112 (112)"
     assert "pašvaldība)" not in national_card(pack.offices["municipality"], lang)["name"]  # no Latvian word in another language

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import shutil
-from pathlib import Path
 
 import pytest
 import yaml
@@ -16,22 +14,13 @@ from bot.core.plan.answers import SKIP, STOP, WHY, command_in, option_in
 from bot.core.plan.build import Plan, build_plan
 from bot.core.plan.check import check_plan, structural_problems
 from bot.core.plan.model import COMMAND_KEYS, PHASES, QUESTIONS, TEXT_KEYS, PlanContent, PlanStep
-from bot.core.settings import PROJECT_ROOT, Settings
-
-LANGUAGES = ("en", "lv", "ru", "uk")
+from bot.core.settings import Settings
 
 
 @pytest.fixture(scope="module")
 def plan(pack: Pack) -> PlanContent:
     assert pack.plan is not None
     return pack.plan
-
-
-@pytest.fixture
-def data_copy(tmp_path: Path) -> Settings:
-    """A writable copy of data/ and the settings that point to it."""
-    shutil.copytree(PROJECT_ROOT / "data", tmp_path / "data")
-    return Settings(data_dir=tmp_path / "data", pack="latvia", database_url="sqlite://")
 
 
 def ids(result: Plan, phase: str | None = None) -> list[str]:
@@ -53,19 +42,20 @@ def before(result: Plan, first: str, then: str) -> bool:
 
 
 def test_the_pack_has_a_complete_plan(pack, plan):
+    languages = tuple(pack.languages)
     assert [q.id for q in plan.questions] == list(QUESTIONS)
     assert check_plan(pack) == []
     assert not [str(f) for f in check_pack(pack) if "plan" in f.where]
     for question in plan.questions:
-        for lang in LANGUAGES:
+        for lang in languages:
             assert "?" in question.text[lang], (question.id, lang)
             assert question.why[lang], (question.id, lang)
         assert bool(question.options) == (question.id != "city")
         for option in question.options:
-            for lang in LANGUAGES:
+            for lang in languages:
                 assert option.label[lang], (question.id, option.id, lang)
                 assert len(option.words[lang]) >= 3, (question.id, option.id, lang)
-    for lang in LANGUAGES:
+    for lang in languages:
         assert all(plan.phases[phase][lang] for phase in PHASES)
         assert all(plan.texts[key][lang] for key in TEXT_KEYS)
         assert all(plan.commands[command][lang] for command in COMMAND_KEYS)
@@ -95,11 +85,11 @@ def test_every_step_is_an_existing_entry_and_the_plan_is_a_sensible_size(pack, p
         plan.question("age")
 
 
-def test_the_start_text_says_questions_can_be_skipped_and_nothing_personal_is_asked(plan):
+def test_the_start_text_says_questions_can_be_skipped_and_nothing_personal_is_asked(pack, plan):
     start = plan.texts["start"]
     assert "skip" in start["en"] and "name" in start["en"]
     assert "izlaist" in start["lv"] and "пропустить" in start["ru"] and "пропустити" in start["uk"]
-    for lang in LANGUAGES:
+    for lang in pack.languages:
         assert all("conversation" in q.why["en"] for q in plan.questions)
         assert plan.text("skip", lang) == plan.texts["skip"][lang]
     assert plan.text("skip", "de") == "Skip"  # a language without the text: the English one
@@ -108,7 +98,7 @@ def test_the_start_text_says_questions_can_be_skipped_and_nothing_personal_is_as
 
 def test_the_plan_is_a_conversation_label_with_ways_of_asking(pack):
     label = pack.labels["plan"]
-    for lang in LANGUAGES:
+    for lang in pack.languages:
         assert 20 <= len(label.translations[lang].examples) <= 25
 
 
@@ -401,49 +391,59 @@ def edit_plan(settings: Settings, change) -> None:
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def test_loader_refuses_structural_problems(data_copy):
+# on the tests' own pack (tests/data/fixture/packs/fixture/plan.yml): the subject is the loader, not the real plan
+
+
+def test_loader_refuses_structural_problems(fixture_data_copy):
     def break_it(data):
         steps = {step["id"]: step for step in data["steps"]}
-        steps["school"]["entry"] = "children_education.nonexistent"
-        steps["bank_account"]["phase"] = "someday"
-        steps["address"]["after"] = ["school"]  # school comes after address: a cycle
-        steps["personal_code"]["after"] = ["family_doctor"]  # a first-month step before a first-week one
+        steps["courses"]["entry"] = "language_courses.nonexistent"
+        steps["tax_return"]["phase"] = "someday"
+        steps["permit_application"]["after"] = ["permit_fee"]  # permit_fee comes after permit_application: a cycle
+        steps["personal_code"]["after"] = ["courses"]  # a first-month step before a first-week one
 
-    edit_plan(data_copy, break_it)
+    edit_plan(fixture_data_copy, break_it)
     with pytest.raises(ContentError) as error:
-        load_pack(data_copy)
+        load_pack(fixture_data_copy)
     problems = error.value.problems
-    assert only(problems, "plan.yml (step school): entry 'children_education.nonexistent' does not exist")
-    assert only(problems, "plan.yml (step bank_account): phase 'someday'")
+    assert only(problems, "plan.yml (step courses): entry 'language_courses.nonexistent' does not exist")
+    assert only(problems, "plan.yml (step tax_return): phase 'someday'")
     assert only(problems, "makes a cycle")
-    assert only(problems, "plan.yml (step personal_code): comes after step 'family_doctor', which is in a later phase")
+    assert only(problems, "plan.yml (step personal_code): comes after step 'courses', which is in a later phase")
 
 
-def test_loader_refuses_unreadable_or_incomplete_plans(data_copy):
-    edit_plan(data_copy, lambda data: (data["questions"].pop("family"), data["texts"].pop("intro"), data["steps"].append({"id": "x"})))
+def test_loader_refuses_unreadable_or_incomplete_plans(fixture_data_copy):
+    def break_it(data):
+        data["questions"].pop("family")
+        data["texts"].pop("intro")
+        data["steps"].append({"id": "x"})
+
+    edit_plan(fixture_data_copy, break_it)
     with pytest.raises(ContentError) as error:
-        load_pack(data_copy)
+        load_pack(fixture_data_copy)
     problems = error.value.problems
     assert only(problems, "plan.yml (question family): is missing")
     assert only(problems, "plan.yml (texts intro): is missing")
     assert only(problems, "plan.yml (step 2") or only(problems, "needs at least an id and an entry")
-    (data_copy.pack_dir / "plan.yml").write_text("steps: [unclosed", encoding="utf-8")
+    (fixture_data_copy.pack_dir / "plan.yml").write_text("steps: [unclosed", encoding="utf-8")
     with pytest.raises(ContentError, match=r"plan\.yml: cannot be read"):
-        load_pack(data_copy)
+        load_pack(fixture_data_copy)
 
 
-def test_a_pack_without_plan_yml_has_the_feature_off(data_copy):
-    (data_copy.pack_dir / "plan.yml").unlink()
-    pack = load_pack(data_copy)
+def test_a_pack_without_plan_yml_has_the_feature_off(fixture_data_copy):
+    (fixture_data_copy.pack_dir / "plan.yml").unlink()
+    pack = load_pack(fixture_data_copy)
     assert pack.plan is None
     assert check_plan(pack) == []
 
 
-def test_a_missing_translation_in_plan_yml_loads_but_fails_the_content_check(data_copy):
-    edit_plan(data_copy, lambda data: data["questions"]["when"]["why"].pop("uk"))
-    pack = load_pack(data_copy)
+def test_a_missing_translation_in_plan_yml_loads_but_fails_the_content_check(fixture_data_copy):
+    lang = load_pack(fixture_data_copy).languages.keys() - {"en"}
+    dropped = sorted(lang)[-1]
+    edit_plan(fixture_data_copy, lambda data: data["questions"]["when"]["why"].pop(dropped))
+    pack = load_pack(fixture_data_copy)
     findings = [str(f) for f in check_pack(pack)]
-    assert "error: plan.yml (question when): 'why' has no 'uk' text" in findings
+    assert f"error: plan.yml (question when): 'why' has no '{dropped}' text" in findings
 
 
 # --- reading answers and commands ------------------------------------------------------------------

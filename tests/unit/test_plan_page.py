@@ -20,6 +20,7 @@ from bot.core.plan.links import plan_token
 from bot.core.plan.page import PLAN_PAGE_CSP, PLAN_STYLE, expired_page, plan_page, render_plan_response
 from bot.core.plan.pdf import plan_document, plan_pdf, printable
 from bot.core.plan.present import PresentedPlan, PresentedStep, present_plan
+from tests.conftest import real_languages
 
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc)
 SECRET = b"k" * 48
@@ -92,7 +93,7 @@ def parsed(page: str) -> Collect:
 # ---- the page
 
 
-@pytest.mark.parametrize("lang", ["en", "lv", "ru", "uk"])
+@pytest.mark.parametrize("lang", real_languages())
 def test_the_page_is_in_the_plans_language_with_every_step(pack, lang):
     plan = shown(pack, lang)
     page = plan_page(plan, pack.languages[lang].direction, pack.name, "TOKEN.pdf")

@@ -6,6 +6,7 @@ import pytest
 
 from bot.core.privacy.commands import DELETE_PAYLOAD, PRIVACY_PAYLOAD, Command, command_language, command_of
 from bot.core.privacy.notice import privacy_notice, privacy_summary
+from tests.conftest import real_languages
 
 DELETE = [
     ("delete my conversation", "en"),
@@ -60,7 +61,7 @@ def test_payloads_and_telegram_commands():
     assert command_of(None) is None and command_of(42) is None
 
 
-@pytest.mark.parametrize("lang", ["en", "lv", "ru", "uk"])
+@pytest.mark.parametrize("lang", real_languages())
 def test_the_notice_says_the_configured_periods_in_each_language(lang, monkeypatch):
     monkeypatch.setenv("MIGRANT_BOT_RETENTION_DAYS", "14")
     monkeypatch.setenv("MIGRANT_BOT_INBOX_RETENTION_DAYS", "90")
@@ -71,7 +72,7 @@ def test_the_notice_says_the_configured_periods_in_each_language(lang, monkeypat
         assert "days" not in notice, "translated"
 
 
-@pytest.mark.parametrize("lang", ["en", "lv", "ru", "uk"])
+@pytest.mark.parametrize("lang", real_languages())
 def test_the_phrases_the_notice_quotes_are_the_commands_it_promises(lang):
     """The greeting tells users what to write: those very words must work."""
     summary = privacy_summary(lang)

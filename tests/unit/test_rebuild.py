@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
-import shutil
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 from bot.core.content import store as store_module
 from bot.core.content.rebuild import Rebuilt
 from bot.core.content.store import ContentStore
-from bot.core.settings import load_settings
 
 
 def test_the_first_build_is_waited_for_and_kept_while_the_key_stays():
@@ -95,13 +91,12 @@ def test_a_failing_first_build_raises_and_is_tried_again():
     assert value.get("a") == "a"
 
 
-def test_the_store_reads_a_changed_pack_in_the_background(tmp_path: Path, monkeypatch):
-    settings = load_settings()
-    shutil.copytree(settings.data_dir, tmp_path / "data")
+def test_the_store_reads_a_changed_pack_in_the_background(fixture_data_copy, monkeypatch):
+    settings = fixture_data_copy  # a copy of the tests' own pack
     monkeypatch.setattr(store_module, "_CHECK_EVERY_SECONDS", 0.0)
-    store = ContentStore(dataclasses.replace(settings, data_dir=tmp_path / "data"))
+    store = ContentStore(settings)
     before = store.pack()
-    topic = tmp_path / "data" / "packs" / settings.pack / "topics" / "banking.yml"
+    topic = settings.pack_dir / "topics" / "taxes.yml"
     topic.write_text(topic.read_text(encoding="utf-8").replace("title:", "title: ", 1), encoding="utf-8")
     assert store.pack() is before  # the message that notices the change is answered at once, with what was there
     store.settle()

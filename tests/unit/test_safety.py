@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 
 import pytest
 from rasa_sdk import Tracker
@@ -16,7 +15,8 @@ from actions.answers import ActionAnswerTopic, ActionFallback
 from actions.safety import Lexicon, compile_phrase, fold, lexicon, read_lexicon
 from bot.core.content.check import check_pack
 from bot.core.content.loader import load_pack
-from bot.core.settings import PROJECT_ROOT, Settings
+from bot.core.settings import PROJECT_ROOT
+from tests.conftest import real_languages
 
 LEXICON = PROJECT_ROOT / "data" / "packs" / "latvia" / "safety.yml"
 EVAL = PROJECT_ROOT / "data" / "eval"
@@ -118,7 +118,7 @@ def test_danger_messages_point_to_their_entry(lex, lang, kind, text):
 
 
 def test_the_danger_messages_cover_every_language_and_kind():
-    assert {(lang, kind) for lang, kind, _t in DANGER} == {(lang, kind) for lang in ("en", "lv", "ru", "uk") for kind in KINDS}
+    assert {(lang, kind) for lang, kind, _t in DANGER} == {(lang, kind) for lang in real_languages() for kind in KINDS}
 
 
 def test_the_first_listed_entry_wins_when_two_match(lex):
@@ -196,9 +196,8 @@ def test_the_lexicon_is_read_again_when_it_changes_and_a_broken_edit_keeps_the_l
     assert lexicon(tmp_path / "missing.yml").match("please help me") is None
 
 
-def test_content_check_reports_a_lexicon_entry_that_does_not_exist(tmp_path):
-    shutil.copytree(PROJECT_ROOT / "data", tmp_path / "data")
-    settings = Settings(data_dir=tmp_path / "data", pack="latvia", database_url="sqlite://")
+def test_content_check_reports_a_lexicon_entry_that_does_not_exist(fixture_data_copy):
+    settings = fixture_data_copy  # the tests' own pack: its safety.yml names its emergency entries
     path = settings.pack_dir / "safety.yml"
     path.write_text(path.read_text(encoding="utf-8").replace("  trafficking:\n", "  trafficing:\n"), encoding="utf-8")
     messages = [f.message for f in check_pack(load_pack(settings)) if f.where == "safety.yml"]

@@ -26,15 +26,16 @@ def _with_lv(pack: Pack, topic_id: str, **changes: object) -> Pack:
     return dataclasses.replace(pack, topics=topics)
 
 
-def test_an_answer_change_keeps_the_detector_and_places_a_new_example_rebuilds_the_detector(pack):
+def test_an_answer_change_keeps_the_detector_and_places_a_new_example_rebuilds_the_detector(fixture_pack):
+    pack = fixture_pack
     store = _Store(pack)
     services = Services(store=store)  # type: ignore[arg-type]
     detector, places = services.detector(), services.places()
-    store.current = _with_lv(pack, "banking", answer="Jauna atbilde.")
+    store.current = _with_lv(pack, "taxes", answer="Jauna atbilde.")
     assert services.pack() is not pack
     assert services.detector() is detector and services.places() is places
-    lv: Translation = pack.topics["banking"].translations["lv"]
-    store.current = _with_lv(pack, "banking", examples=(*lv.examples, "pavisam jauns jautājums par kontu"))
+    lv: Translation = pack.topics["taxes"].translations["lv"]
+    store.current = _with_lv(pack, "taxes", examples=(*lv.examples, "pavisam jauns jautājums par nodokļiem"))
     assert services.detector() is detector  # the new one is built in the background; nobody waits for it
     services.settle()
     assert services.detector() is not detector and services.places() is places
