@@ -40,12 +40,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.content.model import ENTRY_SEPARATOR, RESPONSE_KEY_SEPARATOR
-from bot.core.dialogue import ENTITY_FEEDBACK, FEEDBACK_INTENT, FEEDBACK_UNHELPFUL
+from bot.core.dialogue import ENTITY_FEEDBACK, FEEDBACK_INTENT, FEEDBACK_UNHELPFUL, Label
 from bot.core.event_log import broker_events as _events
 from bot.core.privacy.masking import KINDS, mask_personal_data
 from bot.staff.db import inbox_archive, inbox_handled
 
-REASONS = ("nlu_fallback", "out_of_scope")
+REASONS = (Label.NLU_FALLBACK.value, Label.OUT_OF_SCOPE.value)  # plain strings: they go into SQL
 UNHELPFUL = FEEDBACK_UNHELPFUL  # the reason of a question whose answer was marked "this did not help"
 CHECK = "check"  # the reason of a confidently answered question offered for checking
 CLOSE = 0.15  # a confident answer whose runner-up topic was this close is offered for checking

@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 import aiohttp
 
 from bot.core.content.model import ENTRY_SEPARATOR, OVERVIEW_KEY, Answer, Pack
+from bot.core.dialogue import Label
 from bot.core.render import topic_answer, topic_title
 from bot.core.text import normalize_user_text
 
-NLU_FALLBACK = "nlu_fallback"  # what Rasa's FallbackClassifier predicts below its threshold
+NLU_FALLBACK = Label.NLU_FALLBACK.value  # what Rasa's FallbackClassifier predicts below its threshold
 #: Below this confidence (within the topic) the overview answers instead of an entry (actions.entries.ENTRY_CONFIDENCE).
 ENTRY_CONFIDENCE = 0.3
 _RETRIEVAL_DELIMITER = "/"  # the entry selector's labels: ``residence_permit/fee``

@@ -191,11 +191,12 @@ CASES = [
     Case("POST", "/entries/banking/{entry}/delete", EDITOR, _entry_delete, ok=(400,)),  # unconfirmed: "Tick ..."
     Case("GET", "/publish", EVERYONE),
     # published (303) or refused because earlier cases added ways of asking that need training (409)
-    Case("POST", "/publish", frozenset({"publisher"}), lambda server, role: [("confirm", "1")], ok=(303, 409)),
-    Case("POST", "/rollback", frozenset({"publisher"}), lambda server, role: [("confirm", "1")], ok=(303, 409)),
+    # past the guard, and nothing starts: no such topic has changes (400); nothing was ever published on this server (409)
+    Case("POST", "/publish", frozenset({"publisher"}), lambda server, role: [("scope", "no_such_topic"), ("confirm", "1")], ok=(400,)),
+    Case("POST", "/rollback", frozenset({"publisher"}), lambda server, role: [("confirm", "1")], ok=(409,)),
     # job 1 exists once the publisher's case ran; past the guard, a job not there yet is 404
-    Case("GET", "/publish/jobs/1", EVERYONE, ok=(200, 404)),
-    Case("GET", "/publish/jobs/1.json", EVERYONE, ok=(200, 404)),
+    Case("GET", "/publish/jobs/1", EVERYONE, ok=(404,)),  # no job ever ran on this server
+    Case("GET", "/publish/jobs/1.json", EVERYONE, ok=(404,)),
     Case("GET", "/export.csv", EVERYONE),
     Case("GET", "/export.xlsx", EVERYONE),
     Case("GET", "/import", EVERYONE),

@@ -57,7 +57,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core import event_log
 from bot.core.content.model import CONVERSATION_LABELS, FALLBACK_LABEL
-from bot.core.dialogue import ENTITY_FEEDBACK, FEEDBACK_UNHELPFUL
+from bot.core.dialogue import ENTITY_FEEDBACK, FEEDBACK_UNHELPFUL, Label
 from bot.staff import conversations
 from bot.staff.db import insights_cells, insights_days, insights_state
 from bot.staff.web import CONFIG, ENGINE
@@ -75,7 +75,7 @@ ANY_ENTRY = "*"  # the cell row of a topic as a whole
 KINDS = ("user", "bot", "session_started")
 _ID = re.compile(r"[a-z0-9_]{1,60}(\.[a-z0-9_]{1,60})?")
 _LANG = re.compile(r"[a-z]{2,3}")
-_NOT_TOPICS = frozenset({*CONVERSATION_LABELS, FALLBACK_LABEL, "nlu_fallback"})
+_NOT_TOPICS = frozenset({*CONVERSATION_LABELS, FALLBACK_LABEL, Label.NLU_FALLBACK.value})
 
 
 @dataclass(frozen=True)
@@ -180,9 +180,9 @@ def turns_of(events: Iterable[Event], zone: tzinfo) -> Iterator[Turn]:
                 outcome, topic, entry = "did_not_help", last_topic, last_entry
             elif label == FALLBACK_LABEL:
                 outcome, topic, entry = "fallback", pending.ranked, ""
-            elif label == "out_of_scope":
+            elif label == Label.OUT_OF_SCOPE:
                 outcome, topic, entry = "out_of_scope", label, ""
-            elif label == "ask_human":
+            elif label == Label.ASK_HUMAN:
                 outcome, topic, entry = "handed_to_office", last_topic, ""
             else:
                 outcome, topic = "answered", label
