@@ -6,8 +6,8 @@ import pytest
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.core.content.build import domain_data, rules_data
 from bot.core.dialogue import ACTION_CITY_REPLY, ACTION_FALLBACK, INTENT_INFORM_CITY, SLOT_AWAITING_CITY
+from bot.core.dialogue.rules import domain_data, rules_data
 from bot.rasa_server.components.city_reply import CityReplyRecognizer
 
 

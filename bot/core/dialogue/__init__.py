@@ -1,4 +1,8 @@
-"""Which action answers which label: shared by the training-data builder and the actions."""
+"""The dialogue's vocabulary: labels, actions, slots and entities, shared by the rules and the actions.
+
+``bot.core.dialogue.rules`` turns them into Rasa's rules and domain; ``actions/``
+implements the actions. A change to the dialogue goes here, there and in ``actions/``.
+"""
 
 from __future__ import annotations
 
