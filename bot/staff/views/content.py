@@ -10,12 +10,13 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from ruamel.yaml.comments import CommentedMap
 
 from bot.core.content.model import Answer, Pack, Topic
 from bot.core.offices.places import plain
 from bot.staff import contacts, yamledit
 from bot.staff.draft import Draft, SaveResult, followed_source, later_versions, text_hash, version, versions
+from bot.staff.edits import offices as office_edits
+from bot.staff.edits import topics as topic_edits
 from bot.staff.permissions import User
 from bot.staff.problems import shown
 from bot.staff.templating import render
@@ -213,9 +214,7 @@ async def topic_save(request: web.Request) -> web.StreamResponse:
         "sources": yamledit.lines(str(form.get("sources", ""))),
         "reviewed": str(form.get("reviewed", "")).strip(),
     }
-    yamledit.assign(data, "offices", yamledit.flow_list(values["offices"]))
-    yamledit.assign(data, "sources", values["sources"])
-    yamledit.assign(data, "reviewed", yamledit.a_date(values["reviewed"]))
+    topic_edits.set_topic_facts(data, values["offices"], values["sources"], values["reviewed"])
     base = str(form.get("base", ""))
     saved = await draft.save(relative, yamledit.dump(data), base, request["user"].email, "facts", before, values)
     if saved.refused:
@@ -273,7 +272,7 @@ async def set_reviewed_today(request: web.Request, relative: str, entry_key: str
     data = yamledit.load(text)
     mapping = yamledit.answer_mapping(data, entry_key)
     before = str(mapping.get("reviewed", ""))
-    yamledit.set_or_drop(mapping, "reviewed", today(request), after="sources")
+    topic_edits.set_reviewed(mapping, today(request))
     after = {"reviewed": today(request).isoformat()}
     return await draft.save(relative, yamledit.dump(data), text_hash(text), request["user"].email, summary, {"reviewed": before}, after)
 
@@ -299,27 +298,16 @@ def requested_language(pack: Pack, request: web.Request) -> str:
 
 
 def write_text(mapping: Any, lang: str, source_language: str, values: dict[str, Any], form: Mapping[str, Any]) -> list[str] | None:
-    """Writes a language's title, answer and examples into a topic file or an entry (``mapping``), with their stamp.
+    """Writes the text of a language's form into a topic file or an entry (``mapping``); ``values`` records its stamp.
 
-    A translation ticked "matches the current source text" records the source's
-    fingerprint. The source language's text carries none; saved as a minor edit,
-    the translations that followed its old text follow the new one: their
-    languages are returned (None when the save is not a minor edit of the text).
+    The form's ticks say whether a translation "matches the current source
+    text" and whether a save of the source text is a minor edit; returns the
+    languages a minor edit kept up to date (None when the save is not one).
     """
-    old_source = yamledit.source_fingerprint(mapping, source_language)
-    tr = yamledit.set_translation(mapping, lang, values)
-    kept = None
-    if lang == source_language:
-        tr.pop("translated_from", None)
-        new_source = yamledit.source_fingerprint(mapping, source_language)
-        if form.get("minor_edit") == "on" and new_source != old_source:
-            kept = yamledit.keep_up_to_date(mapping, source_language, old_source, new_source)
-    elif form.get("up_to_date") == "on":
-        yamledit.stamp(tr, yamledit.source_fingerprint(mapping, source_language))
-    values["translated_from"] = yamledit.follows(tr) or None
-    if kept is not None:
-        values["minor_edit_kept"] = kept
-    return kept
+    minor_edit, up_to_date = form.get("minor_edit") == "on", form.get("up_to_date") == "on"
+    written = topic_edits.write_language_text(mapping, lang, source_language, values, minor_edit=minor_edit, up_to_date=up_to_date)
+    values.update(written.recorded())
+    return written.kept
 
 
 def text_summary(prefix: str, kept: list[str] | None) -> str:
@@ -568,22 +556,6 @@ async def office_page(request: web.Request) -> web.StreamResponse:
     return _office_form(request, pack, office_id, _office_values(raw, list(pack.languages)), text_hash(text), [])
 
 
-def _write_names_and_fields(raw: Any, values: dict[str, Any], fields: tuple[str, ...]) -> str:
-    """Writes an office's or branch's names per language and its contact fields; returns the last key written."""
-    names = raw.setdefault("name", CommentedMap())
-    for lang, name in values["name"].items():
-        if name:
-            names[lang] = name
-        else:
-            names.pop(lang, None)
-    previous = "name"
-    for field in fields:
-        value = yamledit.quoted(values[field]) if field == "phone" and values[field] else values[field]  # "+371..." stays text
-        yamledit.set_or_drop(raw, field, value, after=previous)
-        previous = field if field in raw else previous
-    return previous
-
-
 def _branches_of(pack: Pack, office_id: str) -> list[Any]:
     return [b for b in pack.directory.branches if b.office == office_id]
 
@@ -608,9 +580,7 @@ async def office_save(request: web.Request) -> web.StreamResponse:
     invalid = contacts.problems(values, request["_"])
     if invalid:
         return _office_form(request, pack, office_id, values, str(form.get("base", "")), invalid, status=400)
-    previous = _write_names_and_fields(raw, values, OFFICE_FIELDS)
-    yamledit.set_or_drop(raw, "sources", values["sources"], after=previous)
-    yamledit.set_or_drop(raw, "reviewed", yamledit.a_date(values["reviewed"]) if values["reviewed"] else None, after="sources")
+    office_edits.write_office(raw, values, OFFICE_FIELDS)
     saved = await draft.save(
         "offices.yml", yamledit.dump(data), str(form.get("base", "")), request["user"].email, f"office {office_id}", before, values
     )
@@ -698,16 +668,6 @@ def _branch_values(raw: Any, languages: list[str]) -> dict[str, Any]:
     return values
 
 
-def _hours(values: dict[str, str]) -> CommentedMap | None:
-    """Opening hours as written in the pack (flow lists per weekday); None when no day has any."""
-    if not any(values.values()):
-        return None
-    hours = CommentedMap()
-    for day in WEEKDAYS:
-        hours[day] = yamledit.flow_list([yamledit.quoted(i.strip()) for i in values[day].split(",") if i.strip()])
-    return hours
-
-
 def _branch_form(
     request: web.Request, office_id: str, values: dict[str, Any], base: str, errors: list[str], status: int = 200
 ) -> web.Response:
@@ -759,10 +719,7 @@ async def branch_save(request: web.Request) -> web.StreamResponse:
     invalid = contacts.problems(values, request["_"])
     if invalid:
         return _branch_form(request, office_id, values, str(form.get("base", "")), invalid, status=400)
-    previous = _write_names_and_fields(raw, values, BRANCH_FIELDS)
-    yamledit.set_or_drop(raw, "hours", _hours(values["hours"]), after=previous)
-    yamledit.set_or_drop(raw, "sources", values["sources"], after="hours" if "hours" in raw else previous)
-    yamledit.set_or_drop(raw, "reviewed", yamledit.a_date(values["reviewed"]) if values["reviewed"] else None, after="sources")
+    office_edits.write_branch(raw, values, BRANCH_FIELDS)
     draft: Draft = request.app[DRAFT]
     base = str(form.get("base", ""))
     saved = await draft.save(relative, yamledit.dump(data), base, request["user"].email, f"branch {branch_id}", before, values)

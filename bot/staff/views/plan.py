@@ -29,16 +29,15 @@ from datetime import datetime, timezone
 from typing import Any
 
 from aiohttp import web
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from bot.core.content.model import Pack
 from bot.core.plan.build import build_plan
 from bot.core.plan.check import check_plan, structural_problems
-from bot.core.plan.model import CITY_QUESTION, PHASES, QUESTIONS, TRANSLATED_FROM, PlanContent, PlanStep, item_fingerprint, text_in
+from bot.core.plan.model import CITY_QUESTION, PHASES, QUESTIONS, PlanContent, PlanStep, item_fingerprint, text_in
 from bot.core.plan.present import present_plan
 from bot.staff import yamledit
 from bot.staff.draft import Draft, text_hash
+from bot.staff.edits import plan as plan_edits
 from bot.staff.templating import render
 from bot.staff.views.content import problem_messages, title_for
 from bot.staff.views.names import language_names
@@ -46,41 +45,10 @@ from bot.staff.web import CONFIG, DRAFT, redirect, requires
 
 routes = web.RouteTableDef()
 FILE = "plan.yml"
-CONDITIONS = ("when", "unless")
 _WHERE = re.compile(r"^plan\.yml(?: \((?P<where>[^)]*)\))?: (?P<message>.*)$", re.DOTALL)
-_FLOW_START = re.compile(r"^\s*[^\s#:][^#:]*: \[")
 
 
-# --- plan.yml as text: ruamel's round trip, keeping wrapped lists that did not change ---------------------------------
-
-
-def _wrapped_lists(text: str) -> dict[str, str]:
-    """The flow lists of ``text`` written over several lines, by the one line ruamel writes for each."""
-    lines = text.splitlines(keepends=True)
-    found: dict[str, str] = {}
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        depth = line.count("[") - line.count("]") if _FLOW_START.match(line) else 0
-        end = index
-        while depth > 0 and end + 1 < len(lines):
-            end += 1
-            depth += lines[end].count("[") - lines[end].count("]")
-        if end > index:
-            joined = " ".join([lines[index].rstrip(), *(part.strip() for part in lines[index + 1 : end + 1])])
-            found[joined] = "".join(lines[index : end + 1])
-        index = end + 1
-    return found
-
-
-def dump_plan(original: str, data: Any) -> str:
-    """``data`` as YAML; a list of words that did not change keeps its line breaks of ``original``."""
-    wrapped = _wrapped_lists(original)
-    out = []
-    for line in yamledit.dump(data).splitlines(keepends=True):
-        kept = wrapped.get(line.rstrip("\n").rstrip())
-        out.append(kept if kept is not None else line)
-    return "".join(out)
+# --- plan.yml, loaded as a ruamel tree (bot.staff.edits.plan edits and dumps it) ----------------------------------
 
 
 def _load(draft: Draft) -> tuple[str, Any]:
@@ -382,7 +350,7 @@ def _step_values(step: PlanStep | None) -> dict[str, Any]:
 def _form_step(form: Any, names: Names) -> dict[str, Any]:
     """The step as the form gives it, answers in each question's order."""
     values: dict[str, Any] = {"entry": str(form.get("entry", "")).strip(), "phase": str(form.get("phase", "")).strip()}
-    for kind in CONDITIONS:
+    for kind in plan_edits.CONDITIONS:
         chosen = {}
         for question_id in QUESTIONS:
             ticked = [str(o) for o in form.getall(f"{kind}_{question_id}", [])]
@@ -503,66 +471,10 @@ def _step_form(
 
 
 def _find_step(data: Any, step_id: str) -> tuple[int, Any]:
-    for index, raw in enumerate(data.get("steps") or []):
-        if str(raw.get("id")) == step_id:
-            return index, raw
-    raise web.HTTPNotFound()
-
-
-def _conditions_yaml(conditions: dict[str, list[str]]) -> CommentedMap | None:
-    if not conditions:
-        return None
-    mapping = CommentedMap()
-    for question_id, options in conditions.items():
-        mapping[question_id] = yamledit.flow_list(options)
-    mapping.fa.set_flow_style()
-    return mapping
-
-
-def _remove_item(seq: CommentedSeq, index: int) -> Any:
-    """Takes an item out of a list; a comment above it (``# ---- the first week ----``) stays above the next one."""
-    comment = seq.ca.items.pop(index, None)
-    item = seq[index]
-    del seq[index]
-    if comment is not None and index < len(seq) and index not in seq.ca.items:
-        seq.ca.items[index] = comment
-    return item
-
-
-def _place(seq: CommentedSeq, raw: Any, phase: str) -> None:
-    """Puts a step at the end of its phase's steps in the file (before the next phase's heading comment)."""
-    phases = [str(item.get("phase", "")) for item in seq]
-    same = [i for i, p in enumerate(phases) if p == phase]
-    if same:
-        index = same[-1] + 1
-    else:
-        later = set(PHASES[PHASES.index(phase) + 1 :]) if phase in PHASES else set()
-        index = next((i for i, p in enumerate(phases) if p in later), len(seq))
-    seq.insert(index, raw)
-
-
-def _as_sets(conditions: dict[str, list[str]]) -> dict[str, set[str]]:
-    return {question: set(options) for question, options in conditions.items()}
-
-
-def _write_step(data: Any, raw: Any, before: dict[str, Any], values: dict[str, Any]) -> None:
-    """Writes a step's changed fields into its mapping (unchanged ones keep their text); a new phase moves it in the file."""
-    if values["entry"] != before["entry"]:
-        raw["entry"] = values["entry"]
-    if values["phase"] != before["phase"]:
-        raw["phase"] = values["phase"]
-    previous = "phase"
-    for kind in CONDITIONS:
-        if _as_sets(values[kind]) != _as_sets(before[kind]):
-            yamledit.set_or_drop(raw, kind, _conditions_yaml(values[kind]), after=previous)
-        previous = kind if kind in raw else previous
-    if values["after"] != before["after"]:
-        yamledit.set_or_drop(raw, "after", yamledit.flow_list(values["after"]) if values["after"] else None, after=previous)
-    if values["phase"] != before["phase"] and before["phase"]:
-        steps = data["steps"]
-        index = next(i for i, item in enumerate(steps) if item is raw)
-        _remove_item(steps, index)
-        _place(steps, raw, values["phase"])
+    found = plan_edits.find_step(data, step_id)
+    if found is None:
+        raise web.HTTPNotFound()
+    return found
 
 
 def _new_id(plan: PlanContent, entry_id: str) -> str:
@@ -593,22 +505,15 @@ async def _save_step(request: web.Request, step_id: str | None) -> web.StreamRes
         return _step_form(request, pack, plan, step_id, values, base, fields, status=400)
     text, data = _load(draft)
     if new:
-        raw = CommentedMap()
-        raw["id"] = target_id
-        raw["entry"] = values["entry"]
-        raw["phase"] = values["phase"]
-        _write_step(data, raw, {**_step_values(None), "entry": values["entry"], "phase": values["phase"]}, values)
-        if data.get("steps") is None:
-            data["steps"] = CommentedSeq()
-        _place(data["steps"], raw, values["phase"])
+        plan_edits.add_step(data, target_id, values)
         before, summary = None, f"plan: new step {target_id}"
     else:
         _index, raw = _find_step(data, target_id)
         before = _step_values(plan.step(target_id))
-        _write_step(data, raw, before, values)
+        plan_edits.write_step(data, raw, before, values)
         summary = f"plan: step {target_id}"
     after = {"id": target_id, **values}
-    saved = await draft.save(FILE, dump_plan(text, data), base, request["user"].email, summary, before, after)
+    saved = await draft.save(FILE, plan_edits.dump_plan(text, data), base, request["user"].email, summary, before, after)
     if saved.refused:
         errors = [plain_problem(names, p) for p in problem_messages(request, saved)]
         return _step_form(request, pack, plan, step_id, values, base, {"": errors}, status=400)
@@ -671,9 +576,9 @@ async def step_delete(request: web.Request) -> web.StreamResponse:
         return _step_form(request, pack, plan, step.id, values, base, {"delete": [message]}, status=400)
     text, data = _load(draft)
     index, _raw = _find_step(data, step.id)
-    _remove_item(data["steps"], index)
+    plan_edits.remove_step(data, index)
     summary = f"plan: deleted step {step.id}"
-    saved = await draft.save(FILE, dump_plan(text, data), base, request["user"].email, summary, {"id": step.id, **values}, None)
+    saved = await draft.save(FILE, plan_edits.dump_plan(text, data), base, request["user"].email, summary, {"id": step.id, **values}, None)
     if saved.refused:
         errors = [plain_problem(names, p) for p in problem_messages(request, saved)]
         return _step_form(request, pack, plan, step.id, values, base, {"delete": errors}, status=400)
@@ -791,40 +696,6 @@ async def texts_page(request: web.Request) -> web.StreamResponse:
     return _texts_form(request, pack, plan, lang, values, text_hash(draft.read(FILE)))
 
 
-def _language_map(data: Any, item: str) -> CommentedMap:
-    """The mapping of an item's languages in ``plan.yml`` (made when there is none)."""
-    *path, last = item.split(".")
-    node = data
-    for key in path:
-        if node.get(key) is None:
-            node[key] = CommentedMap()
-        node = node[key]
-    if node.get(last) is None:
-        node[last] = CommentedMap()
-    return node[last]
-
-
-def _stamp(texts: CommentedMap, lang: str, fingerprint: str) -> None:
-    stamps = texts.get(TRANSLATED_FROM)
-    if stamps is None:
-        stamps = CommentedMap()
-        stamps.fa.set_flow_style()
-        texts[TRANSLATED_FROM] = stamps
-    stamps[lang] = DoubleQuotedScalarString(fingerprint)  # an unquoted 5e432802 reads as a number
-
-
-def _write_text(texts: CommentedMap, lang: str, value: str | tuple[str, ...]) -> None:
-    if not value:
-        texts.pop(lang, None)
-    elif isinstance(value, tuple):
-        texts[lang] = yamledit.flow_list(list(value))
-    else:
-        quoted = isinstance(texts.get(lang), DoubleQuotedScalarString) or texts.get(lang) is None
-        texts[lang] = yamledit.quoted(value) if quoted else value
-    if TRANSLATED_FROM in texts:  # the stamps stay after the languages
-        texts.move_to_end(TRANSLATED_FROM)
-
-
 @routes.post("/plan/texts/{lang}")
 @requires("edit_language", lang_param="lang")
 async def texts_save(request: web.Request) -> web.StreamResponse:
@@ -848,23 +719,20 @@ async def texts_save(request: web.Request) -> web.StreamResponse:
         new = _parse(item, str(form[field_name]))
         values[item] = _shown(new)
         changed = new != (_parse(item, _shown(old)) if old else ("" if not _is_words(item) else ()))
-        node = None
         if changed:
-            node = _language_map(data, item)
-            _write_text(node, lang, new)
+            plan_edits.set_item_text(data, item, lang, new)
             before[item], after[item] = old, new
             if lang == source and old:
                 # the translations followed the old text (unless already known to be out of date): say so
                 for other in pack.languages:
                     if other != source and texts.get(other) and other not in plan.translated_from.get(item, {}):
-                        _stamp(node, other, item_fingerprint(old))
+                        plan_edits.stamp_item(data, item, other, item_fingerprint(old))
         if lang != source and item in ticked and plan.is_stale(item, lang) and texts.get(source):
-            node = node if node is not None else _language_map(data, item)
-            _stamp(node, lang, item_fingerprint(texts[source]))
+            plan_edits.stamp_item(data, item, lang, item_fingerprint(texts[source]))
             after.setdefault(item, new)
             before.setdefault(item, old)
     summary = f"plan: {lang} texts"
-    saved = await draft.save(FILE, dump_plan(text, data), base, request["user"].email, summary, before, after)
+    saved = await draft.save(FILE, plan_edits.dump_plan(text, data), base, request["user"].email, summary, before, after)
     if saved.refused:
         errors = [plain_problem(names, p) for p in problem_messages(request, saved)]
         return _texts_form(request, pack, plan, lang, values, base, errors, ticked, status=400)
