@@ -50,3 +50,12 @@ def normalize_user_text(text: object) -> str:
 def has_words(text: str) -> bool:
     """True when ``text`` holds at least two letters (of any script): something to read."""
     return sum(unicodedata.category(c).startswith("L") for c in text) >= 2
+
+
+def words_only(text: str) -> str:
+    """``text`` lowercased with its punctuation dropped: how a held-out question is told from a training example.
+
+    "Kas ir attaisnotie izdevumi?" and "kas ir attaisnotie izdevumi" are the same
+    question to the classifier, whose features ignore punctuation.
+    """
+    return " ".join(re.findall(r"\w+", text.lower()))

@@ -43,7 +43,7 @@ from bot.core.content.model import FALLBACK_LABEL, Pack
 from bot.core.content.numbers import numbers_in
 from bot.core.dialogue import Label
 from bot.core.settings import api_token
-from bot.core.text import normalize_user_text
+from bot.core.text import normalize_user_text, words_only
 
 OUT_OF_SCOPE = Label.OUT_OF_SCOPE
 
@@ -122,18 +122,14 @@ def read_questions(path: Path) -> list[Question]:
     return questions
 
 
-def _key(text: str) -> str:
-    return " ".join(text.lower().split())
-
-
 def without_training_examples(questions: list[Question], pack: Pack) -> tuple[list[Question], int]:
-    """The questions that are not, word for word, training examples; and how many were.
+    """The questions that are not, word for word (punctuation and case aside), training examples; and how many were.
 
     Written independently, some short questions ("hi there", "vakances") still
     coincide with a training example; scoring them would flatter the model.
     """
-    trained = {_key(e) for examples in pack.examples_by_language().values() for e in examples}
-    kept = [q for q in questions if _key(q.text) not in trained]
+    trained = {words_only(e) for examples in pack.examples_by_language().values() for e in examples}
+    kept = [q for q in questions if words_only(q.text) not in trained]
     return kept, len(questions) - len(kept)
 
 

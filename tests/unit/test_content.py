@@ -271,3 +271,10 @@ def test_an_address_note_must_map_languages(fixture_data_copy):
 def test_an_office_without_an_abbreviation_is_shown_by_its_name(fixture_pack):
     municipality = fixture_pack.offices["municipality"]
     assert municipality.short == "" and municipality.name_in("lv") == "pašvaldība"
+
+
+def test_a_held_out_question_is_found_among_the_examples_whatever_its_punctuation_and_case(fixture_pack):
+    example = fixture_pack.topics["taxes"].translations["en"].examples[0]
+    findings = [str(f) for f in check_pack(fixture_pack, held_out=[f"  {example.upper()}?! "])]
+    assert any("is a held-out question" in f and "taxes" in f for f in findings), findings
+    assert check_pack(fixture_pack, held_out=[f"{example} please"]) == []  # another question is not one

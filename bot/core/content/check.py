@@ -16,6 +16,7 @@ from bot.core.content.loader import answer_file
 from bot.core.content.model import PACK_TEXTS, REQUIRED_PACK_TEXTS, Answer, Label, Pack
 from bot.core.content.numbers import numbers_in
 from bot.core.plan.check import check_plan
+from bot.core.text import words_only
 from bot.core.yaml_fast import safe_load
 
 MIN_EXAMPLES = 15
@@ -148,15 +149,15 @@ def _check_duplicates(pack: Pack) -> list[Finding]:
 
 
 def _check_held_out(pack: Pack, held_out: Iterable[str]) -> list[Finding]:
-    """Held-out questions are never trained on: no way of asking may be one of them."""
-    questions = {" ".join(q.lower().split()) for q in held_out}
+    """Held-out questions are never trained on: no way of asking may be one of them, punctuation and case aside."""
+    questions = {words_only(q) for q in held_out}
     learnt: list[Answer | Label] = [*pack.answers(), *pack.labels.values()]
     return [
         Finding("error", answer.id, f"example {example!r} is a held-out question (data/eval/); held-out questions are never trained on")
         for answer in learnt
         for tr in answer.translations.values()
         for example in tr.examples
-        if " ".join(example.lower().split()) in questions
+        if words_only(example) in questions
     ]
 
 
