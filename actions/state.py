@@ -59,14 +59,6 @@ def place_only(text: str, pack: Pack) -> str | None:
     return city_reply.place_only(text, services().places(), pack.directory.abroad_forms)
 
 
-def is_city_reply(turn: Turn) -> str | None:
-    """The city (an id of cities.yml, or ``routing.ABROAD``) when this message is essentially a place; None otherwise.
-
-    A place name, possibly with filler words, or a city button (see the module docstring).
-    """
-    return place_only(turn.text, turn.pack)
-
-
 def city_awaited(tracker: Tracker) -> str | None:
     """The answer (topic or entry id) waiting for the user's city, if the last reply asked for it."""
     return tracker.get_slot(SLOT_AWAITING_CITY)
@@ -75,7 +67,7 @@ def city_awaited(tracker: Tracker) -> str | None:
 def awaited_answer(turn: Turn) -> Reply | None:
     """The reply to a city given while one is awaited: only "where to go" for it; None when this turn is no such reply."""
     waiting = city_awaited(turn.tracker)
-    city = is_city_reply(turn) if waiting else None
+    city = place_only(turn.text, turn.pack) if waiting else None
     return office_message(turn, waiting, city) if city else None
 
 

@@ -49,11 +49,11 @@ def place_only(text: str, places: PlaceResolver, abroad_forms: Iterable[str]) ->
     """The place ``text`` names (a city id, or ``ABROAD``) when it has only filler words beside it; None otherwise."""
     if text.startswith("/"):  # a button payload ("/topic...") is never a place
         return None
-    place = place_named(text, places)
-    if place is None:
-        return None
     words = f" {' '.join(_WORD.findall(plain(text)))} "
     for form in abroad_forms:  # "I am still abroad": the phrase is the place
         words = words.replace(f" {' '.join(_WORD.findall(plain(form)))} ", "  ")
-    rest = [word for word in words.split() if word not in _FILLER and places.find(word) is None]
-    return None if rest else place
+    # Every message passes here in the Rasa server: the first word that is neither filler nor a place ends
+    # the look (a question's first content word, usually), before the whole text is searched for a place.
+    if any(word not in _FILLER and places.find(word) is None for word in words.split()):
+        return None
+    return place_named(text, places)

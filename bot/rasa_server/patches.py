@@ -70,9 +70,15 @@ class UncheckedVersionError(SystemExit):
     """A library whose private names this project uses is not at a version they were checked against."""
 
 
+@functools.cache
+def _installed_versions() -> dict[str, str]:
+    """The installed versions of ``CHECKED_VERSIONS``' libraries, read once per process (several places check them)."""
+    return {name: metadata.version(name) for name in CHECKED_VERSIONS}
+
+
 def check_versions(installed: dict[str, str] | None = None) -> None:
     """Refuses to go on unless every library of ``CHECKED_VERSIONS`` is at its checked version."""
-    found = installed if installed is not None else {name: metadata.version(name) for name in CHECKED_VERSIONS}
+    found = installed if installed is not None else _installed_versions()
     wrong = [f"{name} {found.get(name)} (checked: {version})" for name, version in CHECKED_VERSIONS.items() if found.get(name) != version]
     if wrong:
         raise UncheckedVersionError(

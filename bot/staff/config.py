@@ -40,8 +40,8 @@ class StaffConfig:
     retention_days: int  # conversations idle this long are deleted (MIGRANT_BOT_RETENTION_DAYS)
     inbox_retention_days: int  # archived inbox questions are deleted this long after they were asked (MIGRANT_BOT_INBOX_RETENTION_DAYS)
     housekeeping_delay_s: int  # the periodic jobs (retention, expired imports) first run this long after the start
+    timezone: str  # the insights' days begin at midnight here (MIGRANT_BOT_STAFF_TIMEZONE, else the pack's)
     events_url: str = ""  # the event broker's database (MIGRANT_BOT_EVENTS_URL): the insights job reads it
-    timezone: str = "Europe/Riga"  # the insights' days begin at midnight here (MIGRANT_BOT_STAFF_TIMEZONE, else the pack's)
 
 
 def load_config() -> StaffConfig:
