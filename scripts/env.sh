@@ -12,5 +12,8 @@ done
 _exports="$("$_python" -m bot.core.settings shell)" || return 1 2>/dev/null || exit 1
 eval "$_exports"
 unset _python _exports
+# Rasa sends usage data and exception reports to Rasa's servers unless told not to:
+# nothing about a conversation leaves the deployment (docs/privacy.md).
+export RASA_TELEMETRY_ENABLED="${RASA_TELEMETRY_ENABLED:-false}"
 # TensorFlow's start-up chatter is of no use to an operator.
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"

@@ -8,6 +8,7 @@ to ``rasa run`` unchanged: ``python -m bot.rasa_server.serve --model ... --port 
 
 from __future__ import annotations
 
+import os
 import sys
 
 from bot.core.settings import PREFIX, api_token, load_settings, refuse_unsafe
@@ -22,6 +23,10 @@ def rasa_arguments(argv: list[str], token: str) -> list[str]:
 
 
 def main() -> None:
+    # Rasa reports usage to Rasa's servers and exceptions to Sentry unless told not to: a
+    # conversation's words must never leave the deployment (docs/privacy.md). An operator who
+    # wants to send them sets RASA_TELEMETRY_ENABLED=true.
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     from rasa.__main__ import main as rasa_main
 
     from bot.rasa_server import patches

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -70,7 +71,8 @@ def ensure_model(config: Path, out_dir: Path, build_dir: Path | None = None, set
         name,
     ]
     print(f"Training a model for the current content ({config.name})...", file=sys.stderr)
-    subprocess.run(command, check=True, cwd=PROJECT_ROOT, stdout=sys.stderr)
+    env = {"RASA_TELEMETRY_ENABLED": "false", **os.environ}  # nothing leaves the machine unless asked (serve.py)
+    subprocess.run(command, check=True, cwd=PROJECT_ROOT, stdout=sys.stderr, env=env)
     return model
 
 

@@ -133,3 +133,24 @@ def test_the_server_start_installs_the_patches_before_rasa_runs(monkeypatch):
     serve.main()
     assert seen["validation"] is patches.validate_action_result
     assert seen["resolve"] is patches.resolve_event_type
+
+
+@pytest.mark.parametrize(("operator_says", "rasa_sees"), [(None, "false"), ("true", "true")])
+def test_the_server_start_keeps_rasas_telemetry_off_unless_the_operator_asks(monkeypatch, operator_says, rasa_sees):
+    """Rasa 3.6 reports usage and exceptions to its servers by default; nothing of a conversation may leave."""
+    import os
+
+    import rasa.__main__
+
+    from bot.rasa_server import serve
+
+    seen = {}
+    monkeypatch.setattr(rasa.__main__, "main", lambda: seen.setdefault("telemetry", os.environ.get("RASA_TELEMETRY_ENABLED")))
+    if operator_says is None:
+        monkeypatch.delenv("RASA_TELEMETRY_ENABLED", raising=False)
+    else:
+        monkeypatch.setenv("RASA_TELEMETRY_ENABLED", operator_says)
+    monkeypatch.setenv("MIGRANT_BOT_API_TOKEN", "t" * 32)
+    monkeypatch.setattr("sys.argv", ["serve", "--port", "5999"])
+    serve.main()
+    assert seen["telemetry"] == rasa_sees
