@@ -21,7 +21,9 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, delete, func, inspect, select
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
+
+from bot.core import schema
 
 metadata = MetaData()
 
@@ -37,6 +39,11 @@ broker_events = Table(
     Column("intent_name", String(255)),  # a user event's intent, as in the tracker store's table (the inbox selects by it)
     sqlite_autoincrement=True,
 )
+
+
+def create_tables(engine: Engine) -> None:
+    """Creates the broker's table if it is missing (replicas starting together take turns: bot/core/schema.py)."""
+    schema.create_tables(engine, metadata)
 
 
 def row(event: dict) -> dict:

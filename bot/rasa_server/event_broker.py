@@ -49,7 +49,7 @@ class DatabaseUrlEventBroker(SQLEventBroker):
             self.engine = patches.fast_sqlite_engine(parsed)
         else:
             self.engine = create_engine(parsed, future=True)
-        event_log.metadata.create_all(self.engine)
+        event_log.create_tables(self.engine)
         self.sessionmaker = sessionmaker(bind=self.engine)
 
     @classmethod

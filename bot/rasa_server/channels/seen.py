@@ -21,6 +21,7 @@ from sqlalchemy import Column, Float, MetaData, String, Table, create_engine, de
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
 
+from bot.core import schema
 from bot.core.settings import load_settings
 
 logger = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ class SeenUpdates:
         self._engine = engine
         self._ttl = ttl_seconds
         self._claims = 0
-        _metadata.create_all(engine)
+        schema.create_tables(engine, _metadata)  # replicas starting together take turns
 
     @classmethod
     def from_url(cls, url: str, ttl_seconds: float = TTL_SECONDS) -> SeenUpdates:
