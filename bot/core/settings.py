@@ -45,6 +45,7 @@ import secrets
 import sys
 import types
 import typing
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
@@ -179,6 +180,32 @@ def _http_url(value: str, env: str) -> str:
     return value.rstrip("/")
 
 
+def _http_url_list(value: str, env: str) -> str:
+    """Comma-separated http(s) URLs, each checked as ``_http_url`` does."""
+    return ",".join(_http_url(part.strip(), env) for part in value.split(",") if part.strip())
+
+
+def _redis_url(value: str, env: str) -> str:
+    """``redis[s]://[user:password@]host[:port][/db]``; the error does not repeat the value, which may hold a password."""
+    parts = urllib.parse.urlsplit(value)
+    try:
+        valid = (
+            parts.scheme in ("redis", "rediss")
+            and bool(parts.hostname)
+            and parts.port != 0
+            and re.fullmatch(r"(/\d*)?", parts.path) is not None  # the database's number
+            and not any(c.isspace() for c in value)
+        )
+    except ValueError:  # the port is not a number from 0 to 65535
+        valid = False
+    if not valid:
+        raise SettingError(
+            f"{env} must be a Redis address starting with redis:// or rediss://, such as redis://:password@127.0.0.1:6379/0 "
+            "(the value given is not shown: it may hold a password)"
+        )
+    return value
+
+
 def _time_zone_name(value: str, env: str) -> str:
     """A plausible IANA name; ``check_time_zone`` asks the time zone database (the staff app does)."""
     if not re.match(r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$", value):
@@ -222,6 +249,13 @@ class RasaServerSettings:
         "the action server's webhook (endpoints.yml); empty: http://127.0.0.1:<ACTIONS_PORT>/webhook",
         check=_http_url,
         shell=True,
+    )
+    lock_store_url: str = setting(
+        PREFIX + "LOCK_STORE_URL",
+        "",
+        "the Redis server whose per-conversation locks several Rasa servers share (redis[s]://); empty: this server's memory",
+        check=_redis_url,
+        secret=True,
     )
 
 
@@ -373,6 +407,15 @@ class SwitchSettings:
     read_timeout_s: float = setting(
         PREFIX + "PROXY_READ_TIMEOUT_S", 300.0, "an upstream answer is awaited this many seconds", check=at_least(1)
     )
+    replicas: str = setting(
+        PREFIX + "REPLICAS",
+        "",
+        "the Rasa replicas behind nginx (make run-scaled), comma-separated base URLs: a publish rolls a new model out to each in turn",
+        check=_http_url_list,
+    )
+    nginx_prefix: Path | None = setting(
+        PREFIX + "NGINX_PREFIX", None, "nginx's folder in the scaled topology (its rotation file and pid); set with REPLICAS"
+    )
 
 
 @dataclass(frozen=True)
@@ -431,8 +474,15 @@ class Settings:
 
     @property
     def rasa_servers(self) -> int:
-        """How many Rasa servers write the conversation store: 2 with zero-downtime publishing, else 1."""
-        return 2 if self.zero_downtime else 1
+        """How many Rasa servers write the conversation store.
+
+        The replicas listed; else 2 when the locks are shared in Redis (replicas) or with
+        zero-downtime publishing; else 1.
+        """
+        replicas = len([url for url in self.switch.replicas.split(",") if url])
+        if replicas > 1:
+            return replicas
+        return 2 if self.zero_downtime or self.rasa_server.lock_store_url else 1
 
     @property
     def tracker_cache(self) -> bool:
@@ -568,10 +618,15 @@ def refuse_unsafe(settings: Settings | None = None) -> None:
     """
     settings = settings or load_settings()
     if settings.tracker_cache and settings.rasa_servers > 1:
+        why = (
+            f"{PREFIX}ZERO_DOWNTIME=1 (the default) runs {settings.rasa_servers} Rasa servers"
+            if settings.zero_downtime
+            else f"{PREFIX}LOCK_STORE_URL or {PREFIX}REPLICAS says {settings.rasa_servers} or more Rasa servers run"
+        )
         raise SettingError(
-            f"{PREFIX}TRACKER_CACHE=1 keeps conversations in this Rasa server's memory, but {PREFIX}ZERO_DOWNTIME=1 "
-            f"(the default) runs {settings.rasa_servers} Rasa servers on one conversation store: they would split "
-            f"conversations. Unset {PREFIX}TRACKER_CACHE (or set it to 0), or set {PREFIX}ZERO_DOWNTIME=0 to run one Rasa server."
+            f"{PREFIX}TRACKER_CACHE=1 keeps conversations in this Rasa server's memory, but {why} "
+            f"on one conversation store: they would split conversations. Unset {PREFIX}TRACKER_CACHE "
+            f"(or set it to 0), or run one Rasa server ({PREFIX}ZERO_DOWNTIME=0, no lock store URL)."
         )
 
 

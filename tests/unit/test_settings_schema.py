@@ -123,6 +123,27 @@ def test_two_rasa_servers_with_the_tracker_cache_are_refused(monkeypatch, zero_d
     assert f"{PREFIX}ZERO_DOWNTIME=0" in str(error.value)  # the way out is named
 
 
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("LOCK_STORE_URL", "redis://127.0.0.1:6379/0"), ("REPLICAS", "http://127.0.0.1:5011,http://127.0.0.1:5012")],
+)
+def test_replicas_sharing_locks_keep_no_conversation_in_memory(monkeypatch, variable, value):
+    monkeypatch.setenv(PREFIX + "ZERO_DOWNTIME", "0")
+    monkeypatch.setenv(PREFIX + variable, value)
+    assert load_settings().rasa_servers >= 2 and not load_settings().tracker_cache
+    monkeypatch.setenv(PREFIX + "TRACKER_CACHE", "1")
+    with pytest.raises(SystemExit, match=f"{PREFIX}LOCK_STORE_URL or {PREFIX}REPLICAS.*split conversations"):
+        refuse_unsafe(load_settings())
+
+
+def test_the_replicas_are_http_urls(monkeypatch):
+    monkeypatch.setenv(PREFIX + "REPLICAS", "http://127.0.0.1:5011/, 127.0.0.1:5012")
+    with pytest.raises(SettingError, match=f"{PREFIX}REPLICAS must be an http"):
+        load_settings()
+    monkeypatch.setenv(PREFIX + "REPLICAS", "http://127.0.0.1:5011/, http://127.0.0.1:5012")
+    assert load_settings().switch.replicas == "http://127.0.0.1:5011,http://127.0.0.1:5012"
+
+
 def test_the_start_commands_check_refuses_two_servers_with_the_cache(tmp_path):
     env = {"PATH": "/usr/bin:/bin", PREFIX + "VAR_DIR": str(tmp_path), PREFIX + "TRACKER_CACHE": "1"}
     command = [sys.executable, "-m", "bot.core.settings", "check"]
