@@ -8,6 +8,9 @@ help: ## list the targets
 run: ## start everything: servers, trained model (first start trains one)
 	@scripts/start.sh
 
+run-scaled: ## start REPLICAS Rasa servers (3) and ACTIONS action servers (2) behind nginx, on PostgreSQL and Redis
+	@scripts/run-scaled.sh $(or $(REPLICAS),3) $(or $(ACTIONS),2)
+
 test: ## run every check and test (installs what it needs)
 	@scripts/test.sh
 

@@ -9,13 +9,18 @@ scripts/setup.sh
 scripts/staff-setup.sh
 . scripts/env.sh
 
-# Test servers come from Debian's packages: PostgreSQL for the tracker store.
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+# Test servers come from Debian's packages: PostgreSQL for the tracker store, and for the
+# scaled topology's tests (tests/e2e/test_scaled.py) also nginx and Redis.
+missing=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+[ -x /usr/sbin/nginx ] || missing+=(nginx)
+[ -x /usr/bin/redis-server ] || missing+=(redis-server)
+if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    echo "== installing PostgreSQL (Debian package) for the tests"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    echo "== installing ${missing[*]} (Debian packages) for the tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "The tests need PostgreSQL: sudo apt-get install postgresql"; exit 1
+    echo "The tests need: sudo apt-get install ${missing[*]}"; exit 1
   fi
 fi
 # ...and Chromium for the web widget's browser tests (driven by Playwright,

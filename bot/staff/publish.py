@@ -59,6 +59,7 @@ from bot.staff.draft import check_draft
 from bot.staff.publish_content import ContentTree, changed_files, install, overlay, snapshot
 from bot.staff.publish_jobs import PublishBusy, create_job, finish_job, job_status, last_live_job, last_publish, set_step, update_job
 from bot.staff.publish_settings import PublishSettings, load_publish_settings
+from bot.staff.replicas import sides_for
 from bot.staff.sides import SideError, Sides
 
 __all__ = ["PublishBusy", "publish_status", "rollback", "start_publish", "start_rollback", "wait_for"]
@@ -119,7 +120,7 @@ class Job:
     only: list[str] | None = None  # publish only these files of the draft (relative paths); None: all of it
 
     def __post_init__(self) -> None:
-        self.sides = Sides(self.settings)
+        self.sides = sides_for(self.settings)
         self.work.mkdir(parents=True, exist_ok=True)
 
     @property
@@ -247,7 +248,7 @@ async def _compare(job: Job) -> str:
     # without the servers, the reference is the model the published content needs
     reference = live[1] if live else await _model_name(job, job.published.data_dir, "build-published")
     mode = "answers" if needed == reference else "model"
-    if mode == "model" and not job.settings.zero_downtime:
+    if mode == "model" and not job.settings.can_load_models:
         raise StepFailed(
             "the draft changes ways of asking, which needs a new model, and zero-downtime switching is off "
             "(MIGRANT_BOT_ZERO_DOWNTIME=0): there is no second Rasa server to load it into; publish answer-only changes, "
@@ -342,11 +343,11 @@ async def _go_live(job: Job, source: ContentTree, switch_to: str | None) -> str:
     changed = await asyncio.to_thread(install, source, job.published)
     if switch_to and switch_to != job.state.side_before:
         try:
-            await job.sides.switch(switch_to)
+            switched = await job.sides.switch(switch_to)
         except SideError:
             await asyncio.to_thread(install, before, job.published)  # the content goes back with the model
             raise
-        return f"{len(changed)} file(s) published; users are on {switch_to}"
+        return f"{len(changed)} file(s) published; users are on {switched.get('active', switch_to)}"
     return f"{len(changed)} file(s) published; the action server reloads them on the next message"
 
 

@@ -43,6 +43,13 @@ class PublishSettings:
     max_accuracy_drop: float
     work_dir: Path  # build folders, evaluation figures, content snapshots per job
     step_timeout_s: int  # training and evaluation are stopped after this long
+    replicas: tuple[str, ...] = ()  # Rasa replicas behind nginx (MIGRANT_BOT_REPLICAS): publishes roll out (bot/staff/replicas.py)
+    nginx_prefix: Path | None = None  # nginx's folder: its rotation file and pid (MIGRANT_BOT_NGINX_PREFIX)
+
+    @property
+    def can_load_models(self) -> bool:
+        """A new model can be loaded with no downtime: blue/green servers, or replicas to roll it out to."""
+        return self.zero_downtime or len(self.replicas) >= 2
 
 
 def load_publish_settings() -> PublishSettings:
@@ -62,6 +69,8 @@ def load_publish_settings() -> PublishSettings:
         max_accuracy_drop=publish.max_accuracy_drop,
         work_dir=var_dir() / "staff" / "publish",
         step_timeout_s=publish.step_timeout_s,
+        replicas=tuple(url for url in switch.replicas.split(",") if url),
+        nginx_prefix=switch.nginx_prefix,
     )
 
 
