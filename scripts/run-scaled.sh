@@ -9,18 +9,8 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/staff-setup.sh
 . scripts/env.sh
-missing=()
-command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
-[ -x /usr/bin/redis-server ] || missing+=(redis-server)
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
-if [ "${#missing[@]}" -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    echo "== installing ${missing[*]} (Debian packages)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  else
-    echo "The scaled topology needs: sudo apt-get install ${missing[*]}"; exit 1
-  fi
-fi
+. scripts/debian-packages.sh
+need_packages "the scaled topology" nginx:/usr/sbin/nginx redis-server:/usr/bin/redis-server 'postgresql:/usr/lib/postgresql/*/bin/initdb'
 .venv/bin/python -m bot.core.content check >/dev/null || { .venv/bin/python -m bot.core.content check; exit 1; }
 var="${MIGRANT_BOT_VAR_DIR:-var}"
 umask 077

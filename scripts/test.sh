@@ -11,41 +11,17 @@ scripts/staff-setup.sh
 
 # Test servers come from Debian's packages: PostgreSQL for the tracker store, and for the
 # scaled topology's tests (tests/e2e/test_scaled.py) also nginx and Redis.
-missing=()
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
-[ -x /usr/sbin/nginx ] || missing+=(nginx)
-[ -x /usr/bin/redis-server ] || missing+=(redis-server)
-if [ "${#missing[@]}" -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    echo "== installing ${missing[*]} (Debian packages) for the tests"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  else
-    echo "The tests need: sudo apt-get install ${missing[*]}"; exit 1
-  fi
-fi
+. scripts/debian-packages.sh
+need_packages "the tests" 'postgresql:/usr/lib/postgresql/*/bin/initdb' nginx:/usr/sbin/nginx redis-server:/usr/bin/redis-server
 # ...and Chromium for the web widget's browser tests (driven by Playwright,
 # which never downloads a browser of its own here).
-if [ ! -x /usr/bin/chromium ]; then
-  if [ "$(id -u)" = 0 ]; then
-    echo "== installing Chromium (Debian package) for the widget's browser tests"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else
-    echo "The tests need Chromium: sudo apt-get install chromium"; exit 1
-  fi
-fi
+need_packages "the widget's browser tests" chromium:/usr/bin/chromium
 # ...and rasa-webchat from the npm registry for its drop-in client test
 # (tests/e2e/test_rasa_webchat.py), at the versions of its package-lock.json;
 # again when the lock file changed.
 webchat=tests/e2e/webchat
 if [ ! -f "$webchat/node_modules/rasa-webchat/lib/index.js" ] || [ "$webchat/package-lock.json" -nt "$webchat/node_modules/.package-lock.json" ]; then
-  if ! command -v npm >/dev/null; then
-    if [ "$(id -u)" = 0 ]; then
-      echo "== installing npm (Debian package) for the rasa-webchat test"
-      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
-    else
-      echo "The tests need npm: sudo apt-get install npm"; exit 1
-    fi
-  fi
+  command -v npm >/dev/null || need_packages "the rasa-webchat test" npm:/usr/bin/npm
   echo "== installing rasa-webchat (npm ci in $webchat) for its browser test"
   (cd "$webchat" && npm ci --loglevel=error >/dev/null)
 fi

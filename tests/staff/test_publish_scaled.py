@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import shutil
 import tempfile
 import time
@@ -138,7 +139,8 @@ def _change_fee_in_answers(topic: dict, old: str, new: str) -> None:
 def test_an_answer_only_publish_reaches_every_action_server(scaled):
     topology, stack = scaled
     path = stack.draft / TOPIC
-    topic = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # the published topic (the rollback left the new way of asking in the draft), with a new fee in its answers
+    topic = yaml.safe_load((stack.published / TOPIC).read_text(encoding="utf-8"))
     for old, new in (("4,27", "5,10"), ("4.27", "5.10")):
         _change_fee_in_answers(topic, old, new)
     path.write_text(yaml.safe_dump(topic, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -160,7 +162,7 @@ def test_an_answer_only_publish_reaches_every_action_server(scaled):
     assert all("5,10 EUR" in reply and "4,27" not in reply for reply in replies), replies
     with access_log.open(encoding="utf-8") as log:
         log.seek(log_start)
-        action_servers = {line.split()[-2] for line in log if '"POST /webhook' in line}
+        action_servers = {line.split()[-2] for line in log if re.search(r'"POST /webhook[? ]', line)}  # not /webhooks/rest/
     assert action_servers == {server.address for server in topology.actions}  # both answered with the new fee
 
 
