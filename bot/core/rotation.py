@@ -19,7 +19,7 @@ from pathlib import Path
 FILE_NAME = "rasa-servers.conf"
 PID_FILE = "nginx.pid"
 #: a replica that refused a connection gets no new requests for this long, then is tried again
-_OPTIONS = "max_fails=1 fail_timeout=5s"
+SERVER_OPTIONS = "max_fails=1 fail_timeout=5s"
 _LINE = re.compile(r"^\s*server\s+(\S+)\s+.*?(\bdown\b)?\s*;\s*$")
 
 
@@ -31,7 +31,7 @@ def render(addresses: list[str], down: frozenset[str] = frozenset()) -> str:
     """The file's text: every replica's ``server`` line, ``down`` for those out of rotation."""
     if not addresses or set(addresses) <= down:
         raise RotationError("at least one Rasa replica must stay in rotation")
-    lines = [f"server {a} {_OPTIONS}{' down' if a in down else ''};" for a in addresses]
+    lines = [f"server {a} {SERVER_OPTIONS}{' down' if a in down else ''};" for a in addresses]
     return "# Written by bot/core/rotation.py: the Rasa replicas and which of them take requests.\n" + "\n".join(lines) + "\n"
 
 

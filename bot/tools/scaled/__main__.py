@@ -51,7 +51,7 @@ def run(replicas: int, actions: int) -> int:
         staff_port=settings.staff.port,
         public=True,
     )
-    print(f"Starting {replicas} Rasa replicas, {actions} action servers, nginx, PostgreSQL and Redis (about a minute)...", flush=True)
+    print(f"Starting {replicas} Rasa replica(s), {actions} action server(s), nginx, PostgreSQL and Redis (about a minute)...", flush=True)
     try:
         topology.start()
     except ServiceError as error:

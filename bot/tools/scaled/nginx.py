@@ -70,7 +70,7 @@ def _files(layout: NginxLayout) -> tuple[str, str]:
 def _rasa_servers(layout: NginxLayout) -> str:
     """The Rasa replicas' lines: inline in an image's file, else the rotation file a publish rewrites (bot/core/rotation.py)."""
     if layout.prefix is None:
-        return _servers(layout.rasa_servers, "max_fails=1 fail_timeout=5s")
+        return _servers(layout.rasa_servers, rotation.SERVER_OPTIONS)
     return f"        include {layout.prefix / rotation.FILE_NAME};"
 
 
@@ -78,7 +78,7 @@ def _actions(layout: NginxLayout) -> str:
     """The action servers' upstream and internal port, when nginx spreads the action calls."""
     if not layout.action_servers:
         return ""
-    servers = _servers(layout.action_servers, "max_fails=1 fail_timeout=5s")
+    servers = _servers(layout.action_servers, rotation.SERVER_OPTIONS)
     return f"""
     upstream actions {{
         least_conn;
