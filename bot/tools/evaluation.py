@@ -5,14 +5,16 @@
 Each line of the file is ``{"text": ..., "lang": ..., "label": ...}`` (or
 ``"topic"`` instead of ``"label"``), optionally with ``"entry"`` (the
 knowledge-base entry that answers it, ``residence_permit.fee``) and
-``"key_fact"`` (what the answer must contain: ``52``, ``latvija.lv``). Every
-question goes to the REST channel in a new conversation, exactly as a client
-would send it, and the reply contract's ``meta`` is compared with the line.
-Prints topic (label) accuracy per language and per label, entry accuracy per
-language (questions labelled with an entry), the share of answers that hold
-the key fact, out-of-scope recall, the share of in-scope questions that ended
-in fallback and the share of replies written in the question's language
-(requests for another language left out).
+``"key_fact"`` (what the answer must contain: ``52``, ``latvija.lv``;
+alternatives separated by `` | `` when a portal has two addresses) and
+``"source_kind"`` (where a real question came from, one of ``SOURCE_KINDS``).
+Every question goes to the REST channel in a new conversation, exactly as a
+client would send it, and the reply contract's ``meta`` is compared with the
+line. Prints topic (label) accuracy per language, per kind of source and per
+label, entry accuracy per language (questions labelled with an entry), the
+share of answers that hold the key fact, out-of-scope recall, the share of
+in-scope questions that ended in fallback and the share of replies written in
+the question's language (requests for another language left out).
 ``--json`` writes the figures for tests and docs.
 
 ``--nlu`` scores the model alone: each question goes to ``POST /model/parse``
@@ -57,6 +59,20 @@ class Question:
     label: str
     entry: str | None = None
     key_fact: str | None = None
+    source_kind: str | None = None
+
+
+#: where a real question may come from (data/eval/real.jsonl; docs/evaluation.md)
+SOURCE_KINDS = ("official_faq", "state_qa_portal", "news_qa", "forum", "other_public")
+#: the separator of alternative key facts ("latvija.lv | latvija.gov.lv")
+KEY_FACT_ALTERNATIVES = " | "
+
+
+def _holds(fact: str, text: str) -> bool:
+    """True when ``text`` states ``fact``: a number however it is grouped, or the words."""
+    if numbers_in(fact) and not re.search(r"[^\d\s.,:+]", fact):
+        return numbers_in(fact) <= numbers_in(text)
+    return fact.lower() in text.lower()
 
 
 @dataclass(frozen=True)
@@ -71,11 +87,9 @@ class Outcome:
 
     @property
     def holds_key_fact(self) -> bool:
-        """True when the reply states the question's key fact (a number however it is grouped, or the words)."""
-        fact = self.question.key_fact or ""
-        if numbers_in(fact) and not re.search(r"[^\d\s.,:+]", fact):
-            return numbers_in(fact) <= numbers_in(self.text)
-        return fact.lower() in self.text.lower()
+        """True when the reply states the question's key fact, or one of its alternatives."""
+        facts = (self.question.key_fact or "").split(KEY_FACT_ALTERNATIVES)
+        return any(_holds(fact.strip(), self.text) for fact in facts)
 
 
 @dataclass
@@ -95,7 +109,26 @@ class Scores:
     key_fact_questions: int = 0
     key_fact_rate: float = 0.0
     key_fact_rate_by_lang: dict[str, float] = field(default_factory=dict)
+    #: topic accuracy and number of questions per kind of source (questions that name one)
+    accuracy_by_source: dict[str, float] = field(default_factory=dict)
+    questions_by_source: dict[str, int] = field(default_factory=dict)
     errors: list[dict[str, str]] = field(default_factory=list)
+
+
+def _question(raw: dict) -> Question:
+    """One question from its line's object (KeyError, TypeError or ValueError when it is not one)."""
+    source = raw.get("source_kind")
+    if source is not None and source not in SOURCE_KINDS:
+        raise ValueError(f"source_kind {source!r} is not one of {', '.join(SOURCE_KINDS)}")
+    entry, fact = raw.get("entry"), raw.get("key_fact")
+    return Question(
+        text=str(raw["text"]),
+        lang=str(raw["lang"]),
+        label=str(raw["label"] if "label" in raw else raw["topic"]),
+        entry=str(entry) if entry else None,
+        key_fact=str(fact) if fact else None,
+        source_kind=str(source) if source else None,
+    )
 
 
 def read_questions(path: Path) -> list[Question]:
@@ -105,19 +138,8 @@ def read_questions(path: Path) -> list[Question]:
         if not line.strip():
             continue
         try:
-            raw = json.loads(line)
-            label = raw["label"] if "label" in raw else raw["topic"]
-            entry, fact = raw.get("entry"), raw.get("key_fact")
-            questions.append(
-                Question(
-                    text=str(raw["text"]),
-                    lang=str(raw["lang"]),
-                    label=str(label),
-                    entry=str(entry) if entry else None,
-                    key_fact=str(fact) if fact else None,
-                )
-            )
-        except (ValueError, KeyError, TypeError) as error:
+            questions.append(_question(json.loads(line)))
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise ValueError(f"{path}:{number}: not a question line ({error})") from error
     return questions
 
@@ -137,11 +159,24 @@ def _ratio(hits: int, total: int) -> float:
     return round(hits / total, 4) if total else 0.0
 
 
-def _by_lang(outcomes: list[Outcome], hit) -> dict[str, float]:
+def _grouped(outcomes: list[Outcome], key, hit) -> dict[str, list[bool]]:
     groups: dict[str, list[bool]] = defaultdict(list)
     for outcome in outcomes:
-        groups[outcome.question.lang].append(hit(outcome))
-    return {lang: _ratio(sum(v), len(v)) for lang, v in sorted(groups.items())}
+        if key(outcome) is not None:
+            groups[key(outcome)].append(hit(outcome))
+    return dict(sorted(groups.items()))
+
+
+def _by_lang(outcomes: list[Outcome], hit) -> dict[str, float]:
+    return {lang: _ratio(sum(v), len(v)) for lang, v in _grouped(outcomes, lambda o: o.question.lang, hit).items()}
+
+
+def _source_scores(outcomes: list[Outcome]) -> dict:
+    groups = _grouped(outcomes, lambda o: o.question.source_kind, lambda o: o.label == o.question.label)
+    return {
+        "accuracy_by_source": {kind: _ratio(sum(v), len(v)) for kind, v in groups.items()},
+        "questions_by_source": {kind: len(v) for kind, v in groups.items()},
+    }
 
 
 def _miss(outcome: Outcome, expected: str, got: str | None) -> dict[str, str]:
@@ -170,6 +205,7 @@ def score(outcomes: list[Outcome]) -> Scores:
         in_scope_fallback_rate=_ratio(sum(o.label == FALLBACK_LABEL for o in in_scope), len(in_scope)),
         reply_language_accuracy=_ratio(sum(o.lang == o.question.lang for o in same_language_expected), len(same_language_expected)),
         **_entry_and_fact_scores(outcomes),
+        **_source_scores(outcomes),
         errors=_misses(outcomes),
     )
 
@@ -242,6 +278,9 @@ def format_report(scores: Scores) -> str:
     if scores.key_fact_questions:
         lines += ["", f"answers holding the key fact ({scores.key_fact_questions} questions with one): {scores.key_fact_rate:.1%}"]
         lines += [f"  {lang:<4} {value:.1%}" for lang, value in scores.key_fact_rate_by_lang.items()]
+    if scores.accuracy_by_source:
+        lines += ["", "accuracy per kind of source:"]
+        lines += [f"  {kind:<26} {value:.1%} of {scores.questions_by_source[kind]}" for kind, value in scores.accuracy_by_source.items()]
     lines += ["", "accuracy per label:"]
     lines += [f"  {label:<26} {value:.1%}" for label, value in scores.accuracy_by_label.items()]
     lines += [

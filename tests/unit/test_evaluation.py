@@ -7,7 +7,15 @@ import json
 import pytest
 
 from bot.core.settings import PROJECT_ROOT
-from bot.tools.evaluation import Outcome, Question, extract_meta, read_questions, score, without_training_examples
+from bot.tools.evaluation import (
+    SOURCE_KINDS,
+    Outcome,
+    Question,
+    extract_meta,
+    read_questions,
+    score,
+    without_training_examples,
+)
 
 
 def outcome(text: str, lang: str, label: str, got: str, reply_lang: str | None = None) -> Outcome:
@@ -33,6 +41,35 @@ def test_scores():
     assert [e["text"] for e in scores.errors] == ["b", "d"]
 
 
+def test_a_key_fact_is_a_number_however_grouped_or_words_or_one_of_its_alternatives():
+    def holds(fact: str, reply: str) -> bool:
+        return Outcome(Question("q", "en", "taxes", key_fact=fact), "taxes", "en", text=reply).holds_key_fact
+
+    assert holds("80200206", "Call VID at 8020 0206.")
+    assert not holds("80200206", "Call VID at 8020 0207.")
+    assert holds("CSDD", "Exchange it at a csdd customer service centre.")
+    assert holds("latvija.lv | latvija.gov.lv", "Use the e-service on latvija.gov.lv.")
+    assert holds("latvija.lv | latvija.gov.lv", "Use the e-service on www.latvija.lv.")
+    assert not holds("latvija.lv | latvija.gov.lv", "Declare it at the municipality.")
+
+
+def test_scores_per_kind_of_source():
+    def sourced(label: str, got: str, kind: str | None) -> Outcome:
+        return Outcome(Question("q", "en", label, source_kind=kind), got, "en")
+
+    scores = score(
+        [
+            sourced("housing", "housing", "forum"),
+            sourced("taxes", "housing", "forum"),
+            sourced("taxes", "taxes", "official_faq"),
+            sourced("taxes", "taxes", None),
+        ]
+    )
+    assert scores.accuracy_by_source == {"forum": 0.5, "official_faq": 1.0}
+    assert scores.questions_by_source == {"forum": 2, "official_faq": 1}
+    assert score([outcome("a", "en", "housing", "housing")]).accuracy_by_source == {}
+
+
 def test_extract_meta_needs_exactly_one():
     meta = {"label": "x", "entry": None, "lang": "en", "offices": [], "sources": []}
     assert extract_meta([{"text": "hi"}, {"custom": {"meta": meta}}]) == meta
@@ -45,6 +82,31 @@ def test_read_questions_reports_the_bad_line(tmp_path):
     path.write_text(json.dumps({"text": "hi", "lang": "en", "label": "greet"}) + "\n{not json}\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"q\.jsonl:2"):
         read_questions(path)
+
+
+def test_read_questions_refuses_an_unknown_kind_of_source(tmp_path):
+    path = tmp_path / "q.jsonl"
+    path.write_text(json.dumps({"text": "hi", "lang": "en", "topic": "taxes", "source_kind": "blog"}) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"q\.jsonl:1.*source_kind 'blog'"):
+        read_questions(path)
+
+
+def test_the_real_set_is_labelled_with_the_packs_topics_and_entries_and_sourced(pack):
+    path = PROJECT_ROOT / "data" / "eval" / "real.jsonl"
+    questions = read_questions(path)
+    web = ("https://", "http://")
+    raw = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len({q.text for q in questions}) == len(questions), "a question is in the set twice"
+    for question, line in zip(questions, raw, strict=True):
+        assert question.label in set(pack.topics) | {"out_of_scope"}, question.text
+        assert question.lang in pack.languages, question.text
+        assert question.source_kind in SOURCE_KINDS, question.text
+        assert line["source_url"].startswith(web), question.text
+        if question.entry:
+            topic, _, key = question.entry.partition(".")
+            assert topic == question.label and key in pack.topics[topic].entries, question.entry
+        if question.key_fact:
+            assert str(line.get("fact_source")).startswith(web), f"{question.text}: a key fact needs the official page"
 
 
 def test_the_held_out_set_is_balanced_and_valid(pack):
