@@ -162,8 +162,9 @@ def _ratio(hits: int, total: int) -> float:
 def _grouped(outcomes: list[Outcome], key, hit) -> dict[str, list[bool]]:
     groups: dict[str, list[bool]] = defaultdict(list)
     for outcome in outcomes:
-        if key(outcome) is not None:
-            groups[key(outcome)].append(hit(outcome))
+        group = key(outcome)
+        if group is not None:
+            groups[group].append(hit(outcome))
     return dict(sorted(groups.items()))
 
 
