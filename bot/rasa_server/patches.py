@@ -37,6 +37,8 @@ the server is only slower: every patch keeps Rasa's results.
 from __future__ import annotations
 
 import functools
+import sqlite3
+import time
 from importlib import metadata
 from typing import Any
 
@@ -153,8 +155,33 @@ def fast_sqlite_engine(url: URL | str) -> Engine:
     @event.listens_for(engine, "connect")
     def _pragmas(connection: Any, _record: Any) -> None:
         cursor = connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _use_wal(cursor)
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     return engine
+
+
+_WAL_WAIT_S = 10.0
+_WAL_PAUSE_S = 0.1
+
+
+def _use_wal(cursor: Any) -> None:
+    """Switches the database file to write-ahead logging, waiting up to 10 s while another process holds it.
+
+    SQLite refuses a change of journal mode at once while another connection
+    writes ("database is locked": the busy timeout does not apply to it). The
+    blue and green servers start together on a new ``events.db``; the second
+    failed to start (seen in CI). The mode is kept in the file, so once one
+    process has set it, the others find it set and change nothing.
+    """
+    deadline = time.monotonic() + _WAL_WAIT_S
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")  # an in-memory database keeps "memory", as before
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+        time.sleep(_WAL_PAUSE_S)

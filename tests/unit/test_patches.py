@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+
 import pytest
 from jsonschema import ValidationError, validate
 from rasa.core.actions.action import RemoteAction
@@ -154,3 +157,25 @@ def test_the_server_start_keeps_rasas_telemetry_off_unless_the_operator_asks(mon
     monkeypatch.setattr("sys.argv", ["serve", "--port", "5999"])
     serve.main()
     assert seen["telemetry"] == rasa_sees
+
+
+def test_a_second_server_waits_for_the_first_to_finish_with_a_new_database(tmp_path):
+    """Blue and green start together on a new events.db: while one holds the file, the other's switch to WAL waits.
+
+    SQLite refuses a change of journal mode at once ("database is locked") while another
+    connection writes, without the busy timeout; CI saw the second server fail to start.
+    """
+    path = tmp_path / "events.db"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")  # the other server, creating its tables
+    holder.execute("CREATE TABLE events (x INTEGER)")
+    release = threading.Timer(0.5, lambda: holder.execute("COMMIT"))
+    release.start()
+    try:
+        engine = patches.fast_sqlite_engine(f"sqlite:///{path}")
+        with engine.connect() as connection:
+            assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert connection.execute(text("SELECT count(*) FROM events")).scalar() == 0
+    finally:
+        release.join()
+        holder.close()
