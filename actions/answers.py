@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from actions.base import AnsweringAction, menu_buttons
-from actions.entries import chosen_entries, follow_up_entries
+from actions.entries import chosen_entries, follow_up_entries, offered_entries, related_entries
 from actions.routing import answer_topic
 from actions.turn import Button, Reply, Turn
 from bot.core.content.model import FALLBACK_LABEL, Entry
@@ -27,16 +27,20 @@ def fallback(turn: Turn) -> Reply:
 
 
 def answer_entries(turn: Turn, topic_id: str, entries: list[Entry]) -> Reply:
-    """The answer of ``entries`` (one, or two for a two-part question), or the topic's overview with its entries as buttons."""
+    """The answer of ``entries`` (one, or two for a two-part question), or the topic's overview; entries to choose as buttons.
+
+    After an entry, the other entries the message may have meant; after the
+    overview, the topic's entries, the likeliest first.
+    """
+    topic = turn.pack.topics[topic_id]
     if entries:
-        return answer_topic(turn, topic_id, entry=entries[0], also=entries[1] if len(entries) > 1 else None)
-    reply = answer_topic(turn, topic_id)
+        reply = answer_topic(turn, topic_id, entry=entries[0], also=entries[1] if len(entries) > 1 else None)
+        offered = related_entries(turn, topic, entries)
+    else:
+        reply = answer_topic(turn, topic_id)
+        offered = offered_entries(turn, topic)[:ENTRY_CHOICES]
     if not reply.awaiting_city:
-        topic = turn.pack.topics[topic_id]
-        reply.buttons += [
-            Button(topic_title(entry, turn.lang), button_payload(topic_id, **{ENTITY_ENTRY: entry.key}))
-            for entry in list(topic.entries.values())[:ENTRY_CHOICES]
-        ]
+        reply.buttons += [Button(topic_title(entry, turn.lang), button_payload(topic_id, **{ENTITY_ENTRY: entry.key})) for entry in offered]
     return reply
 
 

@@ -84,6 +84,13 @@ class Outcome:
     lang: str
     entry: str | None = None
     text: str = ""
+    #: the entries the reply offers as buttons (``residence_permit.fee``), one tap away
+    offered: tuple[str, ...] = ()
+
+    @property
+    def entry_within_reach(self) -> bool:
+        """True when the reply answers the question's entry or offers it as a button."""
+        return self.entry == self.question.entry or self.question.entry in self.offered
 
     @property
     def holds_key_fact(self) -> bool:
@@ -106,6 +113,8 @@ class Scores:
     entry_questions: int = 0
     entry_accuracy: float = 0.0
     entry_accuracy_by_lang: dict[str, float] = field(default_factory=dict)
+    #: the entry answered or offered as a button (one tap away)
+    entry_within_reach: float = 0.0
     key_fact_questions: int = 0
     key_fact_rate: float = 0.0
     key_fact_rate_by_lang: dict[str, float] = field(default_factory=dict)
@@ -228,6 +237,7 @@ def _entry_and_fact_scores(outcomes: list[Outcome]) -> dict:
         "entry_questions": len(with_entry),
         "entry_accuracy": _ratio(sum(o.entry == o.question.entry for o in with_entry), len(with_entry)),
         "entry_accuracy_by_lang": _by_lang(with_entry, lambda o: o.entry == o.question.entry),
+        "entry_within_reach": _ratio(sum(o.entry_within_reach for o in with_entry), len(with_entry)),
         "key_fact_questions": len(with_fact),
         "key_fact_rate": _ratio(sum(o.holds_key_fact for o in with_fact), len(with_fact)),
         "key_fact_rate_by_lang": _by_lang(with_fact, lambda o: o.holds_key_fact),
@@ -240,6 +250,16 @@ def extract_meta(messages: list[dict]) -> dict:
     return metas[0] if len(metas) == 1 else {}
 
 
+_ENTRY_BUTTON = re.compile(r'^/(?P<topic>[a-z_]+)\{"entry":"(?P<key>[a-z_0-9]+)"\}$')
+
+
+def offered_entries(messages: list[dict]) -> tuple[str, ...]:
+    """The entry ids the reply's buttons choose, in order."""
+    payloads = [b.get("payload") for m in messages for b in m.get("buttons") or [] if isinstance(b, dict)]
+    found = [_ENTRY_BUTTON.match(p) for p in payloads if isinstance(p, str)]
+    return tuple(f"{m['topic']}.{m['key']}" for m in found if m)
+
+
 async def _ask(session: aiohttp.ClientSession, url: str, question: Question, limit: asyncio.Semaphore) -> Outcome:
     async with limit:
         body = {"sender": f"eval-{uuid.uuid4().hex}", "message": question.text}
@@ -247,7 +267,14 @@ async def _ask(session: aiohttp.ClientSession, url: str, question: Question, lim
             messages = await response.json() if response.status == 200 else []
     meta = extract_meta(messages)
     text = "\n".join(m["text"] for m in messages if isinstance(m.get("text"), str))
-    return Outcome(question=question, label=meta.get("label", "<no meta>"), lang=meta.get("lang", ""), entry=meta.get("entry"), text=text)
+    return Outcome(
+        question=question,
+        label=meta.get("label", "<no meta>"),
+        lang=meta.get("lang", ""),
+        entry=meta.get("entry"),
+        text=text,
+        offered=offered_entries(messages),
+    )
 
 
 async def _parse(session: aiohttp.ClientSession, url: str, question: Question, limit: asyncio.Semaphore) -> Outcome:
@@ -276,6 +303,7 @@ def format_report(scores: Scores) -> str:
     if scores.entry_questions:
         lines += ["", f"entry accuracy ({scores.entry_questions} questions with an entry): {scores.entry_accuracy:.1%}"]
         lines += [f"  {lang:<4} {value:.1%}" for lang, value in scores.entry_accuracy_by_lang.items()]
+        lines += [f"  answered or offered as a button: {scores.entry_within_reach:.1%}"]
     if scores.key_fact_questions:
         lines += ["", f"answers holding the key fact ({scores.key_fact_questions} questions with one): {scores.key_fact_rate:.1%}"]
         lines += [f"  {lang:<4} {value:.1%}" for lang, value in scores.key_fact_rate_by_lang.items()]

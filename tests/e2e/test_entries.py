@@ -98,3 +98,19 @@ def test_the_overview_offers_its_entries_and_a_button_answers_one(assistant, pac
     pressed = assistant.send(sender, offered[0]["payload"])
     assert meta(pressed)["entry"] == f"taxes.{key}"
     assert texts(pressed)[0] == topic.entries[key].translations["en"].answer
+
+
+def test_an_entry_answer_offers_two_more_entries_of_its_topic_and_a_button_answers_one(assistant, pack):
+    sender = new_sender()
+    messages = assistant.send(sender, "How much does a residence permit cost in Riga?")  # the city named: no city prompt
+    got = meta(messages)
+    assert (got["label"], got["entry"]) == ("residence_permit", "residence_permit.fee")
+    offered = [b["payload"] for b in buttons(messages) if '{"entry":' in b["payload"]]
+    keys = [payload.split('"entry":"')[1].rstrip('"}') for payload in offered]
+    assert len(keys) == 2 and "fee" not in keys, buttons(messages)
+    assert all(payload.startswith('/residence_permit{"entry":') for payload in offered)
+    pressed = assistant.send(sender, offered[0])
+    assert meta(pressed)["entry"] == f"residence_permit.{keys[0]}"
+    assert texts(pressed)[0] == pack.entry(f"residence_permit.{keys[0]}").translations["en"].answer
+    # the user chose: no more entries are offered
+    assert [b for b in buttons(pressed) if '{"entry":' in b["payload"]] == []

@@ -60,3 +60,38 @@ async def test_an_entry_button_answers_that_entry_whatever_was_ranked(pack):
     messages, _events = await run(ActionAnswerTopic(), "entry_button_ru")
     assert messages[0]["text"] == pack.entry("taxes.tax_return").translations["ru"].answer
     assert metas(messages)[0]["entry"] == "taxes.tax_return"
+
+
+def entry_payloads(messages: list[dict]) -> list[str]:
+    """The payloads of the buttons that choose an entry, in order."""
+    return [b["payload"] for m in messages for b in m.get("buttons") or [] if '{"entry":' in b["payload"]]
+
+
+def entry_payload(entry_id: str) -> str:
+    topic, key = entry_id.split(".")
+    return f'/{topic}{{"entry":"{key}"}}'
+
+
+async def test_an_entry_answer_offers_the_two_entries_ranked_next_never_the_overview(pack):
+    messages, _events = await run(ActionAnswerTopic(), "entry_with_next_ranked_en")
+    assert metas(messages)[0]["entry"] == "residence_permit.travel_schengen"
+    assert entry_payloads(messages) == [entry_payload("residence_permit.extension"), entry_payload("residence_permit.processing_time")]
+    titles = [b["title"] for m in messages for b in m.get("buttons") or []]
+    assert titles[0] == pack.entry("residence_permit.extension").translations["en"].title
+    assert len(titles) == 3  # and "this did not help": what WhatsApp shows as reply buttons
+
+
+async def test_an_overview_offers_the_likely_entries_first_then_the_rest_in_the_contents_order(pack):
+    messages, _events = await run(ActionAnswerTopic(), "unsure_entry_ranked_en")
+    assert metas(messages)[0]["entry"] is None
+    keys = ["overstay", "extension", "fee", "documents", "processing_time", "how_to_apply"]
+    assert entry_payloads(messages) == [entry_payload(f"residence_permit.{key}") for key in keys]
+
+
+async def test_a_two_part_answer_a_button_and_a_city_prompt_offer_no_other_entries(pack):
+    for tracker in ("two_part_en", "entry_button_ru", "entry_city_prompt_en"):
+        messages, _events = await run(ActionAnswerTopic(), tracker)
+        assert metas(messages)[0]["entry"], tracker
+        assert entry_payloads(messages) == [], tracker
+    city_buttons = [b["title"] for m in messages for b in m.get("buttons") or []]
+    assert "Riga" in city_buttons  # the city prompt keeps its own buttons only

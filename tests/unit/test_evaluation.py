@@ -12,6 +12,7 @@ from bot.tools.evaluation import (
     Outcome,
     Question,
     extract_meta,
+    offered_entries,
     read_questions,
     score,
     without_training_examples,
@@ -68,6 +69,37 @@ def test_scores_per_kind_of_source():
     assert scores.accuracy_by_source == {"forum": 0.5, "official_faq": 1.0}
     assert scores.questions_by_source == {"forum": 2, "official_faq": 1}
     assert score([outcome("a", "en", "housing", "housing")]).accuracy_by_source == {}
+
+
+def test_an_entry_is_within_reach_when_answered_or_offered_as_a_button():
+    messages = [
+        {"text": "answer"},
+        {
+            "text": "source",
+            "buttons": [
+                {"title": "Fee", "payload": '/residence_permit{"entry":"fee"}'},
+                {"title": "Riga", "payload": "Riga"},
+                {"title": "This did not help", "payload": '/ask_human{"feedback":"unhelpful"}'},
+            ],
+        },
+        {"text": "more", "buttons": [{"title": "90/180", "payload": '/visa_short_stay{"entry":"rule_90_180"}'}]},
+    ]
+    assert offered_entries(messages) == ("residence_permit.fee", "visa_short_stay.rule_90_180")
+
+    def entry_outcome(expected: str, answered: str | None, offered: tuple[str, ...] = ()) -> Outcome:
+        return Outcome(
+            Question("q", "en", expected.split(".")[0], entry=expected), expected.split(".")[0], "en", entry=answered, offered=offered
+        )
+
+    outcomes = [
+        entry_outcome("residence_permit.fee", "residence_permit.fee"),
+        entry_outcome("residence_permit.fee", "residence_permit.documents", ("residence_permit.fee",)),
+        entry_outcome("residence_permit.fee", "residence_permit.documents", ("residence_permit.extension",)),
+        entry_outcome("residence_permit.fee", None),
+    ]
+    scores = score(outcomes)
+    assert scores.entry_accuracy == 0.25
+    assert scores.entry_within_reach == 0.5
 
 
 def test_extract_meta_needs_exactly_one():
