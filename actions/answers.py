@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from actions.base import AnsweringAction, menu_buttons
-from actions.entries import chosen_entries, follow_up_entries, offered_entries, related_entries
+from actions.entries import chosen_entries, entry_buttons, follow_up_entries, offered_entries, related_entries
 from actions.routing import answer_topic
 from actions.turn import Button, Reply, Turn
 from bot.core.content.model import FALLBACK_LABEL, Entry
-from bot.core.dialogue import ACTION_ANSWER_TOPIC, ACTION_FALLBACK, ACTION_FOR_LABEL, ENTITY_ENTRY, SLOT_TOPIC, Label
+from bot.core.dialogue import ACTION_ANSWER_TOPIC, ACTION_FALLBACK, ACTION_FOR_LABEL, SLOT_TOPIC, Label
 from bot.core.payloads import button_payload
 from bot.core.render import topic_title
 
@@ -30,7 +30,8 @@ def answer_entries(turn: Turn, topic_id: str, entries: list[Entry]) -> Reply:
     """The answer of ``entries`` (one, or two for a two-part question), or the topic's overview; entries to choose as buttons.
 
     After an entry, the other entries the message may have meant; after the
-    overview, the topic's entries, the likeliest first.
+    overview, the topic's entries, the likeliest first. When the reply asks
+    for the user's city, they come with "where to go", after the city.
     """
     topic = turn.pack.topics[topic_id]
     if entries:
@@ -39,8 +40,10 @@ def answer_entries(turn: Turn, topic_id: str, entries: list[Entry]) -> Reply:
     else:
         reply = answer_topic(turn, topic_id)
         offered = offered_entries(turn, topic)[:ENTRY_CHOICES]
-    if not reply.awaiting_city:
-        reply.buttons += [Button(topic_title(entry, turn.lang), button_payload(topic_id, **{ENTITY_ENTRY: entry.key})) for entry in offered]
+    if reply.awaiting_city:
+        reply.entries_after_city = [entry.id for entry in offered]
+    else:
+        reply.buttons += entry_buttons(turn, offered)
     return reply
 
 

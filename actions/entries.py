@@ -19,9 +19,11 @@ becomes the entries to answer:
 
 from __future__ import annotations
 
-from actions.turn import Turn
+from actions.turn import Button, Turn
 from bot.core.content.model import OVERVIEW_KEY, RESPONSE_KEY_SEPARATOR, Entry, Topic
 from bot.core.dialogue import ENTITY_ENTRY
+from bot.core.payloads import button_payload
+from bot.core.render import topic_title
 
 #: Below this confidence (within the topic) the overview answers instead of an entry
 #: (on the real questions: 0.4 and 0.5 give the same entry accuracy, 0.5 keeps more broad questions on the overview).
@@ -114,3 +116,8 @@ def offered_entries(turn: Turn, topic: Topic) -> list[Entry]:
     likely = [k for k, c in _within(topic, turn.entry_ranking()) if k in topic.entries and c >= LIKELY_CONFIDENCE]
     keys = dict.fromkeys([*likely, *topic.entries])
     return [topic.entries[k] for k in keys]
+
+
+def entry_buttons(turn: Turn, entries: list[Entry]) -> list[Button]:
+    """Buttons that answer ``entries``, titled in the reply language."""
+    return [Button(topic_title(entry, turn.lang), button_payload(entry.topic, **{ENTITY_ENTRY: entry.key})) for entry in entries]

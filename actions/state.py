@@ -20,13 +20,18 @@ fallback. Everything a conversation remembers lives in the slots of
           reply: the answer, its sources, "In which city are you?" + city buttons
       AWAITING CITY --a city reply (intent inform_city; rule "the city the
                     last reply asked for")--> no city awaited
-          reply: ONLY "where to go" for that city (action_city_reply),
+          reply: ONLY "where to go" for that city (action_city_reply)
+          and the answer's entry buttons,
           never the answer again, in the conversation's language (a place
           name says nothing about the language: "Liepāja" is not Latvian)
       AWAITING CITY --anything else--> no city awaited
           reply: what Rasa predicted, as for any message: a new question is
           answered as one (routed to the city it names, if any); nonsense,
           an emoji or a lone letter gets the usual fallback
+
+  The entries the awaited answer would have offered as buttons (the next
+  entries of its topic, or an overview's entries) wait with it in
+  ``entries_after_city`` and come with "where to go".
 
   The awaited answer is dropped after any other message, nonsense included:
   the state lasts exactly one turn, so a later "Riga" can never pull an old
@@ -46,12 +51,21 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
+from actions.entries import entry_buttons
 from actions.routing import office_message
 from actions.services import services
 from actions.turn import Reply, Turn
 from bot.core import city_reply
-from bot.core.content.model import Pack
-from bot.core.dialogue import SLOT_AWAITING_CITY, SLOT_CHOSEN_LANGUAGE, SLOT_CITY, SLOT_CITY_ASKED, SLOT_LANGUAGE, SLOT_TOPIC
+from bot.core.content.model import Entry, Pack
+from bot.core.dialogue import (
+    SLOT_AWAITING_CITY,
+    SLOT_CHOSEN_LANGUAGE,
+    SLOT_CITY,
+    SLOT_CITY_ASKED,
+    SLOT_ENTRIES_AFTER_CITY,
+    SLOT_LANGUAGE,
+    SLOT_TOPIC,
+)
 
 
 def place_only(text: str, pack: Pack) -> str | None:
@@ -68,7 +82,16 @@ def awaited_answer(turn: Turn) -> Reply | None:
     """The reply to a city given while one is awaited: only "where to go" for it; None when this turn is no such reply."""
     waiting = city_awaited(turn.tracker)
     city = place_only(turn.text, turn.pack) if waiting else None
-    return office_message(turn, waiting, city) if city else None
+    reply = office_message(turn, waiting, city) if city else None
+    if reply:
+        reply.buttons += entry_buttons(turn, _entries_after_city(turn))
+    return reply
+
+
+def _entries_after_city(turn: Turn) -> list[Entry]:
+    """The entries the awaited answer offers with "where to go" (those the content still has)."""
+    ids = (turn.tracker.get_slot(SLOT_ENTRIES_AFTER_CITY) or "").split()
+    return [entry for entry in map(turn.pack.entry, ids) if entry]
 
 
 def slot_events(tracker: Tracker, turn: Turn, reply: Reply) -> list[EventType]:
@@ -84,4 +107,7 @@ def slot_events(tracker: Tracker, turn: Turn, reply: Reply) -> list[EventType]:
         events += [SlotSet(SLOT_AWAITING_CITY, reply.awaiting_city), SlotSet(SLOT_CITY_ASKED, "yes")]
     elif tracker.get_slot(SLOT_AWAITING_CITY):
         events.append(SlotSet(SLOT_AWAITING_CITY, None))
+    offered = " ".join(reply.entries_after_city) or None
+    if offered != tracker.get_slot(SLOT_ENTRIES_AFTER_CITY):
+        events.append(SlotSet(SLOT_ENTRIES_AFTER_CITY, offered))
     return events

@@ -46,6 +46,8 @@ class Reply:
     city: str | None = None
     #: the answer (topic or entry id) that waits for the user's city (the reply asked for it)
     awaiting_city: str | None = None
+    #: the entry ids this answer offers as buttons once the user has given the city (the city prompt's buttons are the cities)
+    entries_after_city: list[str] = field(default_factory=list)
     #: "where to go": the offices' text, one paragraph per office, each office once
     where: str | None = None
     #: the same offices as the web widget's cards (``custom.office_cards``), shown instead of ``where``

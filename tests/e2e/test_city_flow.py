@@ -115,6 +115,13 @@ def test_a_city_after_the_city_prompt_gets_only_where_to_go(assistant, pack, lan
     assert got["offices"] == [card["office"] for card in cards]
     assert_reply_shape(messages)
     assert assistant.tracker(sender)["slots"]["city"] == "jelgava"
+    # the entries the answer offers come now, not beside the city buttons: two after an entry, six after an overview
+    assert not [b for b in buttons(first) if '{"entry":' in b["payload"]]
+    offered = [b["payload"] for b in buttons(messages) if '{"entry":' in b["payload"]]
+    assert len(offered) == (2 if got["entry"] else 6), buttons(messages)
+    assert all(p.startswith('/residence_permit{"entry":') for p in offered)
+    assert not got["entry"] or f'"{got["entry"].split(".")[1]}"' not in "".join(offered)
+    assert assistant.tracker(sender)["slots"]["entries_after_city"] is None
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -72,6 +72,8 @@ async def test_topic_answer_in_ukrainian(pack):
         SlotSet("topic", "residence_permit"),
         SlotSet("awaiting_city", "residence_permit"),
         SlotSet("city_asked", "yes"),
+        # the overview's entry buttons come with "where to go", after the city
+        SlotSet("entries_after_city", " ".join(e.id for e in list(pack.topics["residence_permit"].entries.values())[:6])),
     ]
 
 
@@ -275,6 +277,19 @@ async def test_a_city_after_the_city_prompt_gets_only_where_to_go(pack, state, a
     unhelpful = {"title": translator(lang)("This did not help"), "payload": '/ask_human{"feedback":"unhelpful"}'}
     assert messages[0]["buttons"] == [unhelpful]  # on the last (only) text message
     assert SlotSet("awaiting_city", None) in events and SlotSet("topic", topic_id) in events
+
+
+async def test_the_entries_the_awaited_answer_offers_come_with_where_to_go(pack):
+    messages, events = await run(ActionCityReply(), "city_prompt_entries_after_city_en")
+    assert cards(messages)[0]["id"] == "ocma_daugavpils"
+    fee, documents = pack.entry("residence_permit.fee"), pack.entry("residence_permit.documents")
+    # an entry the content no longer has is left out; "this did not help" stays last
+    assert messages[-2]["buttons"] == [
+        {"title": fee.translations["en"].title, "payload": '/residence_permit{"entry":"fee"}'},
+        {"title": documents.translations["en"].title, "payload": '/residence_permit{"entry":"documents"}'},
+        {"title": "This did not help", "payload": '/ask_human{"feedback":"unhelpful"}'},
+    ]
+    assert SlotSet("entries_after_city", None) in events
 
 
 async def test_the_city_prompt_routes_to_the_branch_of_that_city(pack):

@@ -79,7 +79,8 @@ SLOT_TOPIC = "topic"  # the topic answered last, for follow-up questions
 SLOT_CITY = "city"  # the city the user named last (an id of cities.yml, or "abroad")
 SLOT_AWAITING_CITY = "awaiting_city"  # a topic or entry id whose answer waits for the city just asked for
 SLOT_CITY_ASKED = "city_asked"  # "yes" once the city was asked for: it is asked once only
-SLOTS = (SLOT_LANGUAGE, SLOT_CHOSEN_LANGUAGE, SLOT_TOPIC, SLOT_CITY, SLOT_AWAITING_CITY, SLOT_CITY_ASKED)
+SLOT_ENTRIES_AFTER_CITY = "entries_after_city"  # entry ids, space-separated, the awaited answer offers once the city is given
+SLOTS = (SLOT_LANGUAGE, SLOT_CHOSEN_LANGUAGE, SLOT_TOPIC, SLOT_CITY, SLOT_AWAITING_CITY, SLOT_CITY_ASKED, SLOT_ENTRIES_AFTER_CITY)
 
 #: Entities that only button payloads carry (see bot.core.payloads).
 ENTITY_LANGUAGE = "language"
