@@ -343,13 +343,24 @@ def test_whatsapp_events_without_a_user_message_are_ignored(payload):
     assert account_messages(payload, "PNID") == []
 
 
-def test_whatsapp_three_buttons_are_reply_buttons():
-    (message,) = interactive_messages("Which language?", buttons(3, "Button {i} with a much too long title"), "en")
+def test_whatsapp_three_buttons_with_short_titles_are_reply_buttons():
+    (message,) = interactive_messages("Which language?", buttons(3, "Button {i} of twenty"), "en")
     interactive = message["interactive"]
     assert interactive["type"] == "button"
     replies = [b["reply"] for b in interactive["action"]["buttons"]]
     assert [r["id"] for r in replies] == ["/topic_0", "/topic_1", "/topic_2"]
-    assert all(len(r["title"]) <= 20 for r in replies) and len({r["title"] for r in replies}) == 3
+    assert [r["title"] for r in replies] == ["Button 0 of twenty", "Button 1 of twenty", "Button 2 of twenty"]
+
+
+def test_whatsapp_three_buttons_with_a_title_too_long_for_a_reply_button_are_a_list():
+    # "Documents for school…" would hide what the button offers; a list row shows the whole title
+    long_one = [*buttons(2, "Short {i}"), {"title": "Documents for school enrolment", "payload": "/topic_2"}]
+    (message,) = interactive_messages("The answer", long_one, "en")
+    interactive = message["interactive"]
+    assert interactive["type"] == "list"
+    rows = interactive["action"]["sections"][0]["rows"]
+    assert [r["id"] for r in rows] == ["/topic_0", "/topic_1", "/topic_2"]
+    assert rows[2]["description"] == "Documents for school enrolment"
 
 
 def test_whatsapp_more_buttons_are_a_list_with_full_titles_in_descriptions():

@@ -9,10 +9,12 @@ Text: the reply text format (a small Markdown subset) written out in
 WhatsApp's own formatting: ``*bold*``, "• " bullets, links as "label: url"
 (``bot.core.markup.whatsapp_text``).
 
-Buttons: up to 3 become interactive reply buttons (20-character titles);
-more become an interactive list (24-character row titles, the full title in
-the row's description when it had to be cut), 10 rows per list, so 13
-offices are two lists and no choice is lost. A press comes back as a
+Buttons: up to 3 whose titles fit in 20 characters become interactive reply
+buttons; more, or longer titles ("Documents for school enrolment", cut to
+"Documents for school…", would lose what they offer), become an
+interactive list (24-character row titles, the full title in the row's
+description when it had to be cut), 10 rows per list, so 13 offices are two
+lists and no choice is lost. A press comes back as a
 ``button_reply``/``list_reply`` whose id is the button's payload.
 
 Handled: text, button and list replies, template quick-reply buttons, and
@@ -78,6 +80,10 @@ def list_message(body: str, buttons: list[dict[str, Any]], label: str) -> dict[s
     }
 
 
+def _fits_reply_button(title: str) -> bool:
+    return len(" ".join(title.split())) <= REPLY_TITLE_CHARS
+
+
 def interactive_messages(text: str, buttons: list[dict[str, Any]], lang: str | None) -> list[dict[str, Any]]:
     """The ``messages`` request bodies' content for ``text`` with ``buttons`` (without ``to``).
 
@@ -92,7 +98,7 @@ def interactive_messages(text: str, buttons: list[dict[str, Any]], lang: str | N
     texts = [*parts, *body_parts[:-1]]
     messages: list[dict[str, Any]] = [{"type": "text", "text": {"body": whatsapp_text(t)}} for t in texts]
     body = whatsapp_text(body_parts[-1]) if body_parts else "…"
-    if len(usable) <= REPLY_BUTTONS_MAX:
+    if len(usable) <= REPLY_BUTTONS_MAX and all(_fits_reply_button(b["title"]) for b in usable):
         return [*messages, {"type": "interactive", "interactive": reply_buttons(body, usable)}]
     _ = translator(lang or "en")
     for i, group in enumerate(chunks(usable, LIST_ROWS_MAX)):
