@@ -86,6 +86,8 @@ class Outcome:
     text: str = ""
     #: the entries the reply offers as buttons (``residence_permit.fee``), one tap away
     offered: tuple[str, ...] = ()
+    #: the topics (or labels) the reply offers as buttons (the fallback's choices)
+    offered_topics: tuple[str, ...] = ()
 
     @property
     def entry_within_reach(self) -> bool:
@@ -115,6 +117,9 @@ class Scores:
     entry_accuracy_by_lang: dict[str, float] = field(default_factory=dict)
     #: the entry answered or offered as a button (one tap away)
     entry_within_reach: float = 0.0
+    #: in-scope questions that ended in the fallback, and the share of them whose choices hold the right topic
+    in_scope_fallbacks: int = 0
+    fallback_offers_topic: float = 0.0
     key_fact_questions: int = 0
     key_fact_rate: float = 0.0
     key_fact_rate_by_lang: dict[str, float] = field(default_factory=dict)
@@ -215,6 +220,7 @@ def score(outcomes: list[Outcome]) -> Scores:
         in_scope_fallback_rate=_ratio(sum(o.label == FALLBACK_LABEL for o in in_scope), len(in_scope)),
         reply_language_accuracy=_ratio(sum(o.lang == o.question.lang for o in same_language_expected), len(same_language_expected)),
         **_entry_and_fact_scores(outcomes),
+        **_fallback_scores(in_scope),
         **_source_scores(outcomes),
         errors=_misses(outcomes),
     )
@@ -228,6 +234,12 @@ def _misses(outcomes: list[Outcome]) -> list[dict[str, str]]:
         + [_miss(o, str(o.question.entry), o.entry) for o in right_topic if o.question.entry and o.entry != o.question.entry]
         + [_miss(o, f"fact {o.question.key_fact}", o.entry or o.label) for o in outcomes if o.question.key_fact and not o.holds_key_fact]
     )
+
+
+def _fallback_scores(in_scope: list[Outcome]) -> dict:
+    fallbacks = [o for o in in_scope if o.label == FALLBACK_LABEL]
+    offering = sum(o.question.label in o.offered_topics for o in fallbacks)
+    return {"in_scope_fallbacks": len(fallbacks), "fallback_offers_topic": _ratio(offering, len(fallbacks))}
 
 
 def _entry_and_fact_scores(outcomes: list[Outcome]) -> dict:
@@ -251,13 +263,24 @@ def extract_meta(messages: list[dict]) -> dict:
 
 
 _ENTRY_BUTTON = re.compile(r'^/(?P<topic>[a-z_]+)\{"entry":"(?P<key>[a-z_0-9]+)"\}$')
+_TOPIC_BUTTON = re.compile(r"^/(?P<topic>[a-z_]+)$")
+
+
+def _payloads(messages: list[dict]) -> list[str]:
+    payloads = [b.get("payload") for m in messages for b in m.get("buttons") or [] if isinstance(b, dict)]
+    return [p for p in payloads if isinstance(p, str)]
 
 
 def offered_entries(messages: list[dict]) -> tuple[str, ...]:
     """The entry ids the reply's buttons choose, in order."""
-    payloads = [b.get("payload") for m in messages for b in m.get("buttons") or [] if isinstance(b, dict)]
-    found = [_ENTRY_BUTTON.match(p) for p in payloads if isinstance(p, str)]
+    found = [_ENTRY_BUTTON.match(p) for p in _payloads(messages)]
     return tuple(f"{m['topic']}.{m['key']}" for m in found if m)
+
+
+def offered_topics(messages: list[dict]) -> tuple[str, ...]:
+    """The topics or labels the reply's buttons choose without an entity (the fallback's and the menu's), in order."""
+    found = [_TOPIC_BUTTON.match(p) for p in _payloads(messages)]
+    return tuple(m["topic"] for m in found if m)
 
 
 async def _ask(session: aiohttp.ClientSession, url: str, question: Question, limit: asyncio.Semaphore) -> Outcome:
@@ -274,6 +297,7 @@ async def _ask(session: aiohttp.ClientSession, url: str, question: Question, lim
         entry=meta.get("entry"),
         text=text,
         offered=offered_entries(messages),
+        offered_topics=offered_topics(messages),
     )
 
 
@@ -312,12 +336,11 @@ def format_report(scores: Scores) -> str:
         lines += [f"  {kind:<26} {value:.1%} of {scores.questions_by_source[kind]}" for kind, value in scores.accuracy_by_source.items()]
     lines += ["", "accuracy per label:"]
     lines += [f"  {label:<26} {value:.1%}" for label, value in scores.accuracy_by_label.items()]
-    lines += [
-        "",
-        f"out-of-scope recall:          {scores.out_of_scope_recall:.1%}",
-        f"in-scope ended in fallback:   {scores.in_scope_fallback_rate:.1%}",
-        f"reply in the question's lang: {scores.reply_language_accuracy:.1%}",
-    ]
+    lines += ["", f"out-of-scope recall:          {scores.out_of_scope_recall:.1%}"]
+    lines += [f"in-scope ended in fallback:   {scores.in_scope_fallback_rate:.1%}"]
+    if scores.in_scope_fallbacks:
+        lines += [f"  of those {scores.in_scope_fallbacks}, the right topic among the choices: {scores.fallback_offers_topic:.1%}"]
+    lines += [f"reply in the question's lang: {scores.reply_language_accuracy:.1%}"]
     return "\n".join(lines)
 
 

@@ -12,7 +12,9 @@ from bot.tools.evaluation import (
     Outcome,
     Question,
     extract_meta,
+    format_report,
     offered_entries,
+    offered_topics,
     read_questions,
     score,
     without_training_examples,
@@ -100,6 +102,19 @@ def test_an_entry_is_within_reach_when_answered_or_offered_as_a_button():
     scores = score(outcomes)
     assert scores.entry_accuracy == 0.25
     assert scores.entry_within_reach == 0.5
+
+
+def test_the_fallbacks_choices_are_scored_on_in_scope_questions():
+    choices = [{"text": "Did you mean?", "buttons": [{"title": "Taxes", "payload": "/taxes"}, {"title": "Other", "payload": "/greet"}]}]
+    assert offered_topics(choices) == ("taxes", "greet")
+    assert offered_topics([{"buttons": [{"title": "Fee", "payload": '/residence_permit{"entry":"fee"}'}]}]) == ()
+
+    def fell_back(label: str, offered: tuple[str, ...]) -> Outcome:
+        return Outcome(Question("q", "en", label), "fallback", "en", offered_topics=offered)
+
+    scores = score([fell_back("taxes", ("taxes", "greet")), fell_back("housing", ("taxes",)), fell_back("out_of_scope", ("taxes",))])
+    assert (scores.in_scope_fallbacks, scores.fallback_offers_topic) == (2, 0.5)
+    assert "in-scope ended in fallback:   100.0%\n  of those 2, the right topic among the choices: 50.0%\n" in format_report(scores)
 
 
 def test_extract_meta_needs_exactly_one():
