@@ -205,7 +205,7 @@ inbox_archive = Table(
     Column("id", Integer, primary_key=True),
     Column("text", Text, nullable=False),  # masked (bot.core.privacy.masking)
     Column("lang", String(20), nullable=False),
-    Column("reason", String(40), nullable=False),  # nlu_fallback | out_of_scope | unhelpful
+    Column("reason", String(40), nullable=False),  # nlu_fallback | out_of_scope | unhelpful | chose_entry
     Column("at", Float, nullable=False, index=True),  # when it was asked
 )
 

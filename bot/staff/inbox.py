@@ -6,7 +6,10 @@ reads too; never Rasa's tracker tables): user messages that Rasa
 classified as ``nlu_fallback`` (not understood) or ``out_of_scope`` (not
 covered), and questions whose answer the user marked with "this did not
 help" (the button under every topic answer: the question is the user's last
-typed message before the press, reason ``unhelpful``). Answers given with
+typed message before the press, reason ``unhelpful``), and questions after
+which the user pressed the button of another entry than the one the
+assistant ranked first (reason ``chose_entry``: the user's own choice is
+the first suggestion, a way of asking for that entry). Answers given with
 confidence can still be wrong (a fishing card answered as the EU Blue Card),
 so a sample of them is offered for checking too (reason ``check``): those
 whose runner-up topic was close, and one in ``SAMPLE`` of the others.
@@ -32,7 +35,7 @@ import unicodedata
 import zlib
 from collections import Counter
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import and_, delete, select
@@ -40,7 +43,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.content.model import ENTRY_SEPARATOR, RESPONSE_KEY_SEPARATOR
-from bot.core.dialogue import ENTITY_FEEDBACK, FEEDBACK_INTENT, FEEDBACK_UNHELPFUL, Label
+from bot.core.dialogue import ENTITY_ENTRY, ENTITY_FEEDBACK, FEEDBACK_INTENT, FEEDBACK_UNHELPFUL, Label
 from bot.core.event_log import broker_events as _events
 from bot.core.privacy.masking import KINDS, mask_personal_data
 from bot.staff.db import inbox_archive, inbox_handled
@@ -48,6 +51,9 @@ from bot.staff.db import inbox_archive, inbox_handled
 REASONS = (Label.NLU_FALLBACK.value, Label.OUT_OF_SCOPE.value)  # plain strings: they go into SQL
 UNHELPFUL = FEEDBACK_UNHELPFUL  # the reason of a question whose answer was marked "this did not help"
 CHECK = "check"  # the reason of a confidently answered question offered for checking
+CHOSE = "chose_entry"  # the reason of a question after which the user pressed another entry's button
+#: what a question before an entry button was classified as when the press says something about it: a topic, or a follow-up
+_NOT_A_TOPIC = frozenset(label.value for label in Label) - {Label.FOLLOW_UP.value}
 CLOSE = 0.15  # a confident answer whose runner-up topic was this close is offered for checking
 SAMPLE = 50  # and one in this many of the other confident answers
 GUESSES = 4  # suggestions kept per question
@@ -278,6 +284,63 @@ async def _marked_unhelpful(conn: AsyncConnection, since: float, limit: int, sen
     return found
 
 
+def pressed_entry(row: Any) -> str | None:
+    """The entry id (``residence_permit.fee``) a button press chose (``/residence_permit{"entry":"fee"}``); None otherwise."""
+    data = _data(row)
+    parse = data.get("parse_data") if isinstance(data.get("parse_data"), dict) else {}
+    if not str(data.get("text") or "").startswith("/"):
+        return None
+    intent = (parse.get("intent") or {}).get("name") if isinstance(parse.get("intent"), dict) else None
+    keys = [e.get("value") for e in parse.get("entities") or [] if isinstance(e, dict) and e.get("entity") == ENTITY_ENTRY]
+    return f"{intent}{ENTRY_SEPARATOR}{keys[0]}" if isinstance(intent, str) and keys and isinstance(keys[0], str) else None
+
+
+def _question_before(rows: Sequence[Any], chosen: str, at: float) -> Question | None:
+    """The typed question an entry button answered, when the assistant had ranked another entry first; else None.
+
+    ``rows``: the sender's user messages before the press, newest first. City
+    replies are passed over (the entries an answer offers can come after the
+    city, actions/state.py); anything else before the question (a button, a
+    greeting) means the press was not about a typed question.
+    """
+    for row in rows:
+        if row["intent_name"] == Label.INFORM_CITY.value:
+            continue
+        question = _question(row, CHOSE, at)
+        if question is None or row["intent_name"] in _NOT_A_TOPIC or _answered(_data(row)) == chosen:
+            return None
+        return replace(question, guesses=tuple(dict.fromkeys([chosen, *question.guesses]))[:GUESSES])
+    return None
+
+
+async def _chose_another_entry(conn: AsyncConnection, since: float, limit: int, sender: str | None = None) -> list[Question]:
+    """The questions after which the user pressed the button of another entry than the assistant's first."""
+    query = (
+        select(_events.c.sender_id, _events.c.timestamp, _events.c.data)
+        .where(_events.c.type_name == "user", _events.c.timestamp > since)
+        .where(_events.c.data.contains(f'"{ENTITY_ENTRY}"'))
+    )
+    if sender is not None:
+        query = query.where(_events.c.sender_id == sender)
+    presses = (await conn.execute(query.order_by(_events.c.timestamp.desc()).limit(limit))).mappings().all()
+    found = []
+    for press in presses:
+        chosen = pressed_entry(press)
+        if not chosen:
+            continue
+        earlier = (
+            select(_events.c.timestamp, _events.c.data, _events.c.intent_name)
+            .where(_events.c.sender_id == press["sender_id"], _events.c.type_name == "user", _events.c.timestamp < press["timestamp"])
+            .order_by(_events.c.timestamp.desc())
+            .limit(3)  # the question, possibly behind the city reply
+        )
+        rows = (await conn.execute(earlier)).mappings().all()
+        question = _question_before(rows, chosen, float(press["timestamp"]))
+        if question:
+            found.append(question)
+    return found
+
+
 def worth_checking(row: Any) -> bool:
     """A confident answer to offer for checking: its runner-up topic was close, or it is in the sample."""
     parse = _data(row).get("parse_data")
@@ -305,7 +368,8 @@ async def _to_check(conn: AsyncConnection, since: float, limit: int, topics: Col
 
 async def questions_of(conn: AsyncConnection, sender: str, since: float, limit: int = 5000) -> list[Question]:
     """One conversation's inbox questions asked after ``since``, masked (what the retention job archives), from the broker's events."""
-    return await _not_understood(conn, since, limit, sender) + await _marked_unhelpful(conn, since, limit, sender)
+    found = await _not_understood(conn, since, limit, sender) + await _marked_unhelpful(conn, since, limit, sender)
+    return found + await _chose_another_entry(conn, since, limit, sender)
 
 
 async def _archived(staff: AsyncEngine, since: float, limit: int) -> list[Question]:
@@ -330,6 +394,7 @@ async def unanswered(
     try:
         async with events.connect() as conn:
             live = await _not_understood(conn, since, limit) + await _marked_unhelpful(conn, since, limit)
+            live += await _chose_another_entry(conn, since, limit)
             live += await _to_check(conn, since, limit, topics)
     except SQLAlchemyError as error:
         return archived, f"{type(error).__name__}"

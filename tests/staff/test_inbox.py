@@ -230,3 +230,49 @@ def test_a_confident_answer_is_checked_when_the_runner_up_was_close_or_by_a_stab
     sampled = [inbox.worth_checking(row(0.95, 0.02, f"web:{n}", 1000.0 + n)) for n in range(5000)]
     assert 0.01 < sum(sampled) / len(sampled) < 0.03  # about one in SAMPLE (50)
     assert sampled == [inbox.worth_checking(row(0.95, 0.02, f"web:{n}", 1000.0 + n)) for n in range(5000)]  # the same every time
+
+
+def _pressed(sender: str, topic: str, key: str, lang: str, at: float) -> dict:
+    """The press of an entry's button, as Rasa publishes it (the payload's intent and entity)."""
+    payload = f'/{topic}{{"entry":"{key}"}}'
+    parse = {"text": payload, "intent": {"name": topic, "confidence": 1.0}, "entities": [{"entity": "entry", "value": key}]}
+    return {"sender_id": sender, "timestamp": at, "text": payload, "parse_data": parse, "metadata": {"lang": lang}}
+
+
+def _city(sender: str, text: str, lang: str, at: float) -> dict:
+    parse = {"text": text, "intent": {"name": "inform_city", "confidence": 1.0}, "entities": []}
+    return {"sender_id": sender, "timestamp": at, "text": text, "parse_data": parse, "metadata": {"lang": lang}}
+
+
+async def test_a_question_after_which_the_user_chose_another_entry_suggests_that_entry_first(fresh_server, tmp_path):
+    stay = "cik ilgi drīkst būt Latvijā bez vīzas"  # answered "who needs a visa"; the user pressed the 90/180 rule
+    fee = "cik maksā uzturēšanās atļauja"  # answered the fee; after the city reply, the user pressed the documents
+    agreed = "kas ir jāņem līdzi uz PMLP"  # the user pressed the entry that had answered: nothing to learn
+    t = time.time() - 100
+    visa = [("visa_short_stay", 0.9)]
+    events = [
+        _asked("web:c1", stay, "lv", visa, [("visa_short_stay/who_needs", 0.9), ("visa_short_stay/rule_90_180", 0.05)], at=t),
+        _pressed("web:c1", "visa_short_stay", "rule_90_180", "lv", t + 1),
+        _asked("web:c2", fee, "lv", [("residence_permit", 0.95)], [("residence_permit/fee", 0.97)], at=t + 2),
+        _city("web:c2", "Rīgā", "lv", t + 3),
+        _pressed("web:c2", "residence_permit", "documents", "lv", t + 4),
+        _asked("web:c3", agreed, "lv", [("residence_permit", 0.95)], [("residence_permit/documents", 0.6)], at=t + 5),
+        _pressed("web:c3", "residence_permit", "documents", "lv", t + 6),
+        _asked("web:c4", "labdien", "lv", [("greet", 0.99)], [], at=t + 7),  # then the menu: a topic, an entry
+        _pressed("web:c4", "taxes", "tax_return", "lv", t + 8),
+    ]
+    server = fresh_server(MIGRANT_BOT_DATABASE_URL=_broker_with(tmp_path / "tracker.db", events))
+    browsers = await add_staff(server)
+    editor = browsers["editor"]
+    pack = draft_pack(server)
+    status, page, _ = await editor.get("/inbox?why=chose_entry")
+    groups = _groups(page)
+    assert status == 200 and sorted(stay in g or fee in g for g in groups) == [True, True], unescape(page)
+    assert not any(agreed in g or "labdien" in g for g in groups)
+    chose = next(g for g in groups if stay in g)
+    assert "the user chose another answer" in chose
+    guesses = chose.split("<optgroup", 2)[1]
+    rule, who = (pack.topics["visa_short_stay"].entries[k].translations["en"].title for k in ("rule_90_180", "who_needs"))
+    assert guesses.index(rule) < guesses.index(who)  # the user's choice first, then the assistant's
+    for browser in browsers.values():
+        await browser.close()

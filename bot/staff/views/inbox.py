@@ -68,6 +68,7 @@ def reason_names(request: web.Request) -> dict[str, str]:
         Label.NLU_FALLBACK.value: _("not understood"),
         Label.OUT_OF_SCOPE.value: _("not covered"),
         inbox.UNHELPFUL: _("marked “did not help”"),
+        inbox.CHOSE: _("the user chose another answer"),
         inbox.CHECK: _("answered: please check"),
     }
 
