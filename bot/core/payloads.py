@@ -59,21 +59,29 @@ def known_payloads(pack: Pack) -> Iterator[str]:
             yield button_payload(INTENT_PLAN_STEP, **{ENTITY_STEP: str(number)})
 
 
+def parse_payload(text: str) -> tuple[str, dict[str, str]] | None:
+    """The intent and entities a button payload chooses (``/taxes{"entry":"tax_return"}``); None when it is no such payload."""
+    match = _PAYLOAD.match(text)
+    if not match:
+        return None
+    return match.group("intent"), json.loads(match.group("entities")) if match.group("entities") else {}
+
+
 def _is_allowed(text: str, pack: Pack) -> bool:
     step = _PLAN_STEP.match(text)
     if step:  # a plan's "next step": a number no larger than the pack's plan has steps
         return pack.plan is not None and int(step.group("number")) <= len(pack.plan.steps)
-    match = _PAYLOAD.match(text)
-    if not match:
+    parsed = parse_payload(text)
+    if not parsed:
         return False
     if text == feedback_payload():
         return True
-    intent = match.group("intent")
+    intent, entities = parsed
     if intent not in pack.topics and intent not in _MENU_INTENTS:
         return False
-    if not match.group("entities"):
+    if not entities:
         return True
-    ((key, value),) = json.loads(match.group("entities")).items()
+    ((key, value),) = entities.items()
     entries = pack.topics[intent].entries if intent in pack.topics else {}
     choices: dict[str, Collection[str]] = {ENTITY_LANGUAGE: pack.languages, ENTITY_OFFICE: pack.offices, ENTITY_ENTRY: entries}
     allowed = choices.get(key, ())

@@ -259,6 +259,17 @@ async def _not_understood(conn: AsyncConnection, since: float, limit: int, sende
     return await asyncio.to_thread(_questions, rows)  # masking thousands of messages is CPU work
 
 
+async def _messages_before(conn: AsyncConnection, press: Any, count: int) -> Sequence[Any]:
+    """The ``count`` user messages of the press's sender just before it, newest first."""
+    earlier = (
+        select(_events.c.timestamp, _events.c.data, _events.c.intent_name)
+        .where(_events.c.sender_id == press["sender_id"], _events.c.type_name == "user", _events.c.timestamp < press["timestamp"])
+        .order_by(_events.c.timestamp.desc())
+        .limit(count)
+    )
+    return (await conn.execute(earlier)).mappings().all()
+
+
 async def _marked_unhelpful(conn: AsyncConnection, since: float, limit: int, sender: str | None = None) -> list[Question]:
     """The questions whose answer was marked "this did not help": each mark's sender's last typed message before it."""
     query = (
@@ -271,13 +282,7 @@ async def _marked_unhelpful(conn: AsyncConnection, since: float, limit: int, sen
     marks = (await conn.execute(query.order_by(_events.c.timestamp.desc()).limit(limit))).mappings().all()
     found = []
     for mark in (m for m in marks if _is_unhelpful_mark(m)):
-        earlier = (
-            select(_events.c.timestamp, _events.c.data, _events.c.intent_name)
-            .where(_events.c.sender_id == mark["sender_id"], _events.c.type_name == "user", _events.c.timestamp < mark["timestamp"])
-            .order_by(_events.c.timestamp.desc())
-            .limit(5)  # the question, possibly behind a button press or two
-        )
-        rows = (await conn.execute(earlier)).mappings().all()
+        rows = await _messages_before(conn, mark, 5)  # the question, possibly behind a button press or two
         question = next((q for q in (_question(r, UNHELPFUL, float(mark["timestamp"])) for r in rows) if q), None)
         if question:
             found.append(question)
@@ -328,13 +333,7 @@ async def _chose_another_entry(conn: AsyncConnection, since: float, limit: int, 
         chosen = pressed_entry(press)
         if not chosen:
             continue
-        earlier = (
-            select(_events.c.timestamp, _events.c.data, _events.c.intent_name)
-            .where(_events.c.sender_id == press["sender_id"], _events.c.type_name == "user", _events.c.timestamp < press["timestamp"])
-            .order_by(_events.c.timestamp.desc())
-            .limit(3)  # the question, possibly behind the city reply
-        )
-        rows = (await conn.execute(earlier)).mappings().all()
+        rows = await _messages_before(conn, press, 3)  # the question, possibly behind the city reply
         question = _question_before(rows, chosen, float(press["timestamp"]))
         if question:
             found.append(question)

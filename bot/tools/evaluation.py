@@ -41,9 +41,10 @@ from pathlib import Path
 import aiohttp
 
 from bot.core.content.loader import load_pack
-from bot.core.content.model import FALLBACK_LABEL, Pack
+from bot.core.content.model import ENTRY_SEPARATOR, FALLBACK_LABEL, Pack
 from bot.core.content.numbers import numbers_in
-from bot.core.dialogue import Label
+from bot.core.dialogue import ENTITY_ENTRY, Label
+from bot.core.payloads import parse_payload
 from bot.core.settings import api_token
 from bot.core.text import normalize_user_text, words_only
 
@@ -262,25 +263,20 @@ def extract_meta(messages: list[dict]) -> dict:
     return metas[0] if len(metas) == 1 else {}
 
 
-_ENTRY_BUTTON = re.compile(r'^/(?P<topic>[a-z_]+)\{"entry":"(?P<key>[a-z_0-9]+)"\}$')
-_TOPIC_BUTTON = re.compile(r"^/(?P<topic>[a-z_]+)$")
-
-
-def _payloads(messages: list[dict]) -> list[str]:
+def _chosen(messages: list[dict]) -> list[tuple[str, dict[str, str]]]:
+    """What the reply's buttons choose, in order: (intent, entities) of each button payload."""
     payloads = [b.get("payload") for m in messages for b in m.get("buttons") or [] if isinstance(b, dict)]
-    return [p for p in payloads if isinstance(p, str)]
+    return [parsed for parsed in (parse_payload(p) for p in payloads if isinstance(p, str)) if parsed]
 
 
 def offered_entries(messages: list[dict]) -> tuple[str, ...]:
     """The entry ids the reply's buttons choose, in order."""
-    found = [_ENTRY_BUTTON.match(p) for p in _payloads(messages)]
-    return tuple(f"{m['topic']}.{m['key']}" for m in found if m)
+    return tuple(f"{intent}{ENTRY_SEPARATOR}{entities[ENTITY_ENTRY]}" for intent, entities in _chosen(messages) if ENTITY_ENTRY in entities)
 
 
 def offered_topics(messages: list[dict]) -> tuple[str, ...]:
     """The topics or labels the reply's buttons choose without an entity (the fallback's and the menu's), in order."""
-    found = [_TOPIC_BUTTON.match(p) for p in _payloads(messages)]
-    return tuple(m["topic"] for m in found if m)
+    return tuple(intent for intent, entities in _chosen(messages) if not entities)
 
 
 async def _ask(session: aiohttp.ClientSession, url: str, question: Question, limit: asyncio.Semaphore) -> Outcome:
